@@ -1,0 +1,8 @@
+export {
+  ConfigError,
+  InvalidEventError,
+  InvalidRecordError,
+  type RecordCoordinates,
+  StoreError,
+  StreamError,
+} from './StreamError.js';

@@ -1,0 +1,1 @@
+export { type KafkaHandler, type KafkaHandlerDeps, kafkaHandler } from './kafkaHandler.js';

@@ -1,0 +1,269 @@
+import {
+  type AggregateState,
+  type AggregationSpec,
+  cloneState,
+  combine,
+  stateOfRecord,
+} from '../aggregate/index.js';
+import { InvalidRecordError } from '../errors/index.js';
+import { type KafkaRecord, partitionId } from '../kafka/index.js';
+import { graceMsOf, isWindowClosed, NO_STREAM_TIME, type TimeWindow, windowsFor } from '../windows/index.js';
+import { type DeadLetter, invalidDeadLetter, lateDeadLetter } from './deadLetter.js';
+import { matchesFilter } from './filterSpec.js';
+import type { PipelineSpec } from './pipelineSpec.js';
+
+/** A record after its codec ran: a value, or the error that makes it a dead letter. */
+export type DecodedRecord =
+  | { readonly record: KafkaRecord; readonly value: Record<string, unknown>; readonly error?: undefined }
+  | { readonly record: KafkaRecord; readonly value?: undefined; readonly error: InvalidRecordError };
+
+/** One partition's share of an item update: which offsets it covers and what they add. */
+export interface PartitionContribution {
+  readonly partitionId: string;
+  /** Offsets of the records that contribute, ascending; `entries[i]` is what offset i adds. */
+  readonly entries: ReadonlyArray<{ readonly offset: number; readonly state: AggregateState }>;
+  /** The combined state of all entries. */
+  readonly total: AggregateState;
+}
+
+/** Everything a batch adds to one (key, window) item. */
+export interface ItemUpdate {
+  readonly key: string;
+  readonly window: TimeWindow;
+  readonly partitions: ReadonlyMap<string, PartitionContribution>;
+}
+
+/**
+ * Stream time after the last record of a partition in a batch, stored so the next batch
+ * (or a redelivery with other boundaries) starts from exactly the stream time the first
+ * pass had at that offset.
+ */
+export interface StreamTimeCheckpoint {
+  readonly partitionId: string;
+  /** Offset of the partition's last record in the batch. */
+  readonly offset: number;
+  /** Largest event time seen up to and including that offset; -Infinity when none. */
+  readonly streamTimeMs: number;
+}
+
+/** Counts for logs and metrics. Per delivery: a redelivered batch is counted again. */
+export interface BatchStats {
+  records: number;
+  /** Applied to at least one window. */
+  aggregated: number;
+  /** Dropped by the spec's filter (not dead letters: the pipeline does not want them). */
+  filtered: number;
+  /** Applied to no window because every one of its windows had closed. */
+  late: number;
+  /** (record, window) pairs dropped because that window had closed; >= late. */
+  lateWindows: number;
+  invalid: number;
+}
+
+/** The pure result of a batch: what to write, in which order being the store's business. */
+export interface BatchPlan {
+  readonly pipeline: PipelineSpec;
+  readonly updates: ItemUpdate[];
+  readonly deadLetters: DeadLetter[];
+  readonly checkpoints: StreamTimeCheckpoint[];
+  readonly stats: BatchStats;
+}
+
+/** The group key of a decoded record, or an InvalidRecordError naming the field. */
+export function keyOf(
+  spec: PipelineSpec,
+  d: { record: KafkaRecord; value: Record<string, unknown> },
+): string {
+  const k = spec.key;
+  if ('constant' in k) return k.constant;
+  if ('kafkaKey' in k) {
+    if (d.record.key === null) {
+      throw new InvalidRecordError('the record has no Kafka key but the pipeline groups by it', {
+        coordinates: d.record,
+        field: 'key',
+        code: 'NO_KEY',
+      });
+    }
+    return d.record.key.toString('utf8');
+  }
+  const v = d.value[k.field];
+  if (v === undefined || v === null || v === '') {
+    throw new InvalidRecordError(`key field ${k.field} is missing`, {
+      coordinates: d.record,
+      field: k.field,
+      code: 'NO_KEY',
+    });
+  }
+  return String(v);
+}
+
+/** The event time of a decoded record in epoch ms, or an InvalidRecordError naming the field. */
+export function eventTimeOf(
+  spec: PipelineSpec,
+  d: { record: KafkaRecord; value: Record<string, unknown> },
+): number {
+  const t = spec.time;
+  if ('kafkaTimestamp' in t) return d.record.timestampMs;
+  const v = d.value[t.field];
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new InvalidRecordError(`time field ${t.field} is ${JSON.stringify(v)}, expected epoch ms`, {
+      coordinates: d.record,
+      field: t.field,
+      code: 'NO_TIME',
+    });
+  }
+  return v;
+}
+
+/**
+ * Plans a batch for one pipeline: filters, keys, windows and pre-aggregates every record so
+ * the store makes one write per distinct (key, window), decides lateness per partition from
+ * the stream time the partition had before the batch, and collects dead letters.
+ *
+ * Pure and deterministic: the same records with the same starting stream times always give
+ * the same plan, whatever the batch boundaries around them. That is the property the
+ * exactly-once store relies on.
+ *
+ * @param groups records per partition, each in offset order (see decodeEvent)
+ * @param startStreamTimes stream time per partition id before its first record here; absent = none yet
+ */
+export function planBatch(
+  spec: PipelineSpec,
+  groups: ReadonlyArray<ReadonlyArray<DecodedRecord>>,
+  startStreamTimes: ReadonlyMap<string, number>,
+): BatchPlan {
+  const aggs: readonly AggregationSpec[] = spec.aggregations;
+  const graceMs = graceMsOf(spec.window);
+  const items = new Map<
+    string,
+    { key: string; window: TimeWindow; partitions: Map<string, MutableContribution> }
+  >();
+  const deadLetters: DeadLetter[] = [];
+  const checkpoints: StreamTimeCheckpoint[] = [];
+  const stats: BatchStats = { records: 0, aggregated: 0, filtered: 0, late: 0, lateWindows: 0, invalid: 0 };
+
+  for (const group of groups) {
+    const first = group[0];
+    if (!first) continue;
+    const pid = partitionId(first.record.topic, first.record.partition);
+    let streamTimeMs = startStreamTimes.get(pid) ?? NO_STREAM_TIME;
+    for (const d of group) {
+      stats.records++;
+      if (d.error) {
+        stats.invalid++;
+        deadLetters.push(invalidDeadLetter(spec.name, d.record, d.error));
+        continue;
+      }
+      if (!matchesFilter(d.value, spec.filter)) {
+        stats.filtered++;
+        continue;
+      }
+      let key: string;
+      let timeMs: number;
+      let state: AggregateState;
+      try {
+        key = keyOf(spec, d);
+        timeMs = eventTimeOf(spec, d);
+        state = stateOfRecord(d.value, aggs, d.record);
+      } catch (err) {
+        if (!(err instanceof InvalidRecordError)) throw err;
+        stats.invalid++;
+        deadLetters.push(invalidDeadLetter(spec.name, d.record, err));
+        continue;
+      }
+      // Kafka Streams advances stream time before checking the record's own windows.
+      if (timeMs > streamTimeMs) streamTimeMs = timeMs;
+      let applied = 0;
+      for (const window of windowsFor(spec.window, timeMs)) {
+        if (isWindowClosed(window, graceMs, streamTimeMs)) {
+          stats.lateWindows++;
+          deadLetters.push(lateDeadLetter(spec.name, d.record, window, graceMs, streamTimeMs));
+          continue;
+        }
+        applied++;
+        const itemId = `${key}\u0000${window.startMs}`;
+        let item = items.get(itemId);
+        if (!item) {
+          item = { key, window, partitions: new Map() };
+          items.set(itemId, item);
+        }
+        let c = item.partitions.get(pid);
+        if (!c) {
+          c = { partitionId: pid, entries: [], total: { count: 0, values: {} } };
+          item.partitions.set(pid, c);
+        }
+        c.entries.push({ offset: d.record.offset, state });
+        combine(c.total, state, aggs);
+      }
+      if (applied > 0) stats.aggregated++;
+      else stats.late++;
+    }
+    const last = group[group.length - 1]!;
+    checkpoints.push({ partitionId: pid, offset: last.record.offset, streamTimeMs });
+  }
+  return { pipeline: spec, updates: [...items.values()], deadLetters, checkpoints, stats };
+}
+
+interface MutableContribution {
+  partitionId: string;
+  entries: { offset: number; state: AggregateState }[];
+  total: AggregateState;
+}
+
+/**
+ * What an item update adds once the offsets the item has already applied are removed.
+ * `appliedThrough` maps partition id to the highest offset already in the item.
+ * @returns the remaining state and, per partition, the new high-water mark; null when
+ *   everything was applied before (a pure redelivery).
+ */
+export function remainingContribution(
+  update: ItemUpdate,
+  appliedThrough: ReadonlyMap<string, number>,
+  aggs: readonly AggregationSpec[],
+): { state: AggregateState; highWaterMarks: Map<string, number> } | null {
+  let state: AggregateState | null = null;
+  const highWaterMarks = new Map<string, number>();
+  for (const [pid, c] of update.partitions) {
+    const done = appliedThrough.get(pid) ?? Number.NEGATIVE_INFINITY;
+    for (const e of c.entries) {
+      if (e.offset <= done) continue;
+      state = state === null ? cloneState(e.state) : combine(state, e.state, aggs);
+      highWaterMarks.set(pid, e.offset);
+    }
+  }
+  return state === null ? null : { state, highWaterMarks };
+}
+
+/** Decodes every record of every partition with a codec, turning failures into values. */
+export function decodeGroups(
+  groups: ReadonlyArray<ReadonlyArray<KafkaRecord>>,
+  decode: (r: KafkaRecord) => unknown,
+): DecodedRecord[][] {
+  return groups.map((g) =>
+    g.map((record): DecodedRecord => {
+      try {
+        const value = decode(record);
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          return {
+            record,
+            error: new InvalidRecordError('value is not an object', {
+              coordinates: record,
+              field: 'value',
+              code: 'SCHEMA',
+            }),
+          };
+        }
+        return { record, value: value as Record<string, unknown> };
+      } catch (err) {
+        if (err instanceof InvalidRecordError) return { record, error: err };
+        return {
+          record,
+          error: new InvalidRecordError(`codec failed: ${(err as Error).message}`, {
+            coordinates: record,
+            cause: err,
+          }),
+        };
+      }
+    }),
+  );
+}

@@ -1,0 +1,68 @@
+import { codecByName } from '../codecs/index.js';
+import { decodeEvent, type KafkaRecord, type LambdaKafkaEvent, partitionId } from '../kafka/index.js';
+import type { ApplyCounts } from '../store/DynamoAggregateStore.js';
+import type { PipelineStores } from '../store/pipelineStores.js';
+import type { HandlerSpec, PipelineSpec } from './pipelineSpec.js';
+import { type BatchStats, type DecodedRecord, decodeGroups, planBatch } from './planBatch.js';
+
+/** What one pipeline did with one event. */
+export interface PipelineOutcome {
+  readonly pipeline: string;
+  readonly stats: BatchStats;
+  readonly writes: ApplyCounts;
+  readonly deadLettersWritten: number;
+  /** Distinct (key, window) items the batch touched: the pre-aggregation's effect. */
+  readonly items: number;
+}
+
+/**
+ * Runs every pipeline of a handler over one Lambda Kafka event: decode once per codec, plan
+ * (pure), then write in the order that keeps a crash anywhere harmless:
+ * 1. aggregate items (each idempotent through its offset high-water marks),
+ * 2. dead letters (idempotent by key),
+ * 3. stream-time checkpoints (only after everything the batch implies is stored).
+ * A store failure rejects the promise, so the invocation fails and Lambda retries the batch;
+ * bad records never do.
+ */
+export async function processEvent(
+  spec: HandlerSpec,
+  event: LambdaKafkaEvent,
+  stores: PipelineStores,
+): Promise<PipelineOutcome[]> {
+  const groups = decodeEvent(event);
+  const decodedByCodec = new Map<string, DecodedRecord[][]>();
+  const decodedFor = (pipeline: PipelineSpec): DecodedRecord[][] => {
+    const cacheKey = `${pipeline.codec}\u0000${pipeline.topic}`;
+    let decoded = decodedByCodec.get(cacheKey);
+    if (!decoded) {
+      const codec = codecByName(pipeline.codec);
+      const ofTopic = groups.filter((g) => g[0]?.topic === pipeline.topic);
+      decoded = decodeGroups(ofTopic, (r: KafkaRecord) => codec.decode(r));
+      decodedByCodec.set(cacheKey, decoded);
+    }
+    return decoded;
+  };
+  return Promise.all(
+    spec.pipelines.map(async (pipeline) => {
+      const decoded = decodedFor(pipeline);
+      const starts = decoded
+        .filter((g) => g.length > 0)
+        .map((g) => ({
+          partitionId: partitionId(g[0]!.record.topic, g[0]!.record.partition),
+          firstOffset: g[0]!.record.offset,
+        }));
+      const streamTimes = await stores.streamTimes.load(pipeline.name, starts);
+      const plan = planBatch(pipeline, decoded, streamTimes);
+      const writes = await stores.aggregates.applyUpdates(pipeline, plan.updates);
+      const deadLettersWritten = await stores.deadLetters.putAll(plan.deadLetters);
+      await stores.streamTimes.save(pipeline.name, plan.checkpoints);
+      return {
+        pipeline: pipeline.name,
+        stats: plan.stats,
+        writes,
+        deadLettersWritten,
+        items: plan.updates.length,
+      };
+    }),
+  );
+}

@@ -1,0 +1,12 @@
+export { parseDatetimeMs, toIsoUtc } from './datetime.js';
+export {
+  GREEN_COLUMNS,
+  type GreenRide,
+  greenRideSchema,
+  type Ride,
+  rideSchema,
+  YELLOW_COLUMNS,
+  type YellowRide,
+  yellowRideSchema,
+} from './ride.js';
+export { loadZones, type Zone, zoneSchema } from './zone.js';

@@ -1,0 +1,26 @@
+export {
+  type ApplyCounts,
+  DynamoAggregateStore,
+  type DynamoAggregateStoreOptions,
+  stateOfItem,
+} from './DynamoAggregateStore.js';
+export {
+  DEAD_LETTER_RETENTION_MS,
+  DynamoDeadLetterStore,
+  deadLetterSortKey,
+} from './DynamoDeadLetterStore.js';
+export { CHECKPOINT_RETENTION_MS, DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
+export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
+export { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from './embeddedDynamo.js';
+export { createPipelineStores, type PipelineStores } from './pipelineStores.js';
+export {
+  AGGREGATES_TABLE,
+  ALL_TABLES,
+  aggregatePk,
+  DEAD_LETTER_TABLE,
+  highWaterAttribute,
+  STATE_TABLE,
+  type TableDesign,
+  windowSortKey,
+} from './tableDesign.js';
+export { type TableNames, tableNamesFromEnv } from './tableNames.js';

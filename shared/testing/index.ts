@@ -1,0 +1,1 @@
+export { type AggregateRow, PipelineTestDriver, type TestRecord } from './PipelineTestDriver.js';

@@ -1,0 +1,49 @@
+import { hoppingWindows } from './hopping.js';
+import { ALL_TIME, type TimeWindow } from './timeWindow.js';
+import { tumblingWindow } from './tumbling.js';
+
+/**
+ * How records are put in windows. A plain data object so a pipeline spec (and the CDK app,
+ * and a JSON config) can carry it.
+ */
+export type WindowSpec =
+  | { readonly type: 'tumbling'; readonly sizeMs: number; readonly graceMs: number }
+  | {
+      readonly type: 'hopping';
+      readonly sizeMs: number;
+      readonly advanceMs: number;
+      readonly graceMs: number;
+    }
+  | { readonly type: 'all-time' };
+
+/** The windows a record with this event time belongs to, oldest first. */
+export function windowsFor(spec: WindowSpec, timestampMs: number): TimeWindow[] {
+  switch (spec.type) {
+    case 'tumbling':
+      return [tumblingWindow(timestampMs, spec.sizeMs)];
+    case 'hopping':
+      return hoppingWindows(timestampMs, spec.sizeMs, spec.advanceMs);
+    case 'all-time':
+      return [ALL_TIME];
+  }
+}
+
+/** Grace of a window spec; the all-time mode never closes so its grace is irrelevant (0). */
+export function graceMsOf(spec: WindowSpec): number {
+  return spec.type === 'all-time' ? 0 : spec.graceMs;
+}
+
+/** Tumbling windows of `sizeMs` with `graceMs` grace. */
+export function tumbling(sizeMs: number, graceMs: number): WindowSpec {
+  return { type: 'tumbling', sizeMs, graceMs };
+}
+
+/** Hopping windows of `sizeMs` advancing by `advanceMs`, with `graceMs` grace. */
+export function hopping(sizeMs: number, advanceMs: number, graceMs: number): WindowSpec {
+  return { type: 'hopping', sizeMs, advanceMs, graceMs };
+}
+
+/** The unwindowed mode: one all-time aggregate per key. */
+export function allTime(): WindowSpec {
+  return { type: 'all-time' };
+}
