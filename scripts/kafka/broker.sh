@@ -337,6 +337,10 @@ transaction.state.log.num.partitions=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# After a crash (SIGKILL) the controller must time out the old broker session before the restarted
+# broker is unfenced: 5 s instead of 9 s keeps "broker crash" tests quick.
+broker.session.timeout.ms=5000
+broker.heartbeat.interval.ms=1000
 num.network.threads=2
 num.io.threads=4
 num.recovery.threads.per.data.dir=1

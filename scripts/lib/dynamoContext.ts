@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  createDocumentClient,
+  createPipelineStores,
+  type EmbeddedDynamo,
+  ensureTables,
+  type PipelineStores,
+  startEmbeddedDynamo,
+  type TableNames,
+  tableNamesFromEnv,
+} from '../../shared/store/index.js';
+
+/** Where the embedded DynamoDB keeps its data between CLI runs (LevelDB files). */
+export const DEFAULT_LOCAL_DATA_DIR = resolve(process.env.LOCAL_DATA_DIR ?? '.local/dynamo');
+
+/** Options every CLI command that touches DynamoDB accepts. */
+export interface DynamoCliOptions {
+  /** An endpoint (dynalite, DynamoDB Local, AWS); else DYNAMODB_ENDPOINT; else the embedded store. */
+  endpoint?: string;
+  /** Folder of the embedded store. @default .local/dynamo (or LOCAL_DATA_DIR) */
+  dataDir?: string;
+  /** Keep the embedded store in memory only. */
+  inMemory?: boolean;
+}
+
+/** An open connection for a CLI command; call close() when done. */
+export interface DynamoContext {
+  readonly endpoint: string;
+  readonly embedded: boolean;
+  readonly doc: DynamoDBDocumentClient;
+  readonly tables: TableNames;
+  readonly stores: PipelineStores;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens DynamoDB for a CLI command: the given endpoint or DYNAMODB_ENDPOINT if any (tables
+ * must exist there, except on loopback where they are created), else an embedded dynalite
+ * whose data persists in `.local/dynamo`, so `query` sees what `replay` wrote.
+ */
+export async function openDynamo(options: DynamoCliOptions = {}): Promise<DynamoContext> {
+  const tables = tableNamesFromEnv();
+  const given = options.endpoint ?? process.env.DYNAMODB_ENDPOINT;
+  let embedded: EmbeddedDynamo | undefined;
+  let endpoint: string;
+  if (given) {
+    endpoint = given;
+    if (/^https?:\/\/(127\.|localhost|\[::1\])/.test(given)) await ensureTables(given, tables);
+  } else {
+    embedded = await startEmbeddedDynamo(options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) });
+    endpoint = embedded.endpoint;
+    await ensureTables(endpoint, tables);
+  }
+  const doc = createDocumentClient({ endpoint });
+  return {
+    endpoint,
+    embedded: embedded !== undefined,
+    doc,
+    tables,
+    stores: createPipelineStores(doc, tables),
+    async close() {
+      doc.destroy();
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { type FileRecord, type ReadRecordFileOptions, readRecordFile, typeCells } from './readRecordFile.js';
