@@ -11,3 +11,4 @@ export {
   type TimestampType,
 } from './lambdaKafkaEvent.js';
 export { partitionForKey } from './partitioner.js';
+export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
