@@ -30,7 +30,10 @@ export interface ReadRecordFileOptions {
  * null, anything else stays a string (datetimes are left as written; the ride schema reads
  * zone-less ones as UTC). A malformed line throws an InvalidRecordError naming the line.
  */
-export async function* readRecordFile(path: string, options: ReadRecordFileOptions = {}): AsyncGenerator<FileRecord> {
+export async function* readRecordFile(
+  path: string,
+  options: ReadRecordFileOptions = {},
+): AsyncGenerator<FileRecord> {
   const format = options.format ?? (path.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
   if (options.valueFormat === 'csv' && format !== 'csv') {
     throw new ConfigError('valueFormat "csv" needs a CSV input file');
@@ -64,7 +67,8 @@ export async function* readRecordFile(path: string, options: ReadRecordFileOptio
     let fields: Record<string, unknown>;
     try {
       const parsed = JSON.parse(text) as unknown;
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('not a JSON object');
       fields = parsed as Record<string, unknown>;
     } catch (cause) {
       throw new InvalidRecordError(`${path}:${line}: ${(cause as Error).message}`, { cause, field: 'value' });

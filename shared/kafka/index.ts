@@ -1,6 +1,7 @@
 export type { KafkaBatchItemFailure, KafkaBatchResponse } from './batchResponse.js';
 export { type BuildEventOptions, buildEvent, eventSizeBytes, toLambdaRecord } from './buildEvent.js';
 export { decodeEvent } from './decodeEvent.js';
+export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
 export type { KafkaRecord, KafkaRecordInput } from './kafkaRecord.js';
 export {
   type KafkaEventSource,
@@ -11,4 +12,3 @@ export {
   type TimestampType,
 } from './lambdaKafkaEvent.js';
 export { partitionForKey } from './partitioner.js';
-export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';

@@ -30,7 +30,12 @@ const connectionSchema = z.object({
   KAFKA_BROKERS: z
     .string({ error: 'KAFKA_BROKERS is not set: give the bootstrap servers as host:port[,host:port...]' })
     .min(1)
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   KAFKA_AUTH: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'aws-iam']).default('none'),
   KAFKA_USERNAME: z.string().optional(),
   KAFKA_PASSWORD: z.string().optional(),
@@ -42,8 +47,14 @@ const connectionSchema = z.object({
  * Reads a connection from KAFKA_BROKERS, KAFKA_AUTH, KAFKA_USERNAME, KAFKA_PASSWORD,
  * KAFKA_SSL and AWS_REGION; `brokersOverride` (a `--brokers` flag) wins over KAFKA_BROKERS.
  */
-export function kafkaConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, brokersOverride?: string): KafkaConnection {
-  const parsed = connectionSchema.safeParse({ ...env, ...(brokersOverride ? { KAFKA_BROKERS: brokersOverride } : {}) });
+export function kafkaConnectionFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  brokersOverride?: string,
+): KafkaConnection {
+  const parsed = connectionSchema.safeParse({
+    ...env,
+    ...(brokersOverride ? { KAFKA_BROKERS: brokersOverride } : {}),
+  });
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), {
       cause: parsed.error,
@@ -85,7 +96,11 @@ export function createKafka(connection: KafkaConnection): Kafka {
     if (!connection.username || !connection.password) {
       throw new ConfigError(`${auth} auth needs a username and a password (KAFKA_USERNAME, KAFKA_PASSWORD)`);
     }
-    config.sasl = { mechanism: auth, username: connection.username, password: connection.password } as SASLOptions;
+    config.sasl = {
+      mechanism: auth,
+      username: connection.username,
+      password: connection.password,
+    } as SASLOptions;
   }
   return new Kafka(config);
 }

@@ -42,8 +42,10 @@ export async function processEvent(
     }
     return decoded;
   };
-  return Promise.all(
-    spec.pipelines.map(async (pipeline) => {
+  // allSettled, then fail: a failed pipeline must not leave the others writing after the
+  // invocation returned (they would race Lambda's retry of this batch).
+  const settled = await Promise.allSettled(
+    spec.pipelines.map(async (pipeline): Promise<PipelineOutcome> => {
       const decoded = decodedFor(pipeline);
       const starts = decoded
         .filter((g) => g.length > 0)
@@ -65,4 +67,7 @@ export async function processEvent(
       };
     }),
   );
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<PipelineOutcome>).value);
 }

@@ -121,9 +121,16 @@ export const GREEN_COLUMNS = [
 ] as const;
 
 /**
- * Either colour. Yellow and green differ in their datetime field names, so the union is
- * discriminated by which of them is present; the error for a record that is neither names
- * both expectations.
+ * Either colour, chosen by the datetime field present (`lpep_pickup_datetime` means green),
+ * so a bad yellow ride reports its own failing field instead of a vague "invalid union".
  */
-export const rideSchema = z.union([yellowRideSchema, greenRideSchema]);
+export const rideSchema = z.unknown().transform((value, ctx): Ride => {
+  const isGreen = typeof value === 'object' && value !== null && 'lpep_pickup_datetime' in value;
+  const result = (isGreen ? greenRideSchema : yellowRideSchema).safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }
+  return z.NEVER;
+});
 export type Ride = YellowRide | GreenRide;

@@ -80,14 +80,27 @@ export class DynamoAggregateStore {
     const counts: ApplyCounts = { fastWrites: 0, slowWrites: 0, conflicts: 0, reads: 0, alreadyApplied: 0 };
     const additive = spec.aggregations.every(isAdditive);
     let next = 0;
+    let failed = false;
     const worker = async () => {
-      while (next < updates.length) {
+      // Stop taking items once one failed: the invocation is going to fail and be retried,
+      // and writes still running after it returns would race the retry.
+      while (next < updates.length && !failed) {
         const update = updates[next++]!;
-        if (additive && (await this.tryFastPath(spec, update, counts))) continue;
-        await this.slowPath(spec, update, counts);
+        try {
+          if (additive && (await this.tryFastPath(spec, update, counts))) continue;
+          await this.slowPath(spec, update, counts);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, updates.length) }, worker));
+    // allSettled: return only when no write of this batch is still in flight.
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(this.concurrency, updates.length) }, worker),
+    );
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
     return counts;
   }
 
