@@ -11,6 +11,8 @@
 export function parseDatetimeMs(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
+  const fast = parseTlcDatetime(value);
+  if (fast !== undefined) return fast;
   const m = DATETIME.exec(value.trim());
   if (!m) return undefined;
   const [, date, time, zone] = m;
@@ -27,4 +29,39 @@ const DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)
 /** Formats epoch ms as ISO-8601 UTC, the one time format the CLI and JSON output use. */
 export function toIsoUtc(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Fast path for the exact TLC form `YYYY-MM-DD HH:MM:SS` (19 characters, UTC), read digit by
+ * digit: it is the hot path of every ride, and regex + Date.parse + a round-trip check cost
+ * several times more. Anything else falls through to the general parser.
+ */
+function parseTlcDatetime(v: string): number | undefined {
+  if (v.length !== 19 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 32) return undefined;
+  if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined;
+  const year = digits(v, 0, 4);
+  const month = digits(v, 5, 2);
+  const day = digits(v, 8, 2);
+  const hour = digits(v, 11, 2);
+  const minute = digits(v, 14, 2);
+  const second = digits(v, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (second < 0 || second > 59) return undefined;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const maxDay = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!;
+  if (day > maxDay) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** The number written by `length` ASCII digits at `start`, or -1 if any is not a digit. */
+function digits(v: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }

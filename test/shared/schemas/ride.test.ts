@@ -72,3 +72,22 @@ describe('rideSchema (yellow or green)', () => {
     expect(rideSchema.safeParse(green).success).toBe(true);
   });
 });
+
+describe('parseDatetimeMs fast path', () => {
+  it('agrees with Date.parse on every datetime of rides.csv', () => {
+    for (const row of loadRideRows()) {
+      for (const v of [row.tpep_pickup_datetime!, row.tpep_dropoff_datetime!]) {
+        expect(parseDatetimeMs(v)).toBe(Date.parse(`${v.replace(' ', 'T')}Z`));
+      }
+    }
+  });
+  it.each(['2021-02-29 00:00:00', '2020-13-01 00:00:00', '2020-01-01 24:00:00', '2020-01-01 00:60:00', '2020-0a-01 00:00:00'])(
+    'rejects the impossible %j',
+    (v) => {
+      expect(parseDatetimeMs(v)).toBeUndefined();
+    },
+  );
+  it('accepts 29 February of a leap year', () => {
+    expect(parseDatetimeMs('2020-02-29 12:00:00')).toBe(Date.UTC(2020, 1, 29, 12));
+  });
+});
