@@ -42,6 +42,9 @@ export function cloneState(s: AggregateState): AggregateState {
   return { count: s.count, values: { ...s.values } };
 }
 
+/** The state of one record of a count-only pipeline, shared: combine never mutates its second argument. */
+const COUNT_ONE: AggregateState = Object.freeze({ count: 1, values: Object.freeze({}) }) as AggregateState;
+
 /**
  * The state of a single record. A field that is missing or not a finite number makes the
  * record invalid (a dead letter naming the field), never a silent zero.
@@ -51,6 +54,7 @@ export function stateOfRecord(
   specs: readonly AggregationSpec[],
   where: RecordCoordinates,
 ): AggregateState {
+  if (specs.every((s) => s.op === 'count')) return COUNT_ONE;
   const values: Record<string, number> = {};
   for (const spec of specs) {
     if (spec.op === 'count') continue;

@@ -10,6 +10,12 @@ export interface ZonePopularityOptions {
    * @default 0.8
    */
   readonly exponent?: number;
+  /**
+   * Weight multiplier for Manhattan's core and the airports, where yellow cabs pick up: about
+   * 2.7 for pickups (82% of the sample's pickups are there) and 0.65 for drop-offs (52%).
+   * @default 1
+   */
+  readonly coreWeight?: number;
 }
 
 /**
@@ -37,7 +43,9 @@ export function zonePopularity(
   );
   const rest = known.filter((z) => !core.includes(z) && !boro.includes(z));
   const ranked = [...core, ...boro, ...rest];
-  return weightedSampler(ranked, zipfWeights(ranked.length, options.exponent ?? 0.8));
+  const coreWeight = options.coreWeight ?? 1;
+  const weights = zipfWeights(ranked.length, options.exponent ?? 0.8).map((w, i) => (i < core.length ? w * coreWeight : w));
+  return weightedSampler(ranked, weights);
 }
 
 /** A fixed seed for the popularity ranking, independent of the data seed. */

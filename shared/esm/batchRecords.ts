@@ -1,4 +1,5 @@
 import { ConfigError, InvalidRecordError } from '../errors/index.js';
+import { EventSizer } from './EventSizer.js';
 import {
   type BuildEventOptions,
   buildEvent,
@@ -98,8 +99,8 @@ export interface EventBatcher {
  * over the cap starts the next event). Records keep their order, so every partition's
  * records stay in offset order within and across events.
  *
- * The size is tracked incrementally and exactly (the JSON of an event is its envelope plus
- * each group's `"id":[...]`), so batching a large file is linear, not quadratic.
+ * The size is tracked incrementally and exactly with {@link EventSizer}, so batching a large
+ * file is linear, not quadratic.
  */
 export function createEventBatcher(options: EventBatchOptions = {}): EventBatcher {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -108,24 +109,15 @@ export function createEventBatcher(options: EventBatchOptions = {}): EventBatche
     throw new ConfigError(`batch size must be an integer from 1 to ${MAX_BATCH_SIZE}, got ${batchSize}`);
   }
   const envelope = buildEvent([], options);
-  const envelopeBytes = eventSizeBytes(envelope);
+  const sizer = new EventSizer(eventSizeBytes(envelope));
   let groups: Record<string, LambdaKafkaRecord[]> = {};
-  let groupCount = 0;
-  let count = 0;
-  let bytes = envelopeBytes;
 
   const take = (): LambdaKafkaEvent => {
     const event: LambdaKafkaEvent = { ...envelope, records: groups };
     groups = {};
-    groupCount = 0;
-    count = 0;
-    bytes = envelopeBytes;
+    sizer.clear();
     return event;
   };
-  const growth = (id: string, recordBytes: number): number =>
-    groups[id]
-      ? recordBytes + 1 // ",{...}"
-      : Buffer.byteLength(JSON.stringify(id)) + 3 + recordBytes + (groupCount > 0 ? 1 : 0); // [,]"id":[{...}]
 
   return {
     add(input, origin) {
@@ -133,23 +125,21 @@ export function createEventBatcher(options: EventBatchOptions = {}): EventBatche
       const record = toLambdaRecord(input);
       const id = partitionId(record.topic, record.partition);
       const recordBytes = Buffer.byteLength(JSON.stringify(record));
-      if (count > 0 && bytes + growth(id, recordBytes) > maxEventBytes) out.push(take());
-      const delta = growth(id, recordBytes);
-      if (bytes + delta > maxEventBytes) {
+      if (sizer.count > 0 && sizer.sizeWith(id, recordBytes) > maxEventBytes) out.push(take());
+      const size = sizer.sizeWith(id, recordBytes);
+      if (size > maxEventBytes) {
         throw new InvalidRecordError(
-          `${origin ? `${origin}: ` : ''}record ${id}@${record.offset} alone makes a ${bytes + delta}-byte event, over the ${maxEventBytes}-byte cap of one Lambda invocation; split or shrink the value`,
+          `${origin ? `${origin}: ` : ''}record ${id}@${record.offset} alone makes a ${size}-byte event, over the ${maxEventBytes}-byte cap of one Lambda invocation; split or shrink the value`,
           { coordinates: record, field: 'value', code: 'RECORD_TOO_LARGE' },
         );
       }
-      if (!groups[id]) groupCount++;
       (groups[id] ??= []).push(record);
-      count++;
-      bytes += delta;
-      if (count >= batchSize) out.push(take());
+      sizer.add(id, recordBytes);
+      if (sizer.count >= batchSize) out.push(take());
       return out;
     },
     flush() {
-      return count > 0 ? take() : undefined;
+      return sizer.count > 0 ? take() : undefined;
     },
   };
 }

@@ -12,6 +12,8 @@ export interface FileRecord {
   readonly value: string;
   /** The parsed row, for callers that need fields (e.g. timestamps). */
   readonly fields: Record<string, unknown>;
+  /** Set (to the reason) for a JSON line that is not a JSON object, read with `invalidJson: 'pass'`. */
+  readonly invalid?: string;
 }
 
 /** Options for {@link readRecordFile}. */
@@ -22,6 +24,13 @@ export interface ReadRecordFileOptions {
   readonly keyField?: string;
   /** `json` (default) sends each row as a JSON object; `csv` sends the CSV line without header (CSV input only). */
   readonly valueFormat?: 'json' | 'csv';
+  /**
+   * What to do with a JSON line that is not a JSON object: `throw` an InvalidRecordError, or
+   * `pass` it on as it is (no key, empty `fields`, `invalid` set), so test data with broken
+   * records can be produced to exercise dead letters.
+   * @default 'throw'
+   */
+  readonly invalidJson?: 'throw' | 'pass';
 }
 
 /**
@@ -71,6 +80,10 @@ export async function* readRecordFile(
         throw new Error('not a JSON object');
       fields = parsed as Record<string, unknown>;
     } catch (cause) {
+      if (options.invalidJson === 'pass') {
+        yield { line, key: null, value: text, fields: {}, invalid: (cause as Error).message };
+        continue;
+      }
       throw new InvalidRecordError(`${path}:${line}: ${(cause as Error).message}`, { cause, field: 'value' });
     }
     yield { line, key: keyOf(fields, line), value: text, fields };

@@ -141,8 +141,8 @@ export class DynamoAggregateStore {
           ? { count: c.total.count, values: { ...c.total.values } }
           : combine(total, c.total, spec.aggregations);
       names[`#hw${i}`] = highWaterAttribute(c.partitionId);
-      values[`:min${i}`] = c.entries[0]!.offset;
-      values[`:hw${i}`] = c.entries[c.entries.length - 1]!.offset;
+      values[`:min${i}`] = c.offsets[0]!;
+      values[`:hw${i}`] = c.offsets[c.offsets.length - 1]!;
       conditions.push(`(attribute_not_exists(#hw${i}) OR #hw${i} < :min${i})`);
       sets.push(`#hw${i} = :hw${i}`);
       i++;

@@ -47,3 +47,26 @@ export function hopping(sizeMs: number, advanceMs: number, graceMs: number): Win
 export function allTime(): WindowSpec {
   return { type: 'all-time' };
 }
+
+/**
+ * A `windowsFor` with a one-entry cache: consecutive records of a partition mostly fall in
+ * the same windows, so the hot loop reuses the last (frozen) array instead of allocating.
+ */
+export function windowAssigner(spec: WindowSpec): (timestampMs: number) => readonly TimeWindow[] {
+  if (spec.type === 'all-time') {
+    const all = Object.freeze([ALL_TIME]);
+    return () => all;
+  }
+  // Every timestamp in one step of the advance has the same windows.
+  const stepMs = spec.type === 'tumbling' ? spec.sizeMs : spec.advanceMs;
+  let cachedStep = Number.NaN;
+  let cached: readonly TimeWindow[] = [];
+  return (timestampMs) => {
+    const step = Math.floor(timestampMs / stepMs);
+    if (step !== cachedStep) {
+      cached = Object.freeze(windowsFor(spec, timestampMs));
+      cachedStep = step;
+    }
+    return cached;
+  };
+}

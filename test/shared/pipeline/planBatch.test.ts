@@ -56,7 +56,7 @@ describe('planBatch', () => {
       count: 2,
       values: { sum_tip: 375, max_tip: 225 },
     });
-    expect(loc1.partitions.get('rides-0')!.entries.map((e) => e.offset)).toEqual([0, 1]);
+    expect(loc1.partitions.get('rides-0')!.offsets).toEqual([0, 1]);
     expect(plan.stats).toMatchObject({ records: 4, aggregated: 4, late: 0, invalid: 0 });
   });
 

@@ -1,0 +1,225 @@
+/**
+ * Benchmarks of the aggregation core (`npm run bench`). Prints tables; asserts nothing:
+ * speed targets live here, never in timed unit tests. Figures are ratios measured side by
+ * side in one run, because this machine is noisy.
+ *
+ * 1. Pure core (decode, validate, window, pre-aggregate) vs the floor (base64 + JSON.parse
+ *    only), 10,000-record batches, in records/s; in child processes with Node's default
+ *    young generation and with --max-semi-space-size=32 (the core allocates a lot of
+ *    short-lived objects; the flag can be set in Lambda through NODE_OPTIONS).
+ * 2. DynamoDB writes per batch: this store vs a naive handler (one UpdateItem per record),
+ *    batches of 100, 1,000 and 10,000 rides over the 265 zones, on dynalite.
+ * 3. Peak memory of a 10,000-record event and of a 6 MB event (child processes).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { codecByName } from '../shared/codecs/index.js';
+import { buildEvent, decodeEvent, eventSizeBytes, type LambdaKafkaEvent } from '../shared/kafka/index.js';
+import { decodeGroups, type HandlerSpec, planBatch, processEvent } from '../shared/pipeline/index.js';
+import { pickup5m, rideHandlers } from '../shared/pipelines/index.js';
+import {
+  createDocumentClient,
+  createPipelineStores,
+  ensureTables,
+  startEmbeddedDynamo,
+} from '../shared/store/index.js';
+import { median, printTable, rideRecords } from './benchData.js';
+import { naiveApply } from './naiveHandler.js';
+
+const self = fileURLToPath(import.meta.url);
+const mode = process.argv[2];
+
+if (mode === '--core-child') {
+  coreChild();
+} else if (mode === '--memory-child') {
+  await memoryChild(process.argv[3] === '6mb');
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  console.log('## 1. Pure core vs floor, 10,000-record batches (median of 9 interleaved rounds)\n');
+  const rows: (string | number)[][] = [];
+  for (const flags of [[], ['--max-semi-space-size=32']]) {
+    const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', self, '--core-child'], { encoding: 'utf8' });
+    const r = JSON.parse(out) as Record<string, number>;
+    const label = flags.length ? flags[0]! : 'node defaults';
+    rows.push([label, 'floor: base64 + JSON.parse', fmt(r.floor!), '1.00']);
+    rows.push([label, 'core, 1 pipeline (pickup-5m)', fmt(r.one!), (r.one! / r.floor!).toFixed(2)]);
+    rows.push([label, 'core, 4 pipelines (all ride handlers)', fmt(r.all!), (r.all! / r.floor!).toFixed(2)]);
+  }
+  printTable(['node flags', 'what', 'records/s', 'vs floor (target >= 0.33)'], rows);
+
+  console.log('\n## 2. DynamoDB writes per batch: pre-aggregating exactly-once store vs one UpdateItem per record\n');
+  await writesBench();
+
+  console.log('\n## 3. Peak memory (fresh process each)\n');
+  const mem: (string | number)[][] = [];
+  for (const which of ['10k', '6mb']) {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--memory-child', which], { encoding: 'utf8' });
+    const m = JSON.parse(out) as Record<string, number>;
+    mem.push([
+      m.records!,
+      (m.eventBytes! / 1e6).toFixed(2),
+      (m.rssBeforeMb!).toFixed(0),
+      (m.peakRssMb!).toFixed(0),
+      (m.peakRssMb! - m.rssBeforeMb!).toFixed(0),
+    ]);
+  }
+  printTable(['records', 'event MB (JSON)', 'RSS before MB', 'peak RSS MB', 'added by processing MB'], mem);
+}
+
+function fmt(recordsPerSecond: number): string {
+  return Math.round(recordsPerSecond).toLocaleString('en-US');
+}
+
+/** Section 1, in a child process so each Node flag set is measured cleanly. */
+function coreChild(): void {
+  const event = buildEvent(rideRecords(10_000));
+  const n = Object.values(event.records).reduce((a, g) => a + g.length, 0);
+  const codec = codecByName('ride-json');
+  const pipelinesAll = rideHandlers.flatMap((h) => h.pipelines);
+  const floor = () => {
+    let sink = 0;
+    for (const group of Object.values(event.records)) {
+      for (const r of group) sink += (JSON.parse(Buffer.from(r.value!, 'base64').toString('utf8')) as { VendorID: number }).VendorID;
+    }
+    return sink;
+  };
+  const core = (pipelines: typeof pipelinesAll) => () => {
+    const decoded = decodeGroups(decodeEvent(event), (r) => codec.decode(r));
+    let sink = 0;
+    for (const p of pipelines) sink += planBatch(p, decoded, new Map()).updates.length;
+    return sink;
+  };
+  const cases: Record<string, () => number> = { floor, one: core([pickup5m]), all: core(pipelinesAll) };
+  const times: Record<string, number[]> = { floor: [], one: [], all: [] };
+  for (let round = 0; round < 12; round++) {
+    for (const [name, fn] of Object.entries(cases)) {
+      const t0 = performance.now();
+      fn();
+      // The first 3 rounds warm the JIT up.
+      if (round >= 3) times[name]!.push(performance.now() - t0);
+    }
+  }
+  const perSecond = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, (n / median(v)) * 1000]));
+  process.stdout.write(JSON.stringify(perSecond));
+}
+
+/** Counts the write requests a store sends (Put, Update, BatchWrite items). */
+function countingClient(endpoint: string) {
+  const doc = createDocumentClient({ endpoint });
+  const counter = { writes: 0, reads: 0 };
+  const counting = Object.create(doc) as typeof doc;
+  counting.send = (async (command: { constructor: { name: string }; input: { RequestItems?: Record<string, unknown[]> } }) => {
+    const name = command.constructor.name;
+    if (name.startsWith('BatchWrite')) {
+      for (const reqs of Object.values(command.input.RequestItems ?? {})) counter.writes += reqs.length;
+    } else if (/^(Put|Update|Delete)/.test(name)) counter.writes++;
+    else counter.reads++;
+    return doc.send(command as never);
+  }) as typeof doc.send;
+  return { doc, counting, counter };
+}
+
+async function writesBench(): Promise<void> {
+  const dynamo = await startEmbeddedDynamo();
+  const spec: HandlerSpec = { name: 'bench', description: '', topic: 'rides', pipelines: [pickup5m] };
+  const rows: (string | number)[][] = [];
+  try {
+    for (const size of [100, 1000, 10_000]) {
+      const records = rideRecords(size, { seed: size });
+      const event: LambdaKafkaEvent = buildEvent(records);
+      const decoded = decodeGroups(decodeEvent(event), (r) => codecByName('ride-json').decode(r));
+      const plan = planBatch(pickup5m, decoded, new Map());
+      const distinct = plan.updates.length;
+
+      const ours = { aggregates: `o${size}-agg`, deadLetters: `o${size}-dl`, state: `o${size}-st` };
+      await ensureTables(dynamo.endpoint, ours);
+      const a = countingClient(dynamo.endpoint);
+      let t0 = performance.now();
+      await processEvent(spec, event, createPipelineStores(a.counting, ours));
+      const oursMs = performance.now() - t0;
+      // Redelivery of the same batch: how much an at-least-once retry costs.
+      const before = a.counter.writes;
+      await processEvent(spec, event, createPipelineStores(a.counting, ours));
+      const redeliveryWrites = a.counter.writes - before;
+
+      const naive = `n${size}-agg`;
+      await ensureTables(dynamo.endpoint, { aggregates: naive, deadLetters: `n${size}-dl`, state: `n${size}-st` });
+      const b = countingClient(dynamo.endpoint);
+      t0 = performance.now();
+      await naiveApply(b.counting, naive, pickup5m, event);
+      const naiveMs = performance.now() - t0;
+
+      rows.push([
+        size,
+        distinct,
+        before,
+        plan.updates.length,
+        plan.deadLetters.length,
+        plan.checkpoints.length,
+        b.counter.writes,
+        (b.counter.writes / before).toFixed(1),
+        (naiveMs / oursMs).toFixed(1),
+        redeliveryWrites,
+      ]);
+      a.doc.destroy();
+      b.doc.destroy();
+    }
+  } finally {
+    await dynamo.close();
+  }
+  printTable(
+    [
+      'batch',
+      'distinct (key,window)',
+      'our writes',
+      '= item writes',
+      '+ dead letters',
+      '+ checkpoints',
+      'naive writes',
+      'naive/ours writes',
+      'naive/ours time',
+      'writes on redelivery',
+    ],
+    rows,
+  );
+  console.log('\n(pipeline pickup-5m: 5-minute tumbling count per PULocationID; dynalite in-process; "our writes" counts every write request, BatchWrite items one by one)');
+}
+
+/** Section 3: processes one big event in a fresh process and reports RSS. */
+async function memoryChild(sixMb: boolean): Promise<void> {
+  const dynamo = await startEmbeddedDynamo();
+  const tables = { aggregates: 'm-agg', deadLetters: 'm-dl', state: 'm-st' };
+  await ensureTables(dynamo.endpoint, tables);
+  let records = rideRecords(10_000);
+  let event = buildEvent(records);
+  if (sixMb) {
+    // As many rides as fit in Lambda's 6 MB invocation payload.
+    const perRecord = eventSizeBytes(event) / records.length;
+    records = records.slice(0, Math.floor((6 * 1024 * 1024 - 1024) / perRecord));
+    event = buildEvent(records);
+  }
+  const eventBytes = eventSizeBytes(event);
+  // The event as Lambda hands it over: parsed from its JSON text.
+  const text = JSON.stringify(event);
+  event = undefined as unknown as LambdaKafkaEvent;
+  records = [];
+  global.gc?.();
+  const rssBeforeMb = process.memoryUsage().rss / 1e6;
+  let peak = rssBeforeMb;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss / 1e6);
+  }, 5);
+  const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+  const parsed = JSON.parse(text) as LambdaKafkaEvent;
+  await processEvent({ name: 'mem', description: '', topic: 'rides', pipelines: rideHandlers.flatMap((h) => h.pipelines) }, parsed, createPipelineStores(doc, tables));
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss / 1e6, process.resourceUsage().maxRSS / 1024);
+  doc.destroy();
+  await dynamo.close();
+  process.stdout.write(
+    JSON.stringify({ records: Object.values(parsed.records).reduce((a, g) => a + g.length, 0), eventBytes, rssBeforeMb, peakRssMb: peak }),
+  );
+}

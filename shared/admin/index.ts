@@ -1,0 +1,32 @@
+export { awsClusterLookups } from './awsClusterLookups.js';
+export {
+  bootstrapBrokerField,
+  type ClusterLookups,
+  parseSaslSecret,
+  resolveConnection,
+  type SaslCredentials,
+} from './clusterConnection.js';
+export { planTopicChange, type TopicChangePlan, type TopicState } from './planTopicChange.js';
+export {
+  type AdminSession,
+  ensureTopic,
+  handleTopicEvent,
+  type OpenAdmin,
+  readTopic,
+  type TopicAdminClient,
+  type TopicAdminLog,
+  type TopicResourceEvent,
+  type TopicResourceResult,
+} from './topicAdmin.js';
+export { TopicAdminError } from './TopicAdminError.js';
+export { topicAdminHandler, type TopicAdminHandlerDeps } from './topicAdminHandler.js';
+export {
+  type ClusterAccess,
+  type ClusterAuth,
+  parseTopicDeclaration,
+  TOPIC_NAME_PATTERN,
+  type TopicDeclaration,
+  type TopicResourceProperties,
+  toTopicResourceProperties,
+  topicPhysicalId,
+} from './topicDeclaration.js';
