@@ -11,11 +11,19 @@ export const zones = loadZones(fileURLToPath(new URL('../data/taxi_zone_lookup.c
  * malformed records), JSON values, keyed by DOLocationID and partitioned with Kafka's
  * default partitioner, offsets in order per partition: what an event-source mapping reads.
  */
-export function rideRecords(count: number, options: { partitions?: number; seed?: number; startOffset?: number } = {}): KafkaRecordInput[] {
+export function rideRecords(
+  count: number,
+  options: { partitions?: number; seed?: number; startOffset?: number } = {},
+): KafkaRecordInput[] {
   const partitions = options.partitions ?? 3;
   const offsets = new Array<number>(partitions).fill(options.startOffset ?? 0);
   const out: KafkaRecordInput[] = [];
-  for (const r of generateRides({ seed: options.seed ?? 1, zones: zones.values(), count, outOfOrderShare: 0.02 })) {
+  for (const r of generateRides({
+    seed: options.seed ?? 1,
+    zones: zones.values(),
+    count,
+    outOfOrderShare: 0.02,
+  })) {
     if (r.kind !== 'ride') continue;
     const key = String(r.ride.DOLocationID);
     const partition = partitionForKey(key, partitions);
@@ -39,10 +47,14 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Prints rows as an aligned text table. */
-export function printTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): void {
+export function printTable(
+  headers: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): void {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
-  const line = (r: ReadonlyArray<string | number>) => r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ');
+  const line = (r: ReadonlyArray<string | number>) =>
+    r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ');
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   console.log('## 1. Pure core vs floor, 10,000-record batches (median of 9 interleaved rounds)\n');
   const rows: (string | number)[][] = [];
   for (const flags of [[], ['--max-semi-space-size=32']]) {
-    const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', self, '--core-child'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [...flags, '--import', 'tsx', self, '--core-child'], {
+      encoding: 'utf8',
+    });
     const r = JSON.parse(out) as Record<string, number>;
     const label = flags.length ? flags[0]! : 'node defaults';
     rows.push([label, 'floor: base64 + JSON.parse', fmt(r.floor!), '1.00']);
@@ -50,19 +52,23 @@ async function main(): Promise<void> {
   }
   printTable(['node flags', 'what', 'records/s', 'vs floor (target >= 0.33)'], rows);
 
-  console.log('\n## 2. DynamoDB writes per batch: pre-aggregating exactly-once store vs one UpdateItem per record\n');
+  console.log(
+    '\n## 2. DynamoDB writes per batch: pre-aggregating exactly-once store vs one UpdateItem per record\n',
+  );
   await writesBench();
 
   console.log('\n## 3. Peak memory (fresh process each)\n');
   const mem: (string | number)[][] = [];
   for (const which of ['10k', '6mb']) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--memory-child', which], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--memory-child', which], {
+      encoding: 'utf8',
+    });
     const m = JSON.parse(out) as Record<string, number>;
     mem.push([
       m.records!,
       (m.eventBytes! / 1e6).toFixed(2),
-      (m.rssBeforeMb!).toFixed(0),
-      (m.peakRssMb!).toFixed(0),
+      m.rssBeforeMb!.toFixed(0),
+      m.peakRssMb!.toFixed(0),
       (m.peakRssMb! - m.rssBeforeMb!).toFixed(0),
     ]);
   }
@@ -82,7 +88,9 @@ function coreChild(): void {
   const floor = () => {
     let sink = 0;
     for (const group of Object.values(event.records)) {
-      for (const r of group) sink += (JSON.parse(Buffer.from(r.value!, 'base64').toString('utf8')) as { VendorID: number }).VendorID;
+      for (const r of group)
+        sink += (JSON.parse(Buffer.from(r.value!, 'base64').toString('utf8')) as { VendorID: number })
+          .VendorID;
     }
     return sink;
   };
@@ -111,7 +119,10 @@ function countingClient(endpoint: string) {
   const doc = createDocumentClient({ endpoint });
   const counter = { writes: 0, reads: 0 };
   const counting = Object.create(doc) as typeof doc;
-  counting.send = (async (command: { constructor: { name: string }; input: { RequestItems?: Record<string, unknown[]> } }) => {
+  counting.send = (async (command: {
+    constructor: { name: string };
+    input: { RequestItems?: Record<string, unknown[]> };
+  }) => {
     const name = command.constructor.name;
     if (name.startsWith('BatchWrite')) {
       for (const reqs of Object.values(command.input.RequestItems ?? {})) counter.writes += reqs.length;
@@ -146,7 +157,11 @@ async function writesBench(): Promise<void> {
       const redeliveryWrites = a.counter.writes - before;
 
       const naive = `n${size}-agg`;
-      await ensureTables(dynamo.endpoint, { aggregates: naive, deadLetters: `n${size}-dl`, state: `n${size}-st` });
+      await ensureTables(dynamo.endpoint, {
+        aggregates: naive,
+        deadLetters: `n${size}-dl`,
+        state: `n${size}-st`,
+      });
       const b = countingClient(dynamo.endpoint);
       t0 = performance.now();
       await naiveApply(b.counting, naive, pickup5m, event);
@@ -185,7 +200,9 @@ async function writesBench(): Promise<void> {
     ],
     rows,
   );
-  console.log('\n(pipeline pickup-5m: 5-minute tumbling count per PULocationID; dynalite in-process; "our writes" counts every write request, BatchWrite items one by one)');
+  console.log(
+    '\n(pipeline pickup-5m: 5-minute tumbling count per PULocationID; dynalite in-process; "our writes" counts every write request, BatchWrite items one by one)',
+  );
 }
 
 /** Section 3: processes one big event in a fresh process and reports RSS. */
@@ -214,12 +231,21 @@ async function memoryChild(sixMb: boolean): Promise<void> {
   }, 5);
   const doc = createDocumentClient({ endpoint: dynamo.endpoint });
   const parsed = JSON.parse(text) as LambdaKafkaEvent;
-  await processEvent({ name: 'mem', description: '', topic: 'rides', pipelines: rideHandlers.flatMap((h) => h.pipelines) }, parsed, createPipelineStores(doc, tables));
+  await processEvent(
+    { name: 'mem', description: '', topic: 'rides', pipelines: rideHandlers.flatMap((h) => h.pipelines) },
+    parsed,
+    createPipelineStores(doc, tables),
+  );
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss / 1e6, process.resourceUsage().maxRSS / 1024);
   doc.destroy();
   await dynamo.close();
   process.stdout.write(
-    JSON.stringify({ records: Object.values(parsed.records).reduce((a, g) => a + g.length, 0), eventBytes, rssBeforeMb, peakRssMb: peak }),
+    JSON.stringify({
+      records: Object.values(parsed.records).reduce((a, g) => a + g.length, 0),
+      eventBytes,
+      rssBeforeMb,
+      peakRssMb: peak,
+    }),
   );
 }

@@ -1,6 +1,6 @@
 import type { KafkaConnection } from '../kafka/index.js';
-import type { ClusterAccess, ClusterAuth } from './topicDeclaration.js';
 import { TopicAdminError } from './TopicAdminError.js';
+import type { ClusterAccess, ClusterAuth } from './topicDeclaration.js';
 
 /** SASL credentials as Lambda's Kafka event-source mappings store them in Secrets Manager. */
 export interface SaslCredentials {
@@ -21,7 +21,10 @@ export interface ClusterLookups {
  * when no bootstrap servers are given, and reads SASL credentials from the secret. The
  * credentials live only in the returned object; nothing here logs them.
  */
-export async function resolveConnection(access: ClusterAccess, lookups: ClusterLookups): Promise<KafkaConnection> {
+export async function resolveConnection(
+  access: ClusterAccess,
+  lookups: ClusterLookups,
+): Promise<KafkaConnection> {
   const brokers = access.bootstrapServers?.length
     ? [...access.bootstrapServers]
     : splitBrokers(await lookups.bootstrapBrokers(requireArn(access), access.auth));
@@ -46,7 +49,11 @@ export async function resolveConnection(access: ClusterAccess, lookups: ClusterL
  */
 export function bootstrapBrokerField(
   auth: ClusterAuth,
-): 'BootstrapBrokerStringSaslIam' | 'BootstrapBrokerStringSaslScram' | 'BootstrapBrokerStringTls' | 'BootstrapBrokerString' {
+):
+  | 'BootstrapBrokerStringSaslIam'
+  | 'BootstrapBrokerStringSaslScram'
+  | 'BootstrapBrokerStringTls'
+  | 'BootstrapBrokerString' {
   switch (auth) {
     case 'aws-iam':
       return 'BootstrapBrokerStringSaslIam';
@@ -92,6 +99,7 @@ function splitBrokers(list: string): string[] {
 }
 
 function requireArn(access: ClusterAccess): string {
-  if (!access.clusterArn) throw new TopicAdminError('NO_BROKERS', 'give bootstrap servers or an MSK cluster ARN');
+  if (!access.clusterArn)
+    throw new TopicAdminError('NO_BROKERS', 'give bootstrap servers or an MSK cluster ARN');
   return access.clusterArn;
 }

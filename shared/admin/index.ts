@@ -7,6 +7,7 @@ export {
   type SaslCredentials,
 } from './clusterConnection.js';
 export { planTopicChange, type TopicChangePlan, type TopicState } from './planTopicChange.js';
+export { TopicAdminError } from './TopicAdminError.js';
 export {
   type AdminSession,
   ensureTopic,
@@ -18,8 +19,7 @@ export {
   type TopicResourceEvent,
   type TopicResourceResult,
 } from './topicAdmin.js';
-export { TopicAdminError } from './TopicAdminError.js';
-export { topicAdminHandler, type TopicAdminHandlerDeps } from './topicAdminHandler.js';
+export { type TopicAdminHandlerDeps, topicAdminHandler } from './topicAdminHandler.js';
 export {
   type ClusterAccess,
   type ClusterAuth,
@@ -27,6 +27,6 @@ export {
   TOPIC_NAME_PATTERN,
   type TopicDeclaration,
   type TopicResourceProperties,
-  toTopicResourceProperties,
   topicPhysicalId,
+  toTopicResourceProperties,
 } from './topicDeclaration.js';

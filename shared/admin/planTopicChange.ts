@@ -1,5 +1,5 @@
-import type { TopicDeclaration } from './topicDeclaration.js';
 import { TopicAdminError } from './TopicAdminError.js';
+import type { TopicDeclaration } from './topicDeclaration.js';
 
 /** What a topic looks like on the cluster, as far as a declaration cares. */
 export interface TopicState {

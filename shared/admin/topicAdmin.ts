@@ -1,6 +1,11 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import { planTopicChange, type TopicState } from './planTopicChange.js';
-import { type ClusterAccess, parseTopicDeclaration, type TopicDeclaration, topicPhysicalId } from './topicDeclaration.js';
+import {
+  type ClusterAccess,
+  parseTopicDeclaration,
+  type TopicDeclaration,
+  topicPhysicalId,
+} from './topicDeclaration.js';
 
 // kafkajs is CommonJS: these enums are reachable only through the default export under ESM.
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
@@ -8,7 +13,13 @@ const { ConfigResourceTypes, ConfigSource } = kafkajs;
 /** The admin operations a topic resource uses (a subset of kafkajs' Admin, so tests can fake it). */
 export type TopicAdminClient = Pick<
   Admin,
-  'listTopics' | 'fetchTopicMetadata' | 'createTopics' | 'createPartitions' | 'describeConfigs' | 'alterConfigs' | 'deleteTopics'
+  | 'listTopics'
+  | 'fetchTopicMetadata'
+  | 'createTopics'
+  | 'createPartitions'
+  | 'describeConfigs'
+  | 'alterConfigs'
+  | 'deleteTopics'
 >;
 
 /** A connected admin client and how to let it go. */
@@ -65,7 +76,10 @@ export async function handleTopicEvent(
   try {
     const action = await ensureTopic(session.admin, declared, previouslyDeclared);
     log('topic ensured', { requestType: event.RequestType, topic: declared.topicName, action });
-    return { PhysicalResourceId: physicalId, Data: { TopicName: declared.topicName, Partitions: declared.partitions, Action: action } };
+    return {
+      PhysicalResourceId: physicalId,
+      Data: { TopicName: declared.topicName, Partitions: declared.partitions, Action: action },
+    };
   } finally {
     await session.close();
   }
@@ -124,7 +138,10 @@ export async function readTopic(admin: TopicAdminClient, topic: string): Promise
   if (!(await admin.listTopics()).includes(topic)) return undefined;
   const [metadata, configs] = await Promise.all([
     admin.fetchTopicMetadata({ topics: [topic] }),
-    admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] }),
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    }),
   ]);
   const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
   const overrides: Record<string, string> = {};
@@ -136,7 +153,11 @@ export async function readTopic(admin: TopicAdminClient, topic: string): Promise
   return { partitions: partitions.length, replicationFactor: partitions[0]?.replicas.length ?? 0, overrides };
 }
 
-async function deleteTopic(event: TopicResourceEvent, openAdmin: OpenAdmin, log: TopicAdminLog): Promise<TopicResourceResult> {
+async function deleteTopic(
+  event: TopicResourceEvent,
+  openAdmin: OpenAdmin,
+  log: TopicAdminLog,
+): Promise<TopicResourceResult> {
   const physicalId = event.PhysicalResourceId ?? '';
   let declared: TopicDeclaration;
   try {

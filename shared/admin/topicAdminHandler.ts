@@ -22,7 +22,9 @@ export interface TopicAdminHandlerDeps {
  * declared cluster, applies the event, disconnects. Logs the request type, topic and outcome;
  * never the properties' credentials, because the properties hold only a secret's ARN.
  */
-export function topicAdminHandler(deps: TopicAdminHandlerDeps = {}): (event: TopicResourceEvent) => Promise<TopicResourceResult> {
+export function topicAdminHandler(
+  deps: TopicAdminHandlerDeps = {},
+): (event: TopicResourceEvent) => Promise<TopicResourceResult> {
   const logger = deps.logger ?? new Logger({ serviceName: 'topic-admin' });
   const openAdmin: OpenAdmin = async (access) => {
     const connection = await resolveConnection(access, deps.lookups ?? awsClusterLookups());
@@ -31,7 +33,10 @@ export function topicAdminHandler(deps: TopicAdminHandlerDeps = {}): (event: Top
     return { admin, close: () => admin.disconnect() };
   };
   return async (event) => {
-    logger.info('custom resource event', { requestType: event.RequestType, physicalResourceId: event.PhysicalResourceId });
+    logger.info('custom resource event', {
+      requestType: event.RequestType,
+      physicalResourceId: event.PhysicalResourceId,
+    });
     return handleTopicEvent(event, openAdmin, (message, details) => logger.info(message, details));
   };
 }

@@ -51,9 +51,18 @@ const propertiesSchema = z
     TopicName: z.string().regex(TOPIC_NAME_PATTERN, 'a Kafka topic name: 1-249 of a-z A-Z 0-9 . _ -'),
     Partitions: intFromCfn.pipe(z.number().int().min(1).max(10_000)),
     ReplicationFactor: intFromCfn
-      .pipe(z.number().int().min(-1).max(32).refine((n) => n !== 0, 'not 0; -1 means the broker default'))
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(-1)
+          .max(32)
+          .refine((n) => n !== 0, 'not 0; -1 means the broker default'),
+      )
       .default(-1),
-    Configs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+    Configs: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .default({}),
     RemovalPolicy: z.enum(['retain', 'delete']).default('retain'),
     BootstrapServers: z
       .union([z.array(z.string().min(1)), z.string().transform((s) => s.split(','))])
@@ -64,13 +73,20 @@ const propertiesSchema = z
       .regex(/^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/, 'an MSK cluster ARN')
       .optional(),
     Auth: z.enum(['none', 'aws-iam', 'plain', 'scram-sha-256', 'scram-sha-512']),
-    SecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN').optional(),
+    SecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN')
+      .optional(),
     Ssl: boolFromCfn.optional(),
   })
   .superRefine((p, ctx) => {
     const hasServers = (p.BootstrapServers?.length ?? 0) > 0;
     if (hasServers === (p.ClusterArn !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['BootstrapServers'], message: 'give exactly one of BootstrapServers and ClusterArn' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BootstrapServers'],
+        message: 'give exactly one of BootstrapServers and ClusterArn',
+      });
     }
     const needsSecret = p.Auth === 'plain' || p.Auth.startsWith('scram');
     if (needsSecret && !p.SecretArn) {
@@ -92,9 +108,13 @@ export function parseTopicDeclaration(raw: unknown): TopicDeclaration {
   const parsed = propertiesSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(properties)'}: ${i.message}`);
-    throw new TopicAdminError('INVALID_TOPIC_PROPERTIES', `invalid Kafka topic resource: ${issues.join('; ')}`, {
-      cause: parsed.error,
-    });
+    throw new TopicAdminError(
+      'INVALID_TOPIC_PROPERTIES',
+      `invalid Kafka topic resource: ${issues.join('; ')}`,
+      {
+        cause: parsed.error,
+      },
+    );
   }
   const p = parsed.data;
   return {

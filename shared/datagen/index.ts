@@ -1,8 +1,8 @@
 export {
   ALL_DEFECTS,
   CSV_DEFECTS,
-  type MalformedDefect,
   type Malformation,
+  type MalformedDefect,
   malform,
 } from './malformed.js';
 export { type SeededRandom, seededRandom, seedToInt } from './random.js';

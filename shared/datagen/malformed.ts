@@ -12,7 +12,12 @@ import type { RideRow } from './rideRow.js';
 export type MalformedDefect = 'invalid-json' | 'missing-field' | 'non-numeric' | 'bad-datetime';
 
 /** Every defect, for JSON lines output. */
-export const ALL_DEFECTS: readonly MalformedDefect[] = ['invalid-json', 'missing-field', 'non-numeric', 'bad-datetime'];
+export const ALL_DEFECTS: readonly MalformedDefect[] = [
+  'invalid-json',
+  'missing-field',
+  'non-numeric',
+  'bad-datetime',
+];
 /** The defects a CSV file can carry without breaking the rows after it. */
 export const CSV_DEFECTS: readonly MalformedDefect[] = ['missing-field', 'non-numeric', 'bad-datetime'];
 
@@ -36,13 +41,28 @@ const REQUIRED_FIELDS = [
   'fare_amount',
   'total_amount',
 ] as const;
-const NUMERIC_FIELDS = ['trip_distance', 'fare_amount', 'tip_amount', 'total_amount', 'PULocationID'] as const;
+const NUMERIC_FIELDS = [
+  'trip_distance',
+  'fare_amount',
+  'tip_amount',
+  'total_amount',
+  'PULocationID',
+] as const;
 const NOT_NUMBERS = ['N/A', '12,50', 'twelve', '$9.30', '-'] as const;
 const DATETIME_FIELDS = ['tpep_pickup_datetime', 'tpep_dropoff_datetime'] as const;
-const NOT_DATETIMES = ['2020-07-01 25:61:00', '2020-02-30 10:00:00', '07/01/2020 12:25 AM', 'yesterday'] as const;
+const NOT_DATETIMES = [
+  '2020-07-01 25:61:00',
+  '2020-02-30 10:00:00',
+  '07/01/2020 12:25 AM',
+  'yesterday',
+] as const;
 
 /** Damages a well-formed ride with one of the given defects. */
-export function malform(random: SeededRandom, ride: RideRow, defects: readonly MalformedDefect[]): Malformation {
+export function malform(
+  random: SeededRandom,
+  ride: RideRow,
+  defects: readonly MalformedDefect[],
+): Malformation {
   const defect = random.pick(defects);
   const fields: Record<string, unknown> = { ...ride };
   switch (defect) {

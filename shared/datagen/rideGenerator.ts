@@ -1,5 +1,5 @@
 import type { Zone } from '../schemas/index.js';
-import { ALL_DEFECTS, type MalformedDefect, type Malformation, malform } from './malformed.js';
+import { ALL_DEFECTS, type Malformation, type MalformedDefect, malform } from './malformed.js';
 import { seededRandom } from './random.js';
 import { makeRide, type RideZones } from './rideModel.js';
 import { orderedFields, type RideRow, toCsvLine } from './rideRow.js';
@@ -55,7 +55,13 @@ export const RIDE_GENERATOR_DEFAULTS: Readonly<Required<Pick<RideGeneratorOption
   malformedShare: 0,
 };
 
-type DefaultedOption = 'startMs' | 'meanGapMs' | 'outOfOrderShare' | 'lateFraction' | 'graceMs' | 'malformedShare';
+type DefaultedOption =
+  | 'startMs'
+  | 'meanGapMs'
+  | 'outOfOrderShare'
+  | 'lateFraction'
+  | 'graceMs'
+  | 'malformedShare';
 type ResolvedOptions = RideGeneratorOptions & Required<Pick<RideGeneratorOptions, DefaultedOption>>;
 
 /** A well-formed generated ride and how its time was placed. */
@@ -148,10 +154,13 @@ function validate(o: ResolvedOptions): void {
   if (o.count !== undefined && !(Number.isInteger(o.count) && o.count >= 0)) {
     throw new RangeError(`count must be a whole number >= 0, got ${o.count}`);
   }
-  if (!(o.meanGapMs >= 0 && Number.isFinite(o.meanGapMs))) throw new RangeError(`meanGapMs must be >= 0, got ${o.meanGapMs}`);
-  if (!Number.isFinite(o.startMs)) throw new RangeError(`startMs must be a finite epoch ms, got ${o.startMs}`);
+  if (!(o.meanGapMs >= 0 && Number.isFinite(o.meanGapMs)))
+    throw new RangeError(`meanGapMs must be >= 0, got ${o.meanGapMs}`);
+  if (!Number.isFinite(o.startMs))
+    throw new RangeError(`startMs must be a finite epoch ms, got ${o.startMs}`);
   if (!(o.graceMs > 0)) throw new RangeError(`graceMs must be > 0, got ${o.graceMs}`);
-  if (o.defects !== undefined && o.defects.length === 0) throw new RangeError('defects must list at least one defect');
+  if (o.defects !== undefined && o.defects.length === 0)
+    throw new RangeError('defects must list at least one defect');
 }
 
 function withoutUndefined<T extends object>(o: T): T {

@@ -33,13 +33,15 @@ export function makeRide(random: SeededRandom, pickupMs: number, zones: RideZone
   const extraCents = (hour >= 20 || hour < 6 ? 50 : 0) + (weekday && hour >= 16 && hour < 20 ? 100 : 0);
   const mtaTaxCents = 50;
   const improvementCents = 30;
-  const congestionCents = pickup.service_zone === 'Yellow Zone' || dropoff.service_zone === 'Yellow Zone' ? 250 : 0;
+  const congestionCents =
+    pickup.service_zone === 'Yellow Zone' || dropoff.service_zone === 'Yellow Zone' ? 250 : 0;
   const tollsCents = tollsFor(random, ratecode, pickup, dropoff, distanceMiles);
   const payment = choose(random, PAYMENT_MIX);
   const tipCents =
     payment === CARD && random.chance(0.85)
       ? Math.round(
-          choose(random, TIP_SHARES) * (fareCents + extraCents + mtaTaxCents + improvementCents + congestionCents),
+          choose(random, TIP_SHARES) *
+            (fareCents + extraCents + mtaTaxCents + improvementCents + congestionCents),
         )
       : 0; // cash tips are not recorded by the meter
   const totalCents =
@@ -120,12 +122,16 @@ const AIRPORT_MILES: ReadonlyMap<number, number> = new Map([
  * distance for each, which gives the long right tail of real trip distances.
  */
 function tripDistanceMiles(random: SeededRandom, pickup: Zone, dropoff: Zone): number {
-  const airport = Math.max(AIRPORT_MILES.get(pickup.locationid) ?? 0, AIRPORT_MILES.get(dropoff.locationid) ?? 0);
+  const airport = Math.max(
+    AIRPORT_MILES.get(pickup.locationid) ?? 0,
+    AIRPORT_MILES.get(dropoff.locationid) ?? 0,
+  );
   let medianMiles: number;
   let sigma: number;
   if (pickup.locationid === dropoff.locationid) [medianMiles, sigma] = [0.8, 0.6];
   else if (airport > 0) [medianMiles, sigma] = [airport, 0.2];
-  else if (pickup.borough === dropoff.borough) [medianMiles, sigma] = [pickup.borough === 'Manhattan' ? 1.6 : 2.2, 0.6];
+  else if (pickup.borough === dropoff.borough)
+    [medianMiles, sigma] = [pickup.borough === 'Manhattan' ? 1.6 : 2.2, 0.6];
   else [medianMiles, sigma] = [5.5, 0.45];
   return clamp(medianMiles * Math.exp(sigma * random.normal()), 0.1, 60);
 }
@@ -145,7 +151,13 @@ function travelSpeedMph(random: SeededRandom, hour: number, distanceMiles: numbe
 }
 
 /** Bridge and tunnel tolls: usual on long trips between boroughs, always to Newark. */
-function tollsFor(random: SeededRandom, ratecode: number, pickup: Zone, dropoff: Zone, miles: number): number {
+function tollsFor(
+  random: SeededRandom,
+  ratecode: number,
+  pickup: Zone,
+  dropoff: Zone,
+  miles: number,
+): number {
   if (ratecode === NEWARK_RATE) return 1275;
   const crossesWater = pickup.borough !== dropoff.borough && miles >= 6;
   if (random.chance(crossesWater ? 0.3 : 0.005)) return random.chance(0.9) ? 612 : 1224;

@@ -44,7 +44,9 @@ export function zonePopularity(
   const rest = known.filter((z) => !core.includes(z) && !boro.includes(z));
   const ranked = [...core, ...boro, ...rest];
   const coreWeight = options.coreWeight ?? 1;
-  const weights = zipfWeights(ranked.length, options.exponent ?? 0.8).map((w, i) => (i < core.length ? w * coreWeight : w));
+  const weights = zipfWeights(ranked.length, options.exponent ?? 0.8).map((w, i) =>
+    i < core.length ? w * coreWeight : w,
+  );
   return weightedSampler(ranked, weights);
 }
 

@@ -1,5 +1,4 @@
 import { ConfigError, InvalidRecordError } from '../errors/index.js';
-import { EventSizer } from './EventSizer.js';
 import {
   type BuildEventOptions,
   buildEvent,
@@ -11,6 +10,7 @@ import {
   partitionId,
   toLambdaRecord,
 } from '../kafka/index.js';
+import { EventSizer } from './EventSizer.js';
 
 /** A record as a producer hands it to Kafka: the broker has not given it a partition or offset yet. */
 export interface ProducerRecord {

@@ -27,3 +27,4 @@ export {
   type StreamTimeCheckpoint,
 } from './planBatch.js';
 export { type PipelineOutcome, processEvent } from './processEvent.js';
+export { type Checkpoint, skipApplied } from './skipApplied.js';

@@ -7,7 +7,13 @@ import {
 } from '../aggregate/index.js';
 import { InvalidRecordError } from '../errors/index.js';
 import { type KafkaRecord, partitionId } from '../kafka/index.js';
-import { graceMsOf, isWindowClosed, NO_STREAM_TIME, type TimeWindow, windowAssigner } from '../windows/index.js';
+import {
+  graceMsOf,
+  isWindowClosed,
+  NO_STREAM_TIME,
+  type TimeWindow,
+  windowAssigner,
+} from '../windows/index.js';
 import { type DeadLetter, invalidDeadLetter, lateDeadLetter } from './deadLetter.js';
 import { matchesFilter } from './filterSpec.js';
 import type { PipelineSpec } from './pipelineSpec.js';

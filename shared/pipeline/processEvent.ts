@@ -4,11 +4,13 @@ import type { ApplyCounts } from '../store/DynamoAggregateStore.js';
 import type { PipelineStores } from '../store/pipelineStores.js';
 import type { HandlerSpec, PipelineSpec } from './pipelineSpec.js';
 import { type BatchStats, type DecodedRecord, decodeGroups, planBatch } from './planBatch.js';
+import { skipApplied } from './skipApplied.js';
 
 /** What one pipeline did with one event. */
 export interface PipelineOutcome {
   readonly pipeline: string;
-  readonly stats: BatchStats;
+  /** `alreadyApplied`: records skipped because a completed earlier delivery applied them. */
+  readonly stats: BatchStats & { alreadyApplied: number };
   readonly writes: ApplyCounts;
   readonly deadLettersWritten: number;
   /** Distinct (key, window) items the batch touched: the pre-aggregation's effect. */
@@ -16,8 +18,9 @@ export interface PipelineOutcome {
 }
 
 /**
- * Runs every pipeline of a handler over one Lambda Kafka event: decode once per codec, plan
- * (pure), then write in the order that keeps a crash anywhere harmless:
+ * Runs every pipeline of a handler over one Lambda Kafka event: decode once per codec, skip
+ * what a completed earlier delivery applied, plan (pure), then write in the order that keeps
+ * a crash anywhere harmless:
  * 1. aggregate items (each idempotent through its offset high-water marks),
  * 2. dead letters (idempotent by key),
  * 3. stream-time checkpoints (only after everything the batch implies is stored).
@@ -47,20 +50,18 @@ export async function processEvent(
   const settled = await Promise.allSettled(
     spec.pipelines.map(async (pipeline): Promise<PipelineOutcome> => {
       const decoded = decodedFor(pipeline);
-      const starts = decoded
+      const ids = decoded
         .filter((g) => g.length > 0)
-        .map((g) => ({
-          partitionId: partitionId(g[0]!.record.topic, g[0]!.record.partition),
-          firstOffset: g[0]!.record.offset,
-        }));
-      const streamTimes = await stores.streamTimes.load(pipeline.name, starts);
-      const plan = planBatch(pipeline, decoded, streamTimes);
+        .map((g) => partitionId(g[0]!.record.topic, g[0]!.record.partition));
+      const latest = await stores.streamTimes.latest(pipeline.name, ids);
+      const { groups: pending, startStreamTimes, skipped } = skipApplied(decoded, latest);
+      const plan = planBatch(pipeline, pending, startStreamTimes);
       const writes = await stores.aggregates.applyUpdates(pipeline, plan.updates);
       const deadLettersWritten = await stores.deadLetters.putAll(plan.deadLetters);
       await stores.streamTimes.save(pipeline.name, plan.checkpoints);
       return {
         pipeline: pipeline.name,
-        stats: plan.stats,
+        stats: { ...plan.stats, records: plan.stats.records + skipped, alreadyApplied: skipped },
         writes,
         deadLettersWritten,
         items: plan.updates.length,

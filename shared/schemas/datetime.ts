@@ -39,7 +39,8 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * several times more. Anything else falls through to the general parser.
  */
 function parseTlcDatetime(v: string): number | undefined {
-  if (v.length !== 19 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 32) return undefined;
+  if (v.length !== 19 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 32)
+    return undefined;
   if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined;
   const year = digits(v, 0, 4);
   const month = digits(v, 5, 2);
@@ -47,7 +48,8 @@ function parseTlcDatetime(v: string): number | undefined {
   const hour = digits(v, 11, 2);
   const minute = digits(v, 14, 2);
   const second = digits(v, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
+    return undefined;
   if (second < 0 || second > 59) return undefined;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const maxDay = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!;

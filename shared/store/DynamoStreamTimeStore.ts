@@ -6,15 +6,24 @@ import { readNumber } from './dynamoClient.js';
 /** How long checkpoints are kept. A redelivery older than this may judge lateness anew. */
 export const CHECKPOINT_RETENTION_MS = 14 * 24 * 3600 * 1000;
 
+/** The newest checkpoint of a partition: stream time after the record at `offset`. */
+export interface LatestCheckpoint {
+  readonly offset: number;
+  /** -Infinity when no record with an event time had been seen. */
+  readonly streamTimeMs: number;
+}
+
 /**
- * Per-partition stream time, checkpointed at the last offset of every batch.
+ * Per-partition stream time, checkpointed at the last offset of every batch once the
+ * batch's writes are all done.
  *
  * Lateness must be decided identically on every delivery of a record, or a redelivered
  * record that was late the first time could be counted the second time. Stream time at an
  * offset is a function of the partition's records up to that offset, so a checkpoint is
- * valid forever; a batch starting at offset `o` takes the checkpoint with the largest offset
- * below `o`, which is the last record of the batch before it (Lambda starts a batch right
- * after the last successful one, and a retry at the same place).
+ * valid forever. Since a batch is checkpointed only after it and (Lambda reads a partition
+ * in order) every batch before it succeeded, the newest checkpoint at offset `c` also says
+ * that every record up to `c` is fully applied: a redelivery skips those records outright
+ * and takes the checkpoint's stream time for the rest.
  */
 export class DynamoStreamTimeStore {
   constructor(
@@ -23,20 +32,17 @@ export class DynamoStreamTimeStore {
     private readonly nowMs: () => number = Date.now,
   ) {}
 
-  /** Stream time before each partition's first offset; partitions without a checkpoint are left out. */
-  async load(
-    pipeline: string,
-    starts: ReadonlyArray<{ partitionId: string; firstOffset: number }>,
-  ): Promise<Map<string, number>> {
-    const result = new Map<string, number>();
+  /** The newest checkpoint of each partition; partitions without one are left out. */
+  async latest(pipeline: string, partitionIds: readonly string[]): Promise<Map<string, LatestCheckpoint>> {
+    const result = new Map<string, LatestCheckpoint>();
     await Promise.all(
-      starts.map(async ({ partitionId, firstOffset }) => {
+      partitionIds.map(async (partitionId) => {
         try {
           const out = await this.doc.send(
             new QueryCommand({
               TableName: this.tableName,
-              KeyConditionExpression: 'pk = :pk AND sk < :o',
-              ExpressionAttributeValues: { ':pk': checkpointPk(pipeline, partitionId), ':o': firstOffset },
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': checkpointPk(pipeline, partitionId) },
               ScanIndexForward: false,
               Limit: 1,
               ConsistentRead: true,
@@ -44,8 +50,10 @@ export class DynamoStreamTimeStore {
           );
           const item = out.Items?.[0];
           if (!item) return;
-          const t = readNumber(item.streamTimeMs);
-          result.set(partitionId, t ?? Number.NEGATIVE_INFINITY);
+          result.set(partitionId, {
+            offset: readNumber(item.sk)!,
+            streamTimeMs: readNumber(item.streamTimeMs) ?? Number.NEGATIVE_INFINITY,
+          });
         } catch (err) {
           throw new StoreError(`reading stream time of ${pipeline} ${partitionId} failed`, { cause: err });
         }

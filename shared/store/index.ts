@@ -9,7 +9,11 @@ export {
   DynamoDeadLetterStore,
   deadLetterSortKey,
 } from './DynamoDeadLetterStore.js';
-export { CHECKPOINT_RETENTION_MS, DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
+export {
+  CHECKPOINT_RETENTION_MS,
+  DynamoStreamTimeStore,
+  type LatestCheckpoint,
+} from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from './embeddedDynamo.js';
 export { createPipelineStores, type PipelineStores } from './pipelineStores.js';

@@ -81,12 +81,15 @@ describe('parseDatetimeMs fast path', () => {
       }
     }
   });
-  it.each(['2021-02-29 00:00:00', '2020-13-01 00:00:00', '2020-01-01 24:00:00', '2020-01-01 00:60:00', '2020-0a-01 00:00:00'])(
-    'rejects the impossible %j',
-    (v) => {
-      expect(parseDatetimeMs(v)).toBeUndefined();
-    },
-  );
+  it.each([
+    '2021-02-29 00:00:00',
+    '2020-13-01 00:00:00',
+    '2020-01-01 24:00:00',
+    '2020-01-01 00:60:00',
+    '2020-0a-01 00:00:00',
+  ])('rejects the impossible %j', (v) => {
+    expect(parseDatetimeMs(v)).toBeUndefined();
+  });
   it('accepts 29 February of a leap year', () => {
     expect(parseDatetimeMs('2020-02-29 12:00:00')).toBe(Date.UTC(2020, 1, 29, 12));
   });
