@@ -10,11 +10,20 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
-    coverage: { provider: 'v8', include: ['shared/**', 'functions/**', 'infra/**', 'scripts/**'], reporter: ['text-summary'] },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    coverage: {
+      provider: 'v8',
+      include: ['shared/**', 'functions/**', 'infra/**', 'scripts/**'],
+      reporter: ['text-summary'],
+    },
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**', 'node_modules/**'] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**', 'node_modules/**'],
+        },
       },
       {
         extends: true,

@@ -8,6 +8,9 @@ import { Command } from 'commander';
 // Local runs are for people: quiet the Lambda-oriented JSON logs and EMF metrics unless asked.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// The AWS SDK warns on every run that releases after January 2027 will need Node 22; this
+// project supports Node 20 and 22 (Lambda), so the warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('cli')
   .description('Serverless Kafka stream processing: local tools')
@@ -16,6 +19,18 @@ const program = new Command('cli')
 
 const registrations: Array<Promise<{ register: (p: Command) => void }>> = [
   // one line per command module
+  import('./commands/produce.js'),
+  import('./commands/topics.js'),
+  import('./commands/consume.js'),
+  import('./commands/datagen.js'),
+  import('./commands/events.js'),
+  import('./commands/invoke.js'),
+  import('./commands/replay.js'),
+  import('./commands/query.js'),
+  import('./commands/deadLetters.js'),
+  import('./commands/reset.js'),
+  import('./commands/start.js'),
+  import('./commands/run.js'),
 ];
 for (const mod of await Promise.all(registrations)) mod.register(program);
 

@@ -20,8 +20,12 @@ export interface DynamoCliOptions {
   endpoint?: string;
   /** Folder of the embedded store. @default .local/dynamo (or LOCAL_DATA_DIR) */
   dataDir?: string;
+  /** Always use the embedded store, even when DYNAMODB_ENDPOINT is set (`start`). */
+  forceEmbedded?: boolean;
   /** Keep the embedded store in memory only. */
   inMemory?: boolean;
+  /** Wall clock the stores use for TTL attributes; fixed in tests so tables compare equal. @default Date.now */
+  nowMs?: () => number;
 }
 
 /** An open connection for a CLI command; call close() when done. */
@@ -41,14 +45,16 @@ export interface DynamoContext {
  */
 export async function openDynamo(options: DynamoCliOptions = {}): Promise<DynamoContext> {
   const tables = tableNamesFromEnv();
-  const given = options.endpoint ?? process.env.DYNAMODB_ENDPOINT;
+  const given = options.forceEmbedded ? undefined : (options.endpoint ?? process.env.DYNAMODB_ENDPOINT);
   let embedded: EmbeddedDynamo | undefined;
   let endpoint: string;
   if (given) {
     endpoint = given;
     if (/^https?:\/\/(127\.|localhost|\[::1\])/.test(given)) await ensureTables(given, tables);
   } else {
-    embedded = await startEmbeddedDynamo(options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) });
+    embedded = await startEmbeddedDynamo(
+      options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) },
+    );
     endpoint = embedded.endpoint;
     await ensureTables(endpoint, tables);
   }
@@ -58,7 +64,7 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
     embedded: embedded !== undefined,
     doc,
     tables,
-    stores: createPipelineStores(doc, tables),
+    stores: createPipelineStores(doc, tables, options.nowMs ? { nowMs: options.nowMs } : {}),
     async close() {
       doc.destroy();
       await embedded?.close();

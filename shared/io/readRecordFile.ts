@@ -90,7 +90,7 @@ export async function* readRecordFile(
   }
 }
 
-const NUMBER = /^-?\d+(\.\d+)?$/;
+const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)$/;
 
 /** CSV cells to JSON values: numbers, null for empty, strings otherwise. */
 export function typeCells(row: Record<string, string>): Record<string, unknown> {

@@ -1,0 +1,235 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../shared/errors/index.js';
+import type { PipelineSpec } from '../../shared/pipeline/index.js';
+import { ridePipelines } from '../../shared/pipelines/index.js';
+import { loadZones, type Zone } from '../../shared/schemas/index.js';
+import { floorMod } from '../../shared/windows/index.js';
+import { addStoreOptions, intArg, parseTimeArg, type StoreOptions } from '../lib/cliOptions.js';
+import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
+import { type Output, processOutput } from '../lib/output.js';
+import { queryKeyRows, queryWindowRows, scanPipelineRows } from '../lib/readResults.js';
+import {
+  averagesOf,
+  compareByCountDesc,
+  compareByKeyThenWindow,
+  pipelineByName,
+  type ResultRow,
+  rowToJson,
+} from '../lib/resultRows.js';
+import { formatTable, shortUtc } from '../lib/textTable.js';
+
+/** Options of {@link runQuery}; the flags of `query`. */
+export interface QueryOptions extends StoreOptions {
+  readonly pipeline: string;
+  readonly key?: string;
+  /** Window starts from (inclusive), epoch ms. */
+  readonly fromMs?: number;
+  /** Window starts up to (exclusive), epoch ms. */
+  readonly toMs?: number;
+  readonly top?: number;
+  /** Start of the window for --top (or all keys of that window without --top), epoch ms. */
+  readonly windowMs?: number;
+  readonly json?: boolean;
+  /** Zone lookup to name location ids in the table output. @default data/taxi_zone_lookup.csv when it exists */
+  readonly zonesFile?: string;
+  readonly context?: DynamoContext;
+}
+
+/** How a query reads the table, chosen from the flags. */
+export type QueryPlan =
+  | { readonly kind: 'key'; readonly key: string; readonly fromMs?: number; readonly toMs?: number }
+  | { readonly kind: 'window'; readonly windowStartMs: number; readonly limit?: number }
+  | { readonly kind: 'scan' };
+
+/**
+ * Turns flags into one access path of the table design, or a ConfigError saying which flag
+ * to fix: --key (Query by pk, sort-key range for --from/--to), --window/--top (the byWindow
+ * index), or nothing (a Scan of the pipeline's rows).
+ */
+export function planQuery(spec: PipelineSpec, o: Omit<QueryOptions, 'pipeline'>): QueryPlan {
+  const allTime = spec.window.type === 'all-time';
+  if ((o.fromMs !== undefined || o.toMs !== undefined) && allTime) {
+    throw new ConfigError(`${spec.name} is all-time (one row per key): --from/--to do not apply`);
+  }
+  if (o.key !== undefined) {
+    if (o.top !== undefined || o.windowMs !== undefined) {
+      throw new ConfigError(
+        '--key reads one key over time; --top/--window read one window over keys: use one or the other',
+      );
+    }
+    if (o.fromMs !== undefined && o.toMs !== undefined && o.fromMs >= o.toMs) {
+      throw new ConfigError(`--from (${shortUtc(o.fromMs)}) must be before --to (${shortUtc(o.toMs)})`);
+    }
+    return {
+      kind: 'key',
+      key: o.key,
+      ...(o.fromMs !== undefined ? { fromMs: o.fromMs } : {}),
+      ...(o.toMs !== undefined ? { toMs: o.toMs } : {}),
+    };
+  }
+  if (o.fromMs !== undefined || o.toMs !== undefined) {
+    throw new ConfigError('--from/--to select windows of one key: add --key');
+  }
+  if (o.top !== undefined || o.windowMs !== undefined) {
+    if (allTime) {
+      if (o.windowMs !== undefined)
+        throw new ConfigError(`${spec.name} is all-time: it has no windows, drop --window`);
+      return {
+        kind: 'window',
+        windowStartMs: Number.NEGATIVE_INFINITY,
+        ...(o.top !== undefined ? { limit: o.top } : {}),
+      };
+    }
+    if (o.windowMs === undefined) {
+      throw new ConfigError(
+        `--top ranks the keys of one window of ${spec.name}: add --window <start>, e.g. --window "2020-07-01 00:15"`,
+      );
+    }
+    checkWindowStart(spec, o.windowMs);
+    return { kind: 'window', windowStartMs: o.windowMs, ...(o.top !== undefined ? { limit: o.top } : {}) };
+  }
+  return { kind: 'scan' };
+}
+
+/** A window start must be one of the pipeline's window boundaries; the error suggests the nearest. */
+function checkWindowStart(spec: PipelineSpec, ms: number): void {
+  const w = spec.window;
+  if (w.type === 'all-time') return;
+  const step = w.type === 'hopping' ? w.advanceMs : w.sizeMs;
+  const off = floorMod(ms, step);
+  if (off !== 0) {
+    throw new ConfigError(
+      `${shortUtc(ms)} is not a window start of ${spec.name} (windows start every ${step / 60_000} min); did you mean ${shortUtc(ms - off)}?`,
+    );
+  }
+}
+
+/** Reads rows along a plan, in a useful order: by window for a key, by count for a window, by key otherwise. */
+export async function readRows(
+  ctx: DynamoContext,
+  spec: PipelineSpec,
+  plan: QueryPlan,
+): Promise<ResultRow[]> {
+  switch (plan.kind) {
+    case 'key':
+      return (await queryKeyRows(ctx, spec, plan.key, plan)).sort(compareByKeyThenWindow);
+    case 'window':
+      return (await queryWindowRows(ctx, spec, plan.windowStartMs, plan.limit)).sort(compareByCountDesc);
+    case 'scan':
+      return (await scanPipelineRows(ctx, spec.name)).sort(compareByKeyThenWindow);
+  }
+}
+
+/** Reads a pipeline's results and prints them as a table or as JSON lines. */
+export async function runQuery(options: QueryOptions, output: Output = processOutput): Promise<ResultRow[]> {
+  const spec = pipelineByName(options.pipeline, ridePipelines);
+  const plan = planQuery(spec, options);
+  const ctx =
+    options.context ??
+    (await openDynamo({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
+  try {
+    const rows = await readRows(ctx, spec, plan);
+    if (options.json) {
+      for (const r of rows) output.out(JSON.stringify(rowToJson(r)));
+    } else {
+      for (const line of formatRows(spec, rows, zonesFor(spec, options.zonesFile))) output.out(line);
+      if (plan.kind === 'scan') output.err('(all rows: a Scan of the aggregates table filtered by pipeline)');
+    }
+    return rows;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+function zonesFor(
+  spec: PipelineSpec,
+  file = 'data/taxi_zone_lookup.csv',
+): ReadonlyMap<number, Zone> | undefined {
+  if (!('field' in spec.key) || !spec.key.field.endsWith('LocationID')) return undefined;
+  try {
+    return loadZones(file);
+  } catch {
+    return undefined; // names are a convenience; ids alone are still right
+  }
+}
+
+/** Rows as a readable table: window times in UTC, aggregates, averages, zone names for location keys. */
+export function formatRows(
+  spec: PipelineSpec,
+  rows: readonly ResultRow[],
+  zones?: ReadonlyMap<number, Zone>,
+): string[] {
+  if (rows.length === 0) return [`no rows for ${spec.name}`];
+  const windowed = spec.window.type !== 'all-time';
+  const aggNames = [...new Set(rows.flatMap((r) => Object.keys(r.aggregates)))].sort();
+  const avgNames = [...new Set(rows.flatMap((r) => Object.keys(averagesOf(r))))].sort();
+  const headers = [
+    'key',
+    ...(zones ? ['zone'] : []),
+    ...(windowed ? ['window start (UTC)', 'window end (UTC)'] : []),
+    'count',
+    ...aggNames,
+    ...avgNames,
+  ];
+  const body = rows.map((r) => {
+    const avgs = averagesOf(r);
+    return [
+      r.key,
+      ...(zones ? [zones.get(Number(r.key))?.zone ?? ''] : []),
+      ...(windowed ? [shortUtc(r.windowStartMs ?? 0), shortUtc(r.windowEndMs ?? 0)] : []),
+      r.count,
+      ...aggNames.map((a) => r.aggregates[a] ?? ''),
+      ...avgNames.map((a) => (avgs[a] === undefined ? '' : avgs[a].toFixed(2))),
+    ];
+  });
+  const right = new Set(['count', ...aggNames, ...avgNames]);
+  return [
+    `${spec.name}: ${spec.description}`,
+    ...formatTable(
+      headers,
+      body,
+      headers.map((h) => (right.has(h) ? 'right' : 'left')),
+    ),
+    `${rows.length} row(s)`,
+  ];
+}
+
+/** Registers `query`. */
+export function register(program: Command): void {
+  addStoreOptions(
+    program
+      .command('query')
+      .description("read a pipeline's results from the aggregates table")
+      .argument('<pipeline>', `pipeline name (${ridePipelines.map((p) => p.name).join(', ')})`)
+      .option('--key <key>', 'one key (Query by partition key)')
+      .option(
+        '--from <time>',
+        'with --key: windows starting at or after (ISO-8601, "YYYY-MM-DD HH:MM" UTC, epoch ms)',
+        parseTimeArg,
+      )
+      .option('--to <time>', 'with --key: windows starting before', parseTimeArg)
+      .option('--top <n>', 'the N largest counts of one window (byWindow index)', intArg(1))
+      .option('--window <start>', 'the window starting at this time (with or without --top)', parseTimeArg)
+      .option('--json', 'one JSON object per line'),
+  )
+    .addHelpText(
+      'after',
+      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json',
+    )
+    .action(async (pipeline: string, o) => {
+      await runQuery({
+        pipeline,
+        key: o.key,
+        fromMs: o.from,
+        toMs: o.to,
+        top: o.top,
+        windowMs: o.window,
+        json: o.json,
+        endpoint: o.endpoint,
+        dataDir: o.dataDir,
+      });
+    });
+}

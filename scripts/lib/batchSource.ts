@@ -1,0 +1,37 @@
+import { batchRecordsAsync, type EventBatchOptions } from '../../shared/esm/index.js';
+import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
+import { readProducerRecords, type SourceFileOptions } from './sourceRecords.js';
+
+/**
+ * Where `replay` and `start` get their event-source-mapping batches from. Today: a file,
+ * partitioned and batched deterministically. This is the seam for a real broker: a source
+ * that consumes the topic (KAFKA_BROKERS / --brokers) and yields the same events until it
+ * has caught up plugs in here, and everything after it (handlers, summaries) stays as is.
+ */
+export interface BatchSource {
+  /** One line for people: what is being replayed from where. */
+  readonly description: string;
+  /** The events in delivery order. */
+  batches(): AsyncIterable<LambdaKafkaEvent>;
+}
+
+/** Options of {@link fileBatchSource}. */
+export interface FileBatchSourceOptions extends SourceFileOptions, EventBatchOptions {
+  readonly topic: string;
+  /** @default 1 */
+  readonly partitions?: number;
+}
+
+/** A file replayed as an event-source mapping would deliver it after a producer wrote it in file order. */
+export function fileBatchSource(options: FileBatchSourceOptions): BatchSource {
+  const partitions = options.partitions ?? 1;
+  return {
+    description: `${options.file} -> topic ${options.topic}, ${partitions} partition(s), batches of ${options.batchSize ?? 100}`,
+    batches: () => batchRecordsAsync(readProducerRecords(options), { ...options, partitions }),
+  };
+}
+
+/** Number of records in an event. */
+export function recordCount(event: LambdaKafkaEvent): number {
+  return Object.values(event.records).reduce((n, g) => n + g.length, 0);
+}

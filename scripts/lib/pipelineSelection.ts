@@ -1,0 +1,36 @@
+import { ConfigError } from '../../shared/errors/index.js';
+import type { HandlerSpec } from '../../shared/pipeline/index.js';
+import { rideHandlers } from '../../shared/pipelines/index.js';
+
+/**
+ * The handlers to run for `--pipelines a,b`: a handler name selects all its pipelines, a
+ * pipeline name selects that pipeline within its handler. Each handler stands for its own
+ * event-source mapping, so every selected handler sees every batch, as in AWS.
+ * @param names none or empty = every handler
+ */
+export function selectHandlers(
+  names: readonly string[] | undefined,
+  handlers: readonly HandlerSpec[] = rideHandlers,
+): HandlerSpec[] {
+  if (!names || names.length === 0) return [...handlers];
+  const chosen = new Map<string, Set<string>>();
+  for (const name of names) {
+    const handler = handlers.find((h) => h.name === name);
+    if (handler) {
+      chosen.set(handler.name, new Set(handler.pipelines.map((p) => p.name)));
+      continue;
+    }
+    const owner = handlers.find((h) => h.pipelines.some((p) => p.name === name));
+    if (!owner) {
+      throw new ConfigError(
+        `unknown pipeline "${name}"; known pipelines: ${handlers.flatMap((h) => h.pipelines.map((p) => p.name)).join(', ')} (or handlers: ${handlers.map((h) => h.name).join(', ')})`,
+      );
+    }
+    let set = chosen.get(owner.name);
+    if (!set) chosen.set(owner.name, (set = new Set()));
+    set.add(name);
+  }
+  return handlers
+    .filter((h) => chosen.has(h.name))
+    .map((h) => ({ ...h, pipelines: h.pipelines.filter((p) => chosen.get(h.name)!.has(p.name)) }));
+}

@@ -1,0 +1,86 @@
+import { ConfigError } from '../../shared/errors/index.js';
+import type { PipelineSpec } from '../../shared/pipeline/index.js';
+import { ridePipelines } from '../../shared/pipelines/index.js';
+import { readDecimal, readNumber } from '../../shared/store/index.js';
+
+/** One aggregate item as the CLI shows it. */
+export interface ResultRow {
+  readonly pipeline: string;
+  readonly key: string;
+  /** null for the all-time mode. */
+  readonly windowStartMs: number | null;
+  readonly windowEndMs: number | null;
+  readonly count: number;
+  /** `sum_*`, `min_*`, `max_*` attributes as exact decimal strings (as DynamoDB holds them). */
+  readonly aggregates: Readonly<Record<string, string>>;
+}
+
+const AGGREGATE_ATTRIBUTE = /^(sum|min|max)_/;
+
+/** Reads an aggregates-table item (numbers wrapped, see createDocumentClient). */
+export function rowFromItem(item: Record<string, unknown>): ResultRow {
+  const aggregates: Record<string, string> = {};
+  for (const [k, v] of Object.entries(item)) {
+    if (AGGREGATE_ATTRIBUTE.test(k)) aggregates[k] = readDecimal(v) ?? '';
+  }
+  return {
+    pipeline: String(item.pipeline),
+    key: String(item.key),
+    windowStartMs: readNumber(item.windowStart) ?? null,
+    windowEndMs: readNumber(item.windowEnd) ?? null,
+    count: readNumber(item.count) ?? 0,
+    aggregates,
+  };
+}
+
+/** `avg_<field>` = `sum_<field>` / count for every sum: averages are derived on read, never stored. */
+export function averagesOf(row: ResultRow): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(row.aggregates)) {
+    if (name.startsWith('sum_') && row.count > 0) out[`avg_${name.slice(4)}`] = Number(value) / row.count;
+  }
+  return out;
+}
+
+/**
+ * The `--json` shape of a row: times as ISO-8601 UTC (null in the all-time mode), aggregates
+ * as numbers, plus derived averages.
+ */
+export function rowToJson(row: ResultRow): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    pipeline: row.pipeline,
+    key: row.key,
+    windowStart: row.windowStartMs === null ? null : new Date(row.windowStartMs).toISOString(),
+    windowEnd: row.windowEndMs === null ? null : new Date(row.windowEndMs).toISOString(),
+    count: row.count,
+  };
+  for (const [name, value] of Object.entries(row.aggregates)) json[name] = Number(value);
+  return { ...json, ...averagesOf(row) };
+}
+
+/** Orders rows by key (numerically when keys are numbers), then window start. */
+export function compareByKeyThenWindow(a: ResultRow, b: ResultRow): number {
+  return (
+    a.key.localeCompare(b.key, undefined, { numeric: true }) ||
+    (a.windowStartMs ?? 0) - (b.windowStartMs ?? 0)
+  );
+}
+
+/** Orders rows by count, largest first, ties by key. */
+export function compareByCountDesc(a: ResultRow, b: ResultRow): number {
+  return b.count - a.count || a.key.localeCompare(b.key, undefined, { numeric: true });
+}
+
+/** A pipeline spec by name; the error lists the known names. */
+export function pipelineByName(
+  name: string,
+  pipelines: readonly PipelineSpec[] = ridePipelines,
+): PipelineSpec {
+  const spec = pipelines.find((p) => p.name === name);
+  if (!spec) {
+    throw new ConfigError(
+      `unknown pipeline "${name}"; known pipelines: ${pipelines.map((p) => p.name).join(', ')}`,
+    );
+  }
+  return spec;
+}
