@@ -1,0 +1,356 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type Command, Option } from 'commander';
+import {
+  ALL_DEFECTS,
+  CSV_DEFECTS,
+  formatRecord,
+  type GeneratedRecord,
+  generateRides,
+  RIDE_CSV_HEADER,
+  RIDE_GENERATOR_DEFAULTS,
+  type RideFormat,
+} from '../../shared/datagen/index.js';
+import { ConfigError } from '../../shared/errors/index.js';
+import { loadZones, parseDatetimeMs } from '../../shared/schemas/index.js';
+import { parseTimeArg } from '../lib/cliOptions.js';
+import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
+import { interruptSignal } from '../lib/kafkaInterrupt.js';
+import {
+  addProduceFlags,
+  DEFAULT_RIDE_KEY_FIELD,
+  keyFieldFrom,
+  type ProduceFlags,
+  shareArg,
+  wholeArg,
+} from '../lib/kafkaOptions.js';
+import {
+  formatProduceSummary,
+  type OutgoingRecord,
+  type ProduceSummary,
+  produceRecords,
+} from '../lib/kafkaProducer.js';
+import { createThroughputProgress } from '../lib/kafkaProgress.js';
+import { type Output, processOutput } from '../lib/output.js';
+
+/** The zone lookup shipped with the repo. */
+export const DEFAULT_ZONES_FILE = fileURLToPath(new URL('../../data/taxi_zone_lookup.csv', import.meta.url));
+
+/** Options of {@link runDatagen}; the flags of `datagen`. */
+export interface DatagenOptions extends KafkaCliOptions {
+  /** Records to generate; 0 = until interrupted. @default 1000 */
+  readonly count?: number;
+  /** @default a random seed, printed so the run can be repeated */
+  readonly seed?: number | string;
+  /** Write to this file (`-` = stdout). Exclusive with `topic`. @default stdout */
+  readonly out?: string;
+  /** Produce to this topic instead of writing lines. */
+  readonly topic?: string;
+  /** @default from the `out` extension (.csv), else jsonl */
+  readonly format?: RideFormat;
+  readonly startMs?: number;
+  readonly meanGapMs?: number;
+  readonly outOfOrderShare?: number;
+  readonly lateFraction?: number;
+  readonly malformedShare?: number;
+  /** Records per second (file, stdout or topic). */
+  readonly ratePerSecond?: number;
+  /** @default data/taxi_zone_lookup.csv */
+  readonly zonesFile?: string;
+  /** For `topic`: null = key-less records. @default DOLocationID */
+  readonly keyField?: string | null;
+  /** For `topic`: stamp records with this datetime field. @default the send time */
+  readonly timestampField?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly compression?: 'none' | 'gzip';
+  readonly quiet?: boolean;
+  readonly output?: Output;
+  readonly signal?: AbortSignal;
+}
+
+/** What a datagen run made. */
+export interface DatagenSummary {
+  readonly seed: number | string;
+  readonly records: number;
+  readonly outOfOrder: number;
+  readonly late: number;
+  readonly malformed: number;
+  /** Set when producing to a topic. */
+  readonly produce?: ProduceSummary;
+}
+
+/**
+ * Generates synthetic yellow-taxi rides (shared/datagen) into a file, stdout or a topic:
+ * the local stand-in for Confluent's Datagen source connector.
+ */
+export async function runDatagen(options: DatagenOptions): Promise<DatagenSummary> {
+  const output = options.output ?? processOutput;
+  if (options.out !== undefined && options.topic !== undefined) {
+    throw new ConfigError('give either --out FILE or --topic NAME, not both');
+  }
+  const toStdout = options.topic === undefined && (options.out === undefined || options.out === '-');
+  const format = options.format ?? (options.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const count = options.count ?? 1000;
+  let zones: ReturnType<typeof loadZones>;
+  try {
+    zones = loadZones(options.zonesFile ?? DEFAULT_ZONES_FILE);
+  } catch (cause) {
+    throw new ConfigError(
+      `cannot read the taxi zones from ${options.zonesFile ?? DEFAULT_ZONES_FILE}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  let generated: Generator<GeneratedRecord>;
+  try {
+    generated = generateRides({
+      seed,
+      zones: zones.values(),
+      ...(count === 0 ? {} : { count }),
+      defects: format === 'csv' ? CSV_DEFECTS : ALL_DEFECTS,
+      ...definedOnly({
+        startMs: options.startMs,
+        meanGapMs: options.meanGapMs,
+        outOfOrderShare: options.outOfOrderShare,
+        lateFraction: options.lateFraction,
+        malformedShare: options.malformedShare,
+      }),
+    });
+    // Generators run lazily: draw nothing yet, but let option errors surface now.
+    generated = peekable(generated);
+  } catch (cause) {
+    throw new ConfigError(`datagen: ${(cause as Error).message}`, { cause });
+  }
+  if (!options.quiet && options.seed === undefined)
+    output.err(`seed ${seed} (repeat this run with --seed ${seed})`);
+
+  const stats = { records: 0, outOfOrder: 0, late: 0, malformed: 0 };
+  const counted = function* (): Generator<GeneratedRecord> {
+    for (const r of generated) {
+      stats.records++;
+      if (r.kind === 'malformed') stats.malformed++;
+      else if (r.shiftMs > 0) {
+        stats.outOfOrder++;
+        if (r.late) stats.late++;
+      }
+      yield r;
+    }
+  };
+
+  let produce: ProduceSummary | undefined;
+  if (options.topic !== undefined) {
+    const { kafka } = await openKafka(options);
+    const keyField = options.keyField === undefined ? DEFAULT_RIDE_KEY_FIELD : options.keyField;
+    const records = (function* (): Generator<OutgoingRecord> {
+      for (const r of counted()) yield toOutgoing(r, format, keyField, options.timestampField);
+    })();
+    produce = await produceRecords(kafka, records, {
+      topic: options.topic,
+      sourceName: `datagen (seed ${seed})`,
+      unit: 'record',
+      headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
+      progress: createThroughputProgress({
+        label: `datagen ${options.topic}`,
+        ...(count === 0 ? {} : { totalRecords: count }),
+        enabled: !options.quiet && output.errIsTTY,
+      }),
+      ...definedOnly({
+        ratePerSecond: options.ratePerSecond,
+        compression: options.compression,
+        signal: options.signal,
+      }),
+    });
+    if (!options.quiet) output.err(formatProduceSummary(produce));
+  } else {
+    const stream = toStdout ? process.stdout : createWriteStream(options.out as string);
+    await writeLines(stream, counted(), format, options.ratePerSecond, options.signal);
+    if (!toStdout) {
+      stream.end();
+      await once(stream, 'finish');
+    }
+  }
+  const summary = { seed, ...stats, ...(produce ? { produce } : {}) };
+  if (!options.quiet) {
+    output.err(
+      `generated ${stats.records} records (seed ${seed}) ${options.topic ? `to topic "${options.topic}"` : toStdout ? 'to stdout' : `to ${options.out}`}: ` +
+        `${stats.records - stats.outOfOrder - stats.malformed} in order, ${stats.outOfOrder} out of order (${stats.late} late), ${stats.malformed} malformed`,
+    );
+  }
+  return summary;
+}
+
+/** A generated record as a Kafka record: key from the (intact) fields, value as written to files. */
+function toOutgoing(
+  r: GeneratedRecord,
+  format: RideFormat,
+  keyField: string | null,
+  timestampField: string | undefined,
+): OutgoingRecord {
+  const fields: Readonly<Record<string, unknown>> = r.kind === 'ride' ? r.ride : r.fields;
+  const key = keyField === null ? undefined : fields[keyField];
+  const timestampMs = timestampField === undefined ? undefined : parseDatetimeMs(fields[timestampField]);
+  return {
+    line: r.index + 1,
+    key: key === undefined || key === null || key === '' ? null : String(key),
+    value: formatRecord(r, format),
+    ...(timestampMs === undefined || timestampMs < 0 ? {} : { timestampMs }),
+  };
+}
+
+/** Writes lines with backpressure; with a rate, one line per slot. */
+async function writeLines(
+  stream: NodeJS.WritableStream,
+  records: Iterable<GeneratedRecord>,
+  format: RideFormat,
+  ratePerSecond: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const write = async (text: string) => {
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+  if (format === 'csv') await write(`${RIDE_CSV_HEADER}\n`);
+  const startedMs = performance.now();
+  let chunk = '';
+  let n = 0;
+  for (const r of records) {
+    if (signal?.aborted) break;
+    if (ratePerSecond !== undefined) {
+      const waitMs = startedMs + (n * 1000) / ratePerSecond - performance.now();
+      if (waitMs > 0) {
+        if (chunk) await write(chunk);
+        chunk = '';
+        try {
+          await sleep(waitMs, undefined, signal ? { signal } : {});
+        } catch {
+          break; // interrupted
+        }
+      }
+    }
+    chunk += `${formatRecord(r, format)}\n`;
+    n++;
+    if (chunk.length >= 64 * 1024) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await write(chunk);
+}
+
+/** Pulls the first record so option errors thrown by the generator surface before any output. */
+function peekable<T>(g: Generator<T>): Generator<T> {
+  const first = g.next();
+  return (function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* g;
+  })();
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Registers `datagen`. */
+export function register(program: Command): void {
+  const command = program
+    .command('datagen')
+    .description(
+      'Generate realistic synthetic yellow-taxi rides (same columns as data/rides.csv) to stdout, a file or a topic; ' +
+        'same --seed, same output',
+    )
+    .option('--count <n>', 'records to generate; 0 = until Ctrl-C', wholeArg(0), 1000)
+    .option('--seed <seed>', 'seed (number or text); default: random, printed on stderr')
+    .option('--out <file>', 'write to this file (.jsonl or .csv); default: stdout')
+    .option('--topic <name>', 'produce to this topic instead (idempotent producer, acks=all)')
+    .addOption(
+      new Option('--format <format>', 'jsonl or csv (default: from --out, else jsonl)').choices([
+        'jsonl',
+        'csv',
+      ]),
+    )
+    .option(
+      '--start <time>',
+      'pickup time of the first ride (ISO-8601, or "YYYY-MM-DD HH:MM" as UTC)',
+      parseTimeArg,
+    )
+    .option('--mean-gap-ms <ms>', 'mean time between pickups', wholeArg(0), RIDE_GENERATOR_DEFAULTS.meanGapMs)
+    .option('--out-of-order-share <share>', 'share of rides with an earlier pickup time, e.g. 0.05', shareArg)
+    .option(
+      '--late-fraction <share>',
+      'of those, the share moved back beyond the 60-minute grace (late records)',
+      shareArg,
+    )
+    .option(
+      '--malformed-share <share>',
+      'share of broken records (invalid JSON, missing fields, ...), e.g. 0.01',
+      shareArg,
+    )
+    .addOption(
+      new Option('--zones <file>', 'taxi zone lookup CSV').default(
+        DEFAULT_ZONES_FILE,
+        'data/taxi_zone_lookup.csv',
+      ),
+    );
+  addProduceFlags(addBrokerOption(command))
+    .addHelpText(
+      'after',
+      `
+Rides are keyed by ${DEFAULT_RIDE_KEY_FIELD} when produced (--key-field, --no-key to change). Defaults: start
+2020-07-01T00:00:00Z, a pickup every ${RIDE_GENERATOR_DEFAULTS.meanGapMs} ms on average.
+Examples:
+  npm run cli -- datagen --count 5 --seed 42
+  npm run cli -- datagen --count 100000 --seed 1 --out rides-100k.jsonl --out-of-order-share 0.05 --malformed-share 0.01
+  npm run cli -- datagen --topic rides --count 0 --rate 2        # a ride every 500 ms until Ctrl-C`,
+    )
+    .action(
+      async (
+        f: ProduceFlags & {
+          count: number;
+          seed?: string;
+          out?: string;
+          topic?: string;
+          format?: RideFormat;
+          start?: number;
+          meanGapMs: number;
+          outOfOrderShare?: number;
+          lateFraction?: number;
+          malformedShare?: number;
+          zones: string;
+          brokers?: string;
+        },
+      ) => {
+        const interrupt = interruptSignal();
+        try {
+          await runDatagen({
+            count: f.count,
+            meanGapMs: f.meanGapMs,
+            zonesFile: f.zones,
+            keyField: keyFieldFrom(f),
+            signal: interrupt.signal,
+            ...definedOnly({
+              seed: f.seed,
+              out: f.out,
+              topic: f.topic,
+              format: f.format,
+              startMs: f.start,
+              outOfOrderShare: f.outOfOrderShare,
+              lateFraction: f.lateFraction,
+              malformedShare: f.malformedShare,
+              ratePerSecond: f.rate,
+              timestampField: f.timestampField,
+              headers: f.header,
+              compression: f.compression,
+              quiet: f.quiet,
+              brokers: f.brokers,
+            }),
+          });
+        } finally {
+          interrupt.dispose();
+        }
+      },
+    );
+}

@@ -1,0 +1,224 @@
+import { existsSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { ConfigError, InvalidRecordError } from '../../shared/errors/index.js';
+import { type FileRecord, readRecordFile } from '../../shared/io/index.js';
+import { parseDatetimeMs } from '../../shared/schemas/index.js';
+import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
+import { interruptSignal } from '../lib/kafkaInterrupt.js';
+import {
+  addProduceFlags,
+  DEFAULT_RIDE_KEY_FIELD,
+  keyFieldFrom,
+  type ProduceFlags,
+  wholeArg,
+} from '../lib/kafkaOptions.js';
+import {
+  formatProduceSummary,
+  type OutgoingRecord,
+  type ProduceSummary,
+  produceRecords,
+} from '../lib/kafkaProducer.js';
+import { createThroughputProgress } from '../lib/kafkaProgress.js';
+import { type Output, processOutput } from '../lib/output.js';
+import { countLines } from '../lib/progress.js';
+
+/** Options of {@link runProduce}; the flags of `produce`. */
+export interface ProduceOptions extends KafkaCliOptions {
+  readonly topic: string;
+  readonly file: string;
+  /** @default from the extension: `.csv` = CSV with a header row, else JSON lines */
+  readonly format?: 'csv' | 'jsonl';
+  /** null sends key-less records. @default DOLocationID */
+  readonly keyField?: string | null;
+  /** `json` sends each row as a JSON object; `csv` the CSV line itself (CSV input only). @default json */
+  readonly valueFormat?: 'json' | 'csv';
+  readonly ratePerSecond?: number;
+  readonly count?: number;
+  /** Datetime field to stamp records with; omitted: the send time. */
+  readonly timestampField?: string;
+  /** Extra headers; `content-type` is set from the value format unless given here. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Send broken input anyway, for dead-letter tests: lines that are not JSON objects go as
+   * they are, records without the key field get no key, unreadable timestamps the send time.
+   * @default false: the first broken record stops the run, naming its line
+   */
+  readonly allowMalformed?: boolean;
+  readonly compression?: 'none' | 'gzip';
+  /** No progress bar, no summary. */
+  readonly quiet?: boolean;
+  readonly output?: Output;
+  readonly signal?: AbortSignal;
+  readonly batchRecords?: number;
+}
+
+/**
+ * Produces a CSV or JSON-lines file to a topic, streaming it (files larger than memory are
+ * fine), with the idempotent producer and acks = all, and prints a summary of records,
+ * bytes, partitions and time on stderr.
+ */
+export async function runProduce(options: ProduceOptions): Promise<ProduceSummary> {
+  const output = options.output ?? processOutput;
+  if (!existsSync(options.file)) throw new ConfigError(`file not found: ${options.file}`);
+  const format = options.format ?? (options.file.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
+  const valueFormat = options.valueFormat ?? 'json';
+  if (valueFormat === 'csv' && format !== 'csv') {
+    throw new ConfigError('--value-format csv needs a CSV input file (the value is the CSV line itself)');
+  }
+  const { kafka } = await openKafka(options);
+  const dataLines = Math.max(0, (await countLines(options.file)) - (format === 'csv' ? 1 : 0));
+  const total = options.count === undefined ? dataLines : Math.min(options.count, dataLines);
+  const progress = createThroughputProgress({
+    label: `produce ${options.topic}`,
+    totalRecords: total,
+    enabled: !options.quiet && output.errIsTTY,
+  });
+  const records = readRecordFile(options.file, {
+    format,
+    valueFormat,
+    ...(options.allowMalformed ? { invalidJson: 'pass' as const } : {}),
+  });
+  const summary = await produceRecords(kafka, withHint(toOutgoing(records, options)), {
+    topic: options.topic,
+    sourceName: options.file,
+    headers: { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
+    progress,
+    ...pick(options, ['ratePerSecond', 'count', 'compression', 'signal', 'batchRecords']),
+  });
+  if (!options.quiet) output.err(formatProduceSummary(summary));
+  return summary;
+}
+
+/** File records to outgoing records: the key and timestamp from their fields. */
+async function* toOutgoing(
+  records: AsyncIterable<FileRecord>,
+  options: ProduceOptions,
+): AsyncGenerator<OutgoingRecord> {
+  const keyField = options.keyField === undefined ? DEFAULT_RIDE_KEY_FIELD : options.keyField;
+  for await (const r of records) {
+    yield {
+      line: r.line,
+      key: keyField === null || r.invalid ? null : keyOf(r, keyField, options),
+      value: r.value,
+      ...timestampOf(r, options),
+    };
+  }
+}
+
+/** Broken input lines: point at --allow-malformed, the way to send them anyway. */
+async function* withHint(records: AsyncIterable<OutgoingRecord>): AsyncGenerator<OutgoingRecord> {
+  try {
+    yield* records;
+  } catch (e) {
+    if (e instanceof InvalidRecordError && e.field === 'value') {
+      throw new InvalidRecordError(`${e.message} (pass --allow-malformed to send such lines as they are)`, {
+        cause: e,
+        field: 'value',
+      });
+    }
+    throw e;
+  }
+}
+
+function keyOf(r: FileRecord, keyField: string, options: ProduceOptions): string | null {
+  const k = r.fields[keyField];
+  if (k !== undefined && k !== null && k !== '') return String(k);
+  if (options.allowMalformed) return null;
+  throw new InvalidRecordError(
+    `${options.file}:${r.line}: key field "${keyField}" is missing or empty. Pick another field with --key-field, ` +
+      'send key-less records with --no-key, or send such records without a key with --allow-malformed',
+    { field: keyField },
+  );
+}
+
+function timestampOf(r: FileRecord, options: ProduceOptions): { timestampMs?: number } {
+  const field = options.timestampField;
+  if (!field || r.invalid) return {};
+  const ms = parseDatetimeMs(r.fields[field]);
+  if (ms !== undefined && ms >= 0) return { timestampMs: ms };
+  if (options.allowMalformed) return {};
+  throw new InvalidRecordError(
+    `${options.file}:${r.line}: timestamp field "${field}" is ${JSON.stringify(r.fields[field] ?? null)}, not a datetime ` +
+      '(expected "YYYY-MM-DD HH:MM:SS" (UTC), ISO-8601 or epoch ms); fix the record, pick another --timestamp-field, ' +
+      'or pass --allow-malformed to stamp such records with the send time',
+    { field },
+  );
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** Registers `produce`. */
+export function register(program: Command): void {
+  const command = program
+    .command('produce')
+    .description(
+      'Produce a CSV (with header) or JSON-lines file to a topic: idempotent producer, acks=all, batched, ' +
+        'optionally rate-limited; prints records, bytes, partitions and time',
+    )
+    .requiredOption('--topic <name>', 'topic to write to (create it first: topics create NAME)')
+    .requiredOption('--file <path>', 'a .csv file with a header row, or JSON lines (.jsonl)')
+    .addOption(
+      new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'jsonl']),
+    )
+    .addOption(
+      new Option('--value-format <format>', 'value as a JSON object, or the CSV line itself (CSV input only)')
+        .choices(['json', 'csv'])
+        .default('json'),
+    )
+    .option('--count <n>', 'stop after N records', wholeArg(1))
+    .option(
+      '--allow-malformed',
+      'send broken input anyway (invalid JSON as is, missing key field: no key) for dead-letter tests',
+    );
+  addProduceFlags(addBrokerOption(command));
+  command.addHelpText(
+    'after',
+    `
+Keys: rides are keyed by ${DEFAULT_RIDE_KEY_FIELD} (as in the course) unless --key-field or --no-key says otherwise.
+Examples:
+  npm run cli -- produce --topic rides --file data/rides.csv
+  npm run cli -- produce --topic rides --file data/rides.csv --rate 2          # one ride every 500 ms
+  npm run cli -- produce --topic rides --file rides.jsonl --count 1000 --timestamp-field tpep_pickup_datetime`,
+  );
+  command.action(
+    async (
+      flags: ProduceFlags & {
+        topic: string;
+        file: string;
+        format?: 'csv' | 'jsonl';
+        valueFormat: 'json' | 'csv';
+        count?: number;
+        allowMalformed?: boolean;
+        brokers?: string;
+      },
+    ) => {
+      const interrupt = interruptSignal();
+      try {
+        await runProduce({
+          topic: flags.topic,
+          file: flags.file,
+          keyField: keyFieldFrom(flags),
+          valueFormat: flags.valueFormat,
+          signal: interrupt.signal,
+          ...pick(flags, [
+            'format',
+            'count',
+            'timestampField',
+            'compression',
+            'quiet',
+            'brokers',
+            'allowMalformed',
+          ]),
+          ...(flags.rate === undefined ? {} : { ratePerSecond: flags.rate }),
+          ...(flags.header === undefined ? {} : { headers: flags.header }),
+        });
+      } finally {
+        interrupt.dispose();
+      }
+    },
+  );
+}
