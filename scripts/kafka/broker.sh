@@ -286,8 +286,7 @@ parse_args() {
     *) die "unknown argument: $1" ;;
     esac
   done
-  mkdir -p "$RUN_DIR"
-  RUN_DIR="$(cd "$RUN_DIR" && pwd)"
+  if [[ -d "$RUN_DIR" ]]; then RUN_DIR="$(cd "$RUN_DIR" && pwd)"; fi
 }
 
 # Prints the pid from D/broker.pid when that process is alive and is a Kafka broker; else nothing.
@@ -296,7 +295,11 @@ running_pid() {
   [[ -f "$RUN_DIR/broker.pid" ]] || return 0
   pid="$(head -n 1 "$RUN_DIR/broker.pid" | tr -dc '0-9')"
   [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null && ps -o args= -p "$pid" 2>/dev/null | grep -q 'kafka\.Kafka'; then
+  kill -0 "$pid" 2>/dev/null || return 0
+  # Guard against a recycled pid: only a JVM running kafka.Kafka counts.
+  local args
+  args="$(ps -o args= -p "$pid" 2>/dev/null || true)"
+  if [[ "$args" == *kafka.Kafka* ]]; then
     printf '%s\n' "$pid"
   fi
 }
@@ -370,9 +373,15 @@ logger.config.level = WARN
 EOF
 }
 
-# Random Kafka cluster id: 16 random bytes, URL-safe base64 without padding (22 chars).
+# Random Kafka cluster id: 16 random bytes, URL-safe base64 without padding (22 chars), not starting
+# with '-' (like Kafka's own Uuid.randomUuid; such an id would also look like an option to StorageTool).
 new_cluster_id() {
-  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-22
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-22)"
+    [[ "$id" == -* ]] || break
+  done
+  printf '%s\n' "$id"
 }
 
 # Starts java once; sets BROKER_PID. Returns 0 when ready, 2 when java died, 3 on timeout.
@@ -440,6 +449,8 @@ spawn_owner_watch() {
 # ---------------------------------------------------------------------------------------- start
 cmd_start() {
   parse_args "$@"
+  mkdir -p "$RUN_DIR"
+  RUN_DIR="$(cd "$RUN_DIR" && pwd)"
   local pid
   pid="$(running_pid)"
   if [[ -n "$pid" ]]; then
@@ -548,7 +559,7 @@ cmd_status() {
 }
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
 }
 
 case "${1:-}" in
