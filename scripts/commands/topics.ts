@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import kafkajs, { type Admin } from 'kafkajs';
 import { ConfigError } from '../../shared/errors/index.js';
+import { createTopicsAndWait } from '../../shared/kafka/index.js';
 import {
   addBrokerOption,
   explainKafkaError,
@@ -66,17 +67,16 @@ export async function createTopic(options: CreateTopicOptions): Promise<CreateTo
       return { created: false, partitions: existing };
     }
     try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: options.name,
-            numPartitions: partitions,
-            replicationFactor,
-            configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      });
+      // Returns once every partition has a leader that answers: kafkajs' waitForLeaders alone
+      // can give up while a KRaft broker is still publishing the new topic.
+      await createTopicsAndWait(admin, [
+        {
+          topic: options.name,
+          numPartitions: partitions,
+          replicationFactor,
+          configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+        },
+      ]);
     } catch (cause) {
       throw explainCreateError(cause, options.name, replicationFactor);
     }

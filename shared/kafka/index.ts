@@ -12,3 +12,4 @@ export {
   type TimestampType,
 } from './lambdaKafkaEvent.js';
 export { partitionForKey } from './partitioner.js';
+export { createTopicsAndWait, type TopicOffsets, waitForTopic } from './topicReadiness.js';
