@@ -80,8 +80,12 @@ export function stateOfRecord(
  * on the decimal the user wrote.
  */
 export function toScaled(value: number, scale: number): number {
-  const scaled = Number((value * 10 ** scale).toPrecision(15));
-  return Math.sign(scaled) * Math.round(Math.abs(scaled));
+  const x = value * 10 ** scale;
+  // Fast path: away from a .5 boundary plain rounding is exact, and most values are there.
+  // (+ 0 turns -0 into 0.)
+  if (Math.abs(Math.abs(x % 1) - 0.5) > 1e-6) return Math.round(x) + 0;
+  const scaled = Number(x.toPrecision(15));
+  return Math.sign(scaled) * Math.round(Math.abs(scaled)) + 0;
 }
 
 /** The exact decimal string of a scaled integer, as DynamoDB stores numbers: 1234, 2 -> "12.34". */

@@ -143,10 +143,9 @@ export function planBatch(
   const aggs: readonly AggregationSpec[] = spec.aggregations;
   const graceMs = graceMsOf(spec.window);
   const assign = windowAssigner(spec.window);
-  const items = new Map<
-    string,
-    { key: string; window: TimeWindow; partitions: Map<string, MutableContribution> }
-  >();
+  // Nested maps (key, then window start) rather than one map on a built string: no string per record.
+  const items = new Map<string, Map<number, MutableItem>>();
+  const updates: MutableItem[] = [];
   const deadLetters: DeadLetter[] = [];
   const checkpoints: StreamTimeCheckpoint[] = [];
   const stats: BatchStats = { records: 0, aggregated: 0, filtered: 0, late: 0, lateWindows: 0, invalid: 0 };
@@ -190,11 +189,16 @@ export function planBatch(
           continue;
         }
         applied++;
-        const itemId = `${key}\u0000${window.startMs}`;
-        let item = items.get(itemId);
+        let byWindow = items.get(key);
+        if (!byWindow) {
+          byWindow = new Map();
+          items.set(key, byWindow);
+        }
+        let item = byWindow.get(window.startMs);
         if (!item) {
           item = { key, window, partitions: new Map() };
-          items.set(itemId, item);
+          byWindow.set(window.startMs, item);
+          updates.push(item);
         }
         let c = item.partitions.get(pid);
         if (!c) {
@@ -211,7 +215,13 @@ export function planBatch(
     const last = group[group.length - 1]!;
     checkpoints.push({ partitionId: pid, offset: last.record.offset, streamTimeMs });
   }
-  return { pipeline: spec, updates: [...items.values()], deadLetters, checkpoints, stats };
+  return { pipeline: spec, updates, deadLetters, checkpoints, stats };
+}
+
+interface MutableItem {
+  key: string;
+  window: TimeWindow;
+  partitions: Map<string, MutableContribution>;
 }
 
 interface MutableContribution {

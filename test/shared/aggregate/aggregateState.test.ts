@@ -53,3 +53,29 @@ describe('combine', () => {
     );
   });
 });
+
+describe('toScaled fast path', () => {
+  const careful = (v: number, scale: number) => {
+    const s = Number((v * 10 ** scale).toPrecision(15));
+    return Math.sign(s) * Math.round(Math.abs(s));
+  };
+  it('gives back the cents of every amount written with two decimals', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), (cents) => {
+        expect(toScaled(cents / 100, 2)).toBe(cents);
+      }),
+    );
+  });
+  it('agrees with the careful decimal rounding on any double', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: 0, max: 4 }),
+        (v, scale) => {
+          expect(toScaled(v, scale)).toBe(careful(v, scale) + 0);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
