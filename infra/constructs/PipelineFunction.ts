@@ -1,0 +1,136 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type HandlerSpec, pipelineSpecSchema } from '../../shared/pipeline/index.js';
+import { functionBundling } from '../lib/bundling.js';
+import { logWriteStatement } from '../lib/iamStatements.js';
+import { acknowledgeWildcards } from '../lib/nag.js';
+import { functionEntry, REPO_ROOT } from '../lib/paths.js';
+import type { PipelineTables } from './PipelineTables.js';
+
+/** Properties of {@link PipelineFunction}. */
+export interface PipelineFunctionProps {
+  /** The handler spec this function runs; its name is the folder under `functions/`. */
+  readonly handler: HandlerSpec;
+  /** @default functions/<handler.name>/handler.ts */
+  readonly entry?: string;
+  /** The store's tables: names go into the environment, access into the role. */
+  readonly tables: PipelineTables;
+  /** Namespace of the handler's metrics (RecordsAggregated, RecordsLate, ...). @default 'KafkaLambdaStreams' */
+  readonly metricsNamespace?: string;
+  /** Node.js 22 or newer. @default lambda.Runtime.NODEJS_24_X */
+  readonly runtime?: lambda.Runtime;
+  /** @default 1024 (arm64: more memory is more CPU for decoding large batches) */
+  readonly memorySize?: number;
+  /** Covers a full batch and the store's retries with backoff. @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const SUPPORTED_RUNTIMES = new Set(['nodejs22.x', 'nodejs24.x']);
+
+/**
+ * One Lambda function per handler spec: `functions/<name>/handler.ts` bundled by the local
+ * esbuild, arm64, its own log group and a role that can write that log group and the three
+ * tables (the actions the stores send), nothing else. Event-source mappings add their cluster
+ * permissions to {@link policy}. No secret is ever in its environment: table names, Powertools
+ * settings and nothing more.
+ */
+export class PipelineFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  /** All permissions of the function; mappings depend on it so Lambda sees them at creation. */
+  readonly policy: iam.Policy;
+  readonly logGroup: logs.LogGroup;
+  readonly handlerSpec: HandlerSpec;
+  /** The Powertools service name, also the `service` dimension of every handler metric. */
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    const spec = props.handler;
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(spec.name)) {
+      throw new Error(
+        `${this.node.path}: handler name "${spec.name}" must be lower-case letters, digits and dashes`,
+      );
+    }
+    if (spec.pipelines.length === 0)
+      throw new Error(`${this.node.path}: handler ${spec.name} has no pipelines`);
+    // The handler validates its specs at cold start; validating here fails the synth instead.
+    for (const pipeline of spec.pipelines) {
+      const parsed = pipelineSpecSchema.safeParse(pipeline);
+      if (!parsed.success) {
+        throw new Error(
+          `${this.node.path}: pipeline ${pipeline.name} of ${spec.name} is invalid: ${parsed.error.message}`,
+        );
+      }
+      if (pipeline.topic !== spec.topic) {
+        throw new Error(
+          `${this.node.path}: pipeline ${pipeline.name} reads ${pipeline.topic}, its handler reads ${spec.topic}`,
+        );
+      }
+    }
+    const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+    if (!SUPPORTED_RUNTIMES.has(runtime.name)) {
+      throw new Error(
+        `${this.node.path}: runtime ${runtime.name} is not supported; use nodejs22.x or nodejs24.x`,
+      );
+    }
+    const timeout = props.timeout ?? Duration.seconds(60);
+    if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
+      throw new Error(`${this.node.path}: timeout must be 1 to 900 seconds`);
+    }
+    this.handlerSpec = spec;
+    this.serviceName = spec.name;
+    this.metricsNamespace = props.metricsNamespace ?? 'KafkaLambdaStreams';
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Kafka pipeline handler ${spec.name}`,
+    });
+    this.policy = new iam.Policy(this, 'Policy', {
+      roles: [this.role],
+      statements: [logWriteStatement(this.logGroup), ...props.tables.handlerStatements()],
+    });
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry ?? functionEntry(spec.name),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      runtime,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: spec.description.slice(0, 256),
+      environment: {
+        ...props.tables.environment(),
+        POWERTOOLS_SERVICE_NAME: this.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // The bundle is minified; source maps turn stack traces back into TypeScript lines.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: functionBundling(),
+      // No reserved concurrency: a Kafka mapping invokes at most one batch per partition at a
+      // time, so the topic's partition count already bounds concurrency.
+    });
+    this.function.node.addDependency(this.policy);
+  }
+
+  /** Adds permissions (an event-source mapping's), acknowledging each wildcard with its reason. */
+  grant(...statements: iam.PolicyStatement[]): void {
+    this.policy.addStatements(...statements);
+    acknowledgeWildcards(this.policy, statements);
+  }
+}

@@ -1,0 +1,55 @@
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IDependable } from 'constructs';
+
+/** A topic as the stack declares it. */
+export interface TopicSettings {
+  readonly name: string;
+  readonly partitions: number;
+  /** -1: the broker's default. */
+  readonly replicationFactor: number;
+  /** Topic-level configuration overrides, e.g. `{"retention.ms": "604800000"}`. */
+  readonly configs: Readonly<Record<string, string>>;
+  /** What deleting the stack does to the topic and its records. */
+  readonly removalPolicy: 'retain' | 'delete';
+}
+
+/** Where an event-source mapping reads from and how it logs in. */
+export interface KafkaMappingSource {
+  /** MSK cluster ARN; exclusive with `bootstrapServers`. */
+  readonly eventSourceArn?: string;
+  /** Self-managed bootstrap servers; exclusive with `eventSourceArn`. */
+  readonly bootstrapServers?: string[];
+  /** Auth secret, root CA, VPC subnets and security groups, as the mapping needs them. */
+  readonly sourceAccessConfigurations: lambda.SourceAccessConfiguration[];
+}
+
+/**
+ * A Kafka cluster the stack consumes from, whatever it is (MSK Serverless created here, an
+ * existing provisioned MSK cluster, Confluent Cloud or any Kafka). Each implementation knows
+ * its own auth, network and IAM, so the consumer side is written once.
+ */
+export interface IKafkaSource {
+  /** `msk` for MSK (provisioned or serverless), `self-managed` for everything else. */
+  readonly kind: 'msk' | 'self-managed';
+  /** What an event-source mapping needs to reach the cluster. */
+  readonly mappingSource: KafkaMappingSource;
+  /**
+   * Resources a mapping must wait for besides its topic: the network paths it uses (VPC
+   * endpoints, NAT routes) when the stack creates them.
+   * @default nothing to wait for
+   */
+  readonly ready?: IDependable;
+  /**
+   * The statements an event-source mapping's execution role needs to consume `topic` as
+   * `consumerGroupId`: cluster access, that topic and that group only, the auth secret,
+   * and the network interfaces the mapping creates in the cluster's VPC.
+   */
+  consumerStatements(topic: string, consumerGroupId: string): iam.PolicyStatement[];
+  /**
+   * Declares a topic in the stack (AWS::MSK::Topic where CloudFormation supports it, the
+   * topic-admin custom resource elsewhere). Mappings depend on the returned construct, so a
+   * mapping never starts on a topic that does not exist yet.
+   */
+  addTopic(id: string, settings: TopicSettings): IDependable;
+}

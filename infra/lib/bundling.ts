@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { REPO_ROOT } from './paths.js';
+
+/**
+ * How every function is bundled: the local esbuild (never Docker), ESM like the repository,
+ * targeting the oldest runtime we allow (Node 22), with the AWS SDK bundled so the code runs
+ * against the SDK versions it was tested with rather than whatever the runtime ships.
+ *
+ * Skipping bundling (tests, quick lint runs) is not an option here: set the CDK context
+ * `aws:cdk:bundling-stacks` to `[]` (app.ts does for `-c bundling=false`) and the assets are
+ * staged without running esbuild.
+ */
+export function functionBundling(): BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: OutputFormat.ESM,
+    target: 'node22',
+    // ESM output cannot `require` Node built-ins from bundled CommonJS (kafkajs) without this.
+    banner:
+      "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    mainFields: ['module', 'main'],
+    bundleAwsSDK: true,
+    minify: true,
+    sourceMap: true,
+    // Stack traces need the mappings, not a copy of every source file (a 4x smaller map).
+    sourcesContent: false,
+    logLevel: LogLevel.WARNING,
+    esbuildArgs: {
+      // Test-only dependencies reachable through shared/ index files; see bundleStubs/.
+      '--alias:dynalite': join(REPO_ROOT, 'infra', 'lib', 'bundleStubs', 'dynalite.cjs'),
+    },
+  };
+}

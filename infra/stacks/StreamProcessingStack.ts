@@ -1,0 +1,201 @@
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct, IDependable } from 'constructs';
+import type { HandlerSpec } from '../../shared/pipeline/index.js';
+import { rideHandlers } from '../../shared/pipelines/index.js';
+import type { DeploymentConfig } from '../config/index.js';
+import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
+import { FailureBucket } from '../constructs/FailureBucket.js';
+import type { IKafkaSource } from '../constructs/kafkaSource.js';
+import { MskServerlessCluster } from '../constructs/MskServerlessCluster.js';
+import { PipelineEventSource } from '../constructs/PipelineEventSource.js';
+import { PipelineFunction } from '../constructs/PipelineFunction.js';
+import { PipelineMonitoring } from '../constructs/PipelineMonitoring.js';
+import { PipelineTables } from '../constructs/PipelineTables.js';
+import { SelfManagedKafkaCluster } from '../constructs/SelfManagedKafkaCluster.js';
+import { esmFilterDecision } from '../lib/esmFilters.js';
+
+/** Properties of {@link StreamProcessingStack}. */
+export interface StreamProcessingStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  /** The handlers to deploy; each needs `functions/<name>/handler.ts`. @default rideHandlers */
+  readonly handlers?: readonly HandlerSpec[];
+}
+
+/**
+ * One deployment: the Kafka source (created or referenced), its topics, one function and
+ * event-source mapping per handler spec, the three tables, the failure bucket, alarms and a
+ * dashboard. Everything configurable comes from {@link DeploymentConfig}.
+ */
+export class StreamProcessingStack extends Stack {
+  readonly source: IKafkaSource;
+  readonly tables: PipelineTables;
+  readonly functions: PipelineFunction[] = [];
+  readonly eventSources: PipelineEventSource[] = [];
+  readonly monitoring: PipelineMonitoring;
+
+  constructor(scope: Construct, id: string, props: StreamProcessingStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const handlers = props.handlers ?? rideHandlers;
+    if (handlers.length === 0) throw new Error(`${id}: no handlers to deploy`);
+    const names = handlers.map((h) => h.name);
+    if (new Set(names).size !== names.length)
+      throw new Error(`${id}: handler names must be unique: ${names.join(', ')}`);
+    Tags.of(this).add('app', 'kafka-lambda-streams');
+    Tags.of(this).add('deployment', config.name);
+
+    const logRetention = retentionDays(config.functions.logRetentionDays);
+    const dataRemoval =
+      config.tables.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const runtime =
+      config.functions.runtime === 'nodejs22.x' ? lambda.Runtime.NODEJS_22_X : lambda.Runtime.NODEJS_24_X;
+    this.source = this.createSource(config, logRetention, runtime);
+    this.tables = new PipelineTables(this, 'Tables', {
+      removalPolicy: dataRemoval,
+      deletionProtection: config.tables.deletionProtection,
+    });
+    const failures = new FailureBucket(this, 'Failures', {
+      retention: Duration.days(config.failures.retentionDays),
+      removalPolicy: dataRemoval,
+    });
+
+    const topics = new Map<string, IDependable>();
+    if (config.topics.manage) {
+      for (const topic of [...new Set(handlers.map((h) => h.topic))]) {
+        topics.set(
+          topic,
+          this.source.addTopic(`Topic-${topic.replace(/[^A-Za-z0-9]/g, '-')}`, {
+            name: topic,
+            partitions: config.topics.partitions,
+            replicationFactor: config.topics.replicationFactor,
+            configs: { 'retention.ms': String(config.topics.retentionMs) },
+            removalPolicy: config.topics.removalPolicy,
+          }),
+        );
+      }
+    }
+
+    for (const handler of handlers) {
+      const id = pascal(handler.name);
+      const fn = new PipelineFunction(this, id, {
+        handler,
+        tables: this.tables,
+        metricsNamespace: config.monitoring.metricsNamespace,
+        runtime,
+        memorySize: config.functions.memoryMb,
+        timeout: Duration.seconds(config.functions.timeoutSeconds),
+        logRetention,
+      });
+      const filters = config.consumer.esmFilters ? esmFilterDecision(handler) : undefined;
+      const topic = topics.get(handler.topic);
+      const eventSource = new PipelineEventSource(this, `${id}Source`, {
+        target: fn,
+        source: this.source,
+        topic: handler.topic,
+        consumerGroupId: `${config.consumer.consumerGroupPrefix}-${handler.name}`,
+        batchSize: config.consumer.batchSize,
+        maxBatchingWindow: Duration.millis(config.consumer.maxBatchingWindowMs),
+        startingPosition: lambda.StartingPosition[config.consumer.startingPosition],
+        pollers: config.consumer.pollers,
+        retryAttempts: config.consumer.retryAttempts,
+        bisectBatchOnError: config.consumer.bisectBatchOnError,
+        ...(filters?.pushdown ? { filterPatterns: filters.patterns } : {}),
+        failureBucket: failures,
+        enhancedMetrics: config.consumer.esmMetrics,
+        dependsOn: topic ? [topic] : [],
+      });
+      this.functions.push(fn);
+      this.eventSources.push(eventSource);
+    }
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      consumers: this.functions.map((fn, i) => ({ fn, source: this.eventSources[i] as PipelineEventSource })),
+      tables: this.tables,
+      metricsNamespace: config.monitoring.metricsNamespace,
+      offsetLagThreshold: config.monitoring.offsetLagThreshold,
+      deadLetterThreshold: config.monitoring.deadLetterThreshold,
+      dashboardName: config.stackName,
+      ...(config.monitoring.alarmEmail ? { alarmEmail: config.monitoring.alarmEmail } : {}),
+    });
+
+    for (const [name, table] of Object.entries(this.tables.tables)) {
+      new CfnOutput(this, `${pascal(name)}TableName`, { value: table.tableName });
+    }
+    new CfnOutput(this, 'FailureBucketName', { value: failures.bucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    if (this.source instanceof MskServerlessCluster) {
+      new CfnOutput(this, 'ClusterArn', { value: this.source.cluster.attrArn });
+    }
+  }
+
+  /**
+   * Two AZs as `Fn::GetAZs` tokens, in env-agnostic and env-specific stacks alike: the default
+   * getter would look the AZs up in the account (credentials at synth time) as soon as an
+   * account and region are given. The new VPC uses two AZs, and every region has two.
+   */
+  override get availabilityZones(): string[] {
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
+  }
+
+  private createSource(
+    config: DeploymentConfig,
+    logRetention: logs.RetentionDays,
+    runtime: lambda.Runtime,
+  ): IKafkaSource {
+    const source = config.source;
+    switch (source.mode) {
+      case 'msk-serverless':
+        return new MskServerlessCluster(this, 'Kafka', {
+          clusterName: `${config.name}-kafka`,
+          natGateways: source.natGateways,
+          logRetention,
+          runtime,
+          ...(source.network ? { network: source.network } : {}),
+        });
+      case 'msk':
+        return new ExistingMskCluster(this, 'Kafka', {
+          clusterArn: source.clusterArn,
+          auth: source.auth,
+          ...(source.secretArn ? { secretArn: source.secretArn } : {}),
+          ...(source.secretKmsKeyArn ? { secretKmsKeyArn: source.secretKmsKeyArn } : {}),
+        });
+      case 'self-managed':
+        return new SelfManagedKafkaCluster(this, 'Kafka', {
+          bootstrapServers: source.bootstrapServers,
+          auth: source.auth,
+          secretArn: source.secretArn,
+          logRetention,
+          runtime,
+          ...(source.secretKmsKeyArn ? { secretKmsKeyArn: source.secretKmsKeyArn } : {}),
+          ...(source.rootCaSecretArn ? { rootCaSecretArn: source.rootCaSecretArn } : {}),
+          ...(source.network ? { network: source.network } : {}),
+        });
+    }
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function retentionDays(days: number): logs.RetentionDays {
+  const known: Record<number, logs.RetentionDays> = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+  };
+  const value = known[days];
+  if (!value) throw new Error(`log retention of ${days} days is not one of ${Object.keys(known).join(', ')}`);
+  return value;
+}

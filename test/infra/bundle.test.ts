@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDeploymentConfig } from '../../infra/config/index.js';
+import { REPO_ROOT } from '../../infra/lib/paths.js';
+import { StreamProcessingStack } from '../../infra/stacks/StreamProcessingStack.js';
+import {
+  createDocumentClient,
+  type EmbeddedDynamo,
+  ensureTables,
+  startEmbeddedDynamo,
+} from '../../shared/store/index.js';
+import { resourcesOf } from './support/synth.js';
+
+const run = promisify(execFile);
+
+/** Imports a bundle in a fresh Node process (as Lambda would) and invokes its handler with an event file. */
+const INVOKE = `
+const { handler } = await import(process.env.BUNDLE);
+const event = JSON.parse((await import('node:fs')).readFileSync(process.env.EVENT_FILE, 'utf8'));
+const context = { functionName: 'bundle-test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60000 };
+process.stdout.write('RESULT ' + JSON.stringify(await handler(event, context)) + '\\n');
+`;
+
+/**
+ * The one test that runs esbuild: synthesizes the default stack with bundling, then loads each
+ * bundle in its own Node process and invokes it. Catches what only bundling breaks: ESM output
+ * requiring CommonJS, optional imports, native addons dragged in through index files.
+ */
+describe('function bundles', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'infra-bundle-'));
+  const tables = {
+    AGGREGATES_TABLE: 'bundle-aggregates',
+    DEAD_LETTER_TABLE: 'bundle-dead-letters',
+    STATE_TABLE: 'bundle-state',
+  };
+  let bundles: Array<{ service: string; path: string }> = [];
+  let dynamo: EmbeddedDynamo;
+
+  beforeAll(async () => {
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    const stack = new StreamProcessingStack(app, 'Bundle', { config: parseDeploymentConfig({}) });
+    const assembly = app.synth();
+    const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+    bundles = resourcesOf(template, 'AWS::Lambda::Function')
+      .map(([, f]) => ({
+        service:
+          (f.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables
+            ?.POWERTOOLS_SERVICE_NAME ?? '',
+        path: join(
+          outdir,
+          `asset.${String((f.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`,
+          'index.mjs',
+        ),
+      }))
+      .filter((b) => b.service !== '');
+    dynamo = await startEmbeddedDynamo();
+    await ensureTables(dynamo.endpoint, {
+      aggregates: tables.AGGREGATES_TABLE,
+      deadLetters: tables.DEAD_LETTER_TABLE,
+      state: tables.STATE_TABLE,
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await dynamo?.close();
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  const invoke = async (bundle: string, eventFile: string) => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--enable-source-maps', '--input-type=module', '-e', INVOKE],
+      {
+        cwd: tmpdir(), // outside the repo: the bundle must not need node_modules
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH,
+          BUNDLE: bundle,
+          EVENT_FILE: eventFile,
+          AWS_REGION: 'eu-west-1',
+          DYNAMODB_ENDPOINT: dynamo.endpoint,
+          POWERTOOLS_LOG_LEVEL: 'ERROR',
+          POWERTOOLS_METRICS_NAMESPACE: 'BundleTest',
+          ...tables,
+        },
+      },
+    );
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    return JSON.parse(line?.slice('RESULT '.length) ?? 'null') as unknown;
+  };
+
+  it('builds an ES module for each of our functions', () => {
+    expect(bundles.map((b) => b.service).sort()).toEqual([
+      'rides-count-by-dropoff',
+      'rides-hopping-by-vendor',
+      'rides-tumbling-by-pickup',
+      'topic-admin',
+    ]);
+    for (const b of bundles) expect(existsSync(b.path), b.path).toBe(true);
+  });
+
+  it('runs each pipeline bundle on a Kafka event and writes aggregates', async () => {
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: 'eu-west-1' });
+    for (const bundle of bundles.filter((b) => b.service !== 'topic-admin')) {
+      const result = await invoke(bundle.path, join(REPO_ROOT, 'events', 'rides-msk.json'));
+
+      expect(result, bundle.service).toEqual({ batchItemFailures: [] });
+    }
+    const { Items = [] } = await doc.send(new ScanCommand({ TableName: tables.AGGREGATES_TABLE }));
+    const pipelines = new Set(Items.map((i) => String(i.pk).split('#')[0]));
+    expect([...pipelines].sort()).toEqual(['dropoff-count', 'pickup-5m', 'tips-1h', 'vendor-10m-hop-5m']);
+  }, 120_000);
+
+  it('runs the topic-admin bundle on a CloudFormation Delete of a retained topic', async () => {
+    const admin = bundles.find((b) => b.service === 'topic-admin');
+    const eventFile = join(outdir, 'delete-event.json');
+    const properties = {
+      TopicName: 'rides',
+      Partitions: '6',
+      Auth: 'none',
+      BootstrapServers: ['127.0.0.1:1'],
+      RemovalPolicy: 'retain',
+    };
+    writeFileSync(
+      eventFile,
+      JSON.stringify({
+        RequestType: 'Delete',
+        PhysicalResourceId: 'kafka-topic:127.0.0.1:1:rides',
+        ResourceProperties: properties,
+      }),
+    );
+
+    expect(await invoke(admin?.path ?? '', eventFile)).toMatchObject({
+      Data: { TopicName: 'rides', Action: 'retained' },
+    });
+  });
+});

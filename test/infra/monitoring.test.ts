@@ -1,0 +1,83 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { rideHandlers, ridePipelines } from '../../shared/pipelines/index.js';
+import { resourcesOf, synth } from './support/synth.js';
+
+describe('monitoring', () => {
+  const { template } = synth({ alarmEmail: 'oncall@example.com', offsetLagThreshold: 5000 });
+  const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+
+  it('alarms on errors and throttles of every function', () => {
+    for (const metric of ['Errors', 'Throttles']) {
+      expect(alarms.filter((a) => a.MetricName === metric && a.Namespace === 'AWS/Lambda')).toHaveLength(
+        rideHandlers.length,
+      );
+    }
+  });
+
+  it('alarms on the mappings’ OffsetLag per function at the configured threshold', () => {
+    const lag = alarms.filter((a) => a.MetricName === 'OffsetLag');
+
+    expect(lag).toHaveLength(rideHandlers.length);
+    for (const a of lag) {
+      expect(a).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: 5000,
+        EvaluationPeriods: 3,
+      });
+      expect(a.Dimensions).toEqual([
+        { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/Function/) } },
+      ]);
+    }
+  });
+
+  it('alarms on dead letters of every pipeline with the dimensions the handler publishes (service and pipeline)', () => {
+    const deadLetters = alarms.filter((a) => JSON.stringify(a.Metrics ?? []).includes('RecordsInvalid'));
+
+    expect(deadLetters).toHaveLength(ridePipelines.length);
+    const handlerOf = new Map(rideHandlers.flatMap((h) => h.pipelines.map((p) => [p.name, h.name] as const)));
+    for (const a of deadLetters) {
+      const metrics = (
+        a.Metrics as Array<{
+          MetricStat?: {
+            Metric: {
+              MetricName: string;
+              Namespace: string;
+              Dimensions: Array<{ Name: string; Value: string }>;
+            };
+          };
+        }>
+      ).flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+      expect(metrics.map((m) => m.MetricName).sort()).toEqual(['RecordsInvalid', 'RecordsLate']);
+      for (const m of metrics) {
+        const dims = Object.fromEntries(m.Dimensions.map((d) => [d.Name, d.Value]));
+        expect(m.Namespace).toBe('KafkaLambdaStreams');
+        expect(Object.keys(dims).sort()).toEqual(['pipeline', 'service']);
+        expect(dims.service).toBe(handlerOf.get(dims.pipeline as string));
+      }
+    }
+  });
+
+  it('notifies an SNS topic encrypted with its own rotating key, and the configured email', () => {
+    for (const a of alarms)
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmsTopic/) }]);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('treats missing data as fine: an idle topic is not an incident', () => {
+    for (const a of alarms) expect(a.TreatMissingData).toBe('notBreaching');
+  });
+
+  it('builds one dashboard for the deployment', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'KafkaLambdaStreams-rides',
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseDeploymentConfig } from '../../../infra/config/index.js';
+import { StreamProcessingStack } from '../../../infra/stacks/StreamProcessingStack.js';
+import type { HandlerSpec } from '../../../shared/pipeline/index.js';
+
+/** A literal MSK cluster ARN for tests. */
+export const CLUSTER_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/prod/0b3cb6fd-52d0-4bf2-9d1e-1f3c5f4b2e1a-3';
+export const CLUSTER_UUID = '0b3cb6fd-52d0-4bf2-9d1e-1f3c5f4b2e1a-3';
+export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_rides-AbCdEf';
+export const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+export const CONFLUENT = {
+  mode: 'self-managed',
+  bootstrapServers: 'pkc-abc12.eu-west-1.aws.confluent.cloud:9092',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:confluent-rides-AbCdEf',
+} as const;
+
+/** One config per source mode and network shape, as the nag and lint runs cover them. */
+export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
+  'msk-serverless, new VPC': {},
+  'msk-serverless, new VPC without NAT': { natGateways: 0 },
+  'msk-serverless, explicit account and region': { account: '123456789012', region: 'eu-west-1' },
+  'msk-serverless, existing VPC, provisioned pollers': {
+    vpcId: 'vpc-0abc1234',
+    subnetIds: 'subnet-0aa,subnet-0bb',
+    pollerMode: 'provisioned',
+  },
+  'msk, IAM': { mode: 'msk', clusterArn: CLUSTER_ARN },
+  'msk, SASL/SCRAM': {
+    mode: 'msk',
+    clusterArn: CLUSTER_ARN,
+    auth: 'scram-512',
+    secretArn: SECRET_ARN,
+    secretKmsKeyArn: KMS_KEY_ARN,
+  },
+  'msk, mTLS': { mode: 'msk', clusterArn: CLUSTER_ARN, auth: 'mtls', secretArn: SECRET_ARN },
+  'self-managed (Confluent Cloud)': { ...CONFLUENT },
+  'self-managed in a VPC, SCRAM-512': {
+    mode: 'self-managed',
+    bootstrapServers: 'b-1.kafka.internal:9096,b-2.kafka.internal:9096',
+    auth: 'scram-512',
+    secretArn: SECRET_ARN,
+    vpcId: 'vpc-0abc1234',
+    subnetIds: 'subnet-0aa,subnet-0bb',
+    securityGroupIds: 'sg-0123abcd',
+  },
+};
+
+/**
+ * Builds the stack from raw settings (as `-c key=value` would give them) without bundling and
+ * without CDK's built-in template validation (cfn-lint covers templates), so a synth takes a
+ * second, not ten.
+ */
+export function synth(
+  raw: Record<string, unknown> = {},
+  handlers?: readonly HandlerSpec[],
+): { app: App; stack: StreamProcessingStack; template: Template } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const config = parseDeploymentConfig(raw);
+  const stack = new StreamProcessingStack(app, 'Test', { config, ...(handlers ? { handlers } : {}) });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** A resource as it appears in the synthesized template. */
+export interface ResourceJson {
+  readonly Properties: Record<string, unknown>;
+  readonly DependsOn?: string[];
+  readonly DeletionPolicy?: string;
+}
+
+/** The resources of a type, as [logical id, resource] pairs. */
+export function resourcesOf(template: Template, type: string): Array<[string, ResourceJson]> {
+  return Object.entries(template.findResources(type)) as Array<[string, ResourceJson]>;
+}
+
+/** The one element of a list; fails the test when there are none or several. */
+export function only<T>(items: readonly T[], what = 'item'): T {
+  if (items.length !== 1) throw new Error(`expected exactly one ${what}, found ${items.length}`);
+  return items[0] as T;
+}
+
+/** The statements of the IAM policy whose logical id starts with `prefix`. */
+export function policyStatements(template: Template, prefix: string): Array<Record<string, unknown>> {
+  const [, policy] = only(
+    resourcesOf(template, 'AWS::IAM::Policy').filter(([id]) => id.startsWith(prefix)),
+    `policy ${prefix}`,
+  );
+  return (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+}

@@ -1,0 +1,108 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HANDLER_TABLE_ACTIONS } from '../../infra/constructs/PipelineTables.js';
+import { REPO_ROOT } from '../../infra/lib/paths.js';
+import { ALL_TABLES } from '../../shared/store/index.js';
+import { resourcesOf, synth } from './support/synth.js';
+
+describe('tables', () => {
+  const { template } = synth({});
+  const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
+
+  it.each(ALL_TABLES.map((d) => [d.logicalName, d] as const))(
+    '%s has the keys, indexes and TTL of the table design',
+    (name, design) => {
+      const found = tables.find(([id]) => id.toLowerCase().startsWith(`tables${name.toLowerCase()}`));
+      expect(found, name).toBeDefined();
+      const properties = (found as (typeof tables)[number])[1].Properties;
+
+      expect(properties.KeySchema).toEqual([
+        { AttributeName: design.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: design.sortKey.name, KeyType: 'RANGE' },
+      ]);
+      expect(properties.TimeToLiveSpecification).toEqual({
+        AttributeName: design.ttlAttribute,
+        Enabled: true,
+      });
+      const indexes =
+        (properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }> | undefined) ??
+        [];
+      expect(indexes.map((i) => [i.IndexName, i.KeySchema])).toEqual(
+        design.globalIndexes.map((g) => [
+          g.name,
+          [
+            { AttributeName: g.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: g.sortKey.name, KeyType: 'RANGE' },
+          ],
+        ]),
+      );
+    },
+  );
+
+  it('are on-demand, with point-in-time recovery, KMS encryption and deletion protection, and retained', () => {
+    expect(tables).toHaveLength(3);
+    for (const [, t] of tables) {
+      expect(t.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        // SSEEnabled without a key: KMS with the AWS managed key (aws/dynamodb).
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      expect(t.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('can be made disposable for test deployments', () => {
+    const { template: disposable } = synth({ tableRemovalPolicy: 'destroy', deletionProtection: 'false' });
+
+    for (const [, t] of resourcesOf(disposable, 'AWS::DynamoDB::Table')) {
+      expect(t.DeletionPolicy).toBe('Delete');
+      expect(t.Properties.DeletionProtectionEnabled).toBe(false);
+    }
+  });
+});
+
+describe('table permissions of the handlers', () => {
+  /** SDK command -> IAM action, for the commands the stores may send. */
+  const ACTION_OF: Record<string, string> = {
+    UpdateCommand: 'dynamodb:UpdateItem',
+    GetCommand: 'dynamodb:GetItem',
+    PutCommand: 'dynamodb:PutItem',
+    BatchWriteCommand: 'dynamodb:BatchWriteItem',
+    QueryCommand: 'dynamodb:Query',
+    ScanCommand: 'dynamodb:Scan',
+    DeleteCommand: 'dynamodb:DeleteItem',
+    BatchGetCommand: 'dynamodb:BatchGetItem',
+    TransactWriteCommand: 'dynamodb:TransactWriteItems',
+  };
+  const STORE_FILES = {
+    aggregates: 'DynamoAggregateStore.ts',
+    deadLetters: 'DynamoDeadLetterStore.ts',
+    state: 'DynamoStreamTimeStore.ts',
+  } as const;
+  /** Commands a store sends only from the CLI (listing dead letters), never from a handler. */
+  const CLI_ONLY: Record<string, readonly string[]> = { deadLetters: ['QueryCommand', 'ScanCommand'] };
+
+  it.each(Object.entries(STORE_FILES))('cover every command the %s store sends', (table, file) => {
+    const source = readFileSync(join(REPO_ROOT, 'shared', 'store', file), 'utf8');
+    const used = [...new Set([...source.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] as string))];
+    const needed = used
+      .filter((c) => !CLI_ONLY[table]?.includes(c))
+      .map((c) => ACTION_OF[c] ?? `unknown command ${c}`);
+
+    expect(needed.length).toBeGreaterThan(0);
+    expect(HANDLER_TABLE_ACTIONS[table as keyof typeof HANDLER_TABLE_ACTIONS]).toEqual(
+      expect.arrayContaining(needed),
+    );
+  });
+
+  it('know every store file', () => {
+    const stores = readdirSync(join(REPO_ROOT, 'shared', 'store')).filter((f) =>
+      /^Dynamo\w+Store\.ts$/.test(f),
+    );
+
+    expect(stores.sort()).toEqual(Object.values(STORE_FILES).sort());
+  });
+});
