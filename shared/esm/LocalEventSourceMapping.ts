@@ -89,6 +89,12 @@ export interface LocalEventSourceMappingOptions {
   readonly hooks?: EsmHooks;
   /** Records fetched ahead of the function before fetching pauses. @default max(2 x batch size, 2,000) */
   readonly maxBufferedRecords?: number;
+  /**
+   * The consumer's group session timeout. After a broker restart the group waits this long
+   * for the member that vanished before it rebalances to the new one.
+   * @default 30,000 (kafkajs's default)
+   */
+  readonly sessionTimeoutMs?: number;
   /** @default Date.now */
   readonly nowMs?: () => number;
 }
@@ -159,6 +165,7 @@ export class LocalEventSourceMapping {
   private readonly log: (line: string) => void;
   private readonly hooks: EsmHooks;
   private readonly maxBufferedRecords: number;
+  private readonly sessionTimeoutMs: number;
   private readonly now: () => number;
 
   private consumer: Consumer | undefined;
@@ -184,6 +191,7 @@ export class LocalEventSourceMapping {
   private commitChain: Promise<void> = Promise.resolve();
   private stopPromise: Promise<EsmSummary> | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
   private lastProgress = { atMs: 0, delivered: 0 };
   private resolveDone!: (s: EsmSummary) => void;
   private rejectDone!: (e: Error) => void;
@@ -218,6 +226,7 @@ export class LocalEventSourceMapping {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.hooks = options.hooks ?? {};
     this.maxBufferedRecords = options.maxBufferedRecords ?? Math.max(2 * this.settings.batchSize, 2_000);
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 30_000;
     this.now = options.nowMs ?? Date.now;
     this.done = new Promise<EsmSummary>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -244,6 +253,8 @@ export class LocalEventSourceMapping {
       groupId: consumerGroupId,
       retry,
       maxWaitTimeInMs: 1_000,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3)),
       allowAutoTopicCreation: false,
     });
     this.admin = admin;
@@ -268,11 +279,36 @@ export class LocalEventSourceMapping {
       }
     });
 
+    try {
+      await this.connectAndRun(admin, consumer);
+    } catch (err) {
+      // Leave nothing half-connected behind a failed start.
+      await this.disconnect();
+      throw err;
+    }
+    const s = this.settings;
+    this.log(
+      `[esm ${this.name}] consuming ${topic} as group ${consumerGroupId} (${s.startingPosition} for a new group), ` +
+        `batch ${s.batchSize}, window ${s.maximumBatchingWindowMs} ms, retries ${this.retry.maximumRetryAttempts}, ` +
+        `on failure: ${this.onFailure?.description ?? 'drop'}`,
+    );
+    this.loopDone = this.loop();
+    // Commits that failed (broker away, rebalance) are retried even when no new batch comes.
+    this.commitTimer = setInterval(() => void this.commit().catch(noop), 1_000);
+    this.commitTimer.unref();
+    if (this.progressIntervalMs > 0) {
+      this.lastProgress = { atMs: this.now(), delivered: 0 };
+      this.progressTimer = setInterval(() => void this.reportProgress(), this.progressIntervalMs);
+      this.progressTimer.unref();
+    }
+  }
+
+  private async connectAndRun(admin: Admin, consumer: Consumer): Promise<void> {
+    const { topic } = this.settings;
     await admin.connect();
     try {
       await admin.fetchTopicMetadata({ topics: [topic] });
     } catch (err) {
-      await admin.disconnect();
       throw new ConfigError(
         `${this.name}: topic "${topic}" is not available on the brokers (${(err as Error).message}); create it first or check --topic`,
         { cause: err },
@@ -312,18 +348,6 @@ export class LocalEventSourceMapping {
         }
       },
     });
-    const s = this.settings;
-    this.log(
-      `[esm ${this.name}] consuming ${topic} as group ${consumerGroupId} (${s.startingPosition} for a new group), ` +
-        `batch ${s.batchSize}, window ${s.maximumBatchingWindowMs} ms, retries ${this.retry.maximumRetryAttempts}, ` +
-        `on failure: ${this.onFailure?.description ?? 'drop'}`,
-    );
-    this.loopDone = this.loop();
-    if (this.progressIntervalMs > 0) {
-      this.lastProgress = { atMs: this.now(), delivered: 0 };
-      this.progressTimer = setInterval(() => void this.reportProgress(), this.progressIntervalMs);
-      this.progressTimer.unref();
-    }
   }
 
   /**
@@ -376,15 +400,20 @@ export class LocalEventSourceMapping {
     const pollMs = options.pollMs ?? 500;
     const deadline =
       options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.now() + options.timeoutMs;
+    let lagFailing = false;
     for (;;) {
       if (this.crashed) throw this.crashed;
       await this.commit();
       try {
         if (isCaughtUp(await this.lag())) return;
+        lagFailing = false;
       } catch (err) {
-        // A broker restart makes admin calls fail for a while; keep polling.
+        // A broker restart makes admin calls fail for a while; keep polling, say so once.
         if (this.crashed) throw this.crashed;
-        this.log(`[esm ${this.name}] lag unavailable: ${(err as Error).message}`);
+        if (!lagFailing) {
+          this.log(`[esm ${this.name}] lag unavailable, still trying: ${(err as Error).message}`);
+        }
+        lagFailing = true;
       }
       if (this.now() > deadline) {
         throw new Error(
@@ -459,6 +488,11 @@ export class LocalEventSourceMapping {
     let error: unknown;
     if (invocation.ok) {
       const outcome = interpretHandlerResult(records, invocation.value, this.settings);
+      if (!this.settings.reportBatchItemFailures && reportsItemFailures(invocation.value)) {
+        this.log(
+          `[esm ${this.name}] the handler returned batchItemFailures, ignored because reportBatchItemFailures is off (AWS ignores them too without FunctionResponseTypes ReportBatchItemFailures)`,
+        );
+      }
       if (outcome.kind === 'success') {
         await this.delivered(live);
         return;
@@ -662,6 +696,7 @@ export class LocalEventSourceMapping {
       await sleep(500);
     }
     clearInterval(this.progressTimer);
+    clearInterval(this.commitTimer);
     await this.disconnect();
     const summary = this.stats();
     this.log(
@@ -678,6 +713,7 @@ export class LocalEventSourceMapping {
     this.wake.notify();
     this.drained.notify();
     clearInterval(this.progressTimer);
+    clearInterval(this.commitTimer);
     this.log(`[esm ${this.name}] ${error.message}`);
     await this.disconnect();
     this.rejectDone(error);
@@ -724,11 +760,12 @@ class Signal {
   /** Resolves on the next notify, or after `ms`. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.waiters.push(done);
     });
   }
@@ -745,6 +782,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 function noop(): void {}
+
+function reportsItemFailures(result: unknown): boolean {
+  const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  return Array.isArray(failures) && failures.length > 0;
+}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);

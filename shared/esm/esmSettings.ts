@@ -49,9 +49,10 @@ export interface EsmSettings {
   readonly bisectBatchOnFunctionError: boolean;
   /**
    * Honour `batchItemFailures` in the handler's response (`FunctionResponseTypes:
-   * [ReportBatchItemFailures]` in AWS, where it is off unless set). On by default here because
-   * this project's handlers are written for it and its CDK mappings turn it on.
-   * @default true
+   * [ReportBatchItemFailures]`). Off by default, as in AWS and in this project's CDK mappings
+   * (the ride handlers never report item failures); without it a response with failures
+   * counts as a success, and the runner says so in its log.
+   * @default false
    */
   readonly reportBatchItemFailures: boolean;
 }
@@ -80,7 +81,7 @@ const settingsSchema = z
       .refine((n) => n === -1 || (n >= 60 && n <= 604_800), 'must be -1 (infinite) or 60 to 604800')
       .default(-1),
     bisectBatchOnFunctionError: z.boolean().default(false),
-    reportBatchItemFailures: z.boolean().default(true),
+    reportBatchItemFailures: z.boolean().default(false),
   })
   .strict();
 

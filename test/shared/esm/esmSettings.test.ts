@@ -15,7 +15,7 @@ describe('resolveEsmSettings', () => {
       maximumRetryAttempts: -1,
       maximumRecordAgeInSeconds: -1,
       bisectBatchOnFunctionError: false,
-      reportBatchItemFailures: true,
+      reportBatchItemFailures: false,
     });
   });
 

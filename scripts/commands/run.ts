@@ -1,0 +1,234 @@
+import { type Command, Option } from 'commander';
+import type { EsmSummary, LocalEventSourceMapping } from '../../shared/esm/index.js';
+import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
+import { openDynamo } from '../lib/dynamoContext.js';
+import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
+import { type Output, processOutput } from '../lib/output.js';
+import { createMappings, firstCrash, startMappings, stopMappings, untilCaughtUp } from '../lib/runner.js';
+import { resolveRunnerFunctions } from '../lib/runnerFunctions.js';
+
+/** Options of {@link runRun}; the flags of `run`. */
+export interface RunOptions extends StoreOptions, KafkaCliOptions {
+  /** Function names (ride handlers or folders under functions/). */
+  readonly functions: readonly string[];
+  /** @default each ride handler's topic */
+  readonly topic?: string;
+  readonly batchSize?: number;
+  readonly batchingWindowMs?: number;
+  readonly group?: string;
+  /** @default 'trim-horizon' */
+  readonly startingPosition?: 'trim-horizon' | 'latest';
+  /** @default 'msk' */
+  readonly source?: 'msk' | 'self-managed';
+  readonly eventSourceArn?: string;
+  /** -1 is infinite (capped at 10 with an on-failure destination, as in AWS). */
+  readonly maxRetries?: number;
+  readonly maxRecordAgeS?: number;
+  readonly bisectOnError?: boolean;
+  /** Honour batchItemFailures (ReportBatchItemFailures). @default false, as in AWS */
+  readonly reportBatchItemFailures?: boolean;
+  /** A JSONL path, or `none`. @default .local/esm/<function>.on-failure.jsonl */
+  readonly onFailure?: string;
+  readonly includeRecords?: boolean;
+  readonly untilCaughtUp?: boolean;
+  /** @default 5 */
+  readonly progressIntervalS?: number;
+  readonly timeoutS?: number;
+  readonly retryBackoffMs?: number;
+  readonly inMemory?: boolean;
+  readonly output?: Output;
+  /** Aborting stops the mappings gracefully (the command wires SIGINT and SIGTERM to it). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs one local event-source mapping per function against a real broker until stopped
+ * (or, with `untilCaughtUp`, until every group has committed to the end of every partition),
+ * invoking the handlers in-process against DynamoDB. Returns each mapping's summary; throws
+ * when a mapping crashed.
+ */
+export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
+  const output = options.output ?? processOutput;
+  const { kafka, connection } = await openKafka(options);
+  const ctx = await openDynamo({
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.inMemory ? { inMemory: true } : {}),
+  });
+  let mappings: LocalEventSourceMapping[] = [];
+  try {
+    const functions = await resolveRunnerFunctions(
+      options.functions,
+      ctx,
+      options.topic ? { topic: options.topic } : {},
+    );
+    mappings = createMappings({
+      kafka,
+      bootstrapServers: connection.brokers.join(','),
+      functions,
+      ...(options.topic ? { topic: options.topic } : {}),
+      ...(options.group ? { group: options.group } : {}),
+      settings: {
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(options.batchingWindowMs !== undefined
+          ? { maximumBatchingWindowMs: options.batchingWindowMs }
+          : {}),
+        startingPosition: options.startingPosition === 'latest' ? 'LATEST' : 'TRIM_HORIZON',
+        source: options.source ?? 'msk',
+        ...(options.eventSourceArn ? { eventSourceArn: options.eventSourceArn } : {}),
+        ...(options.maxRetries !== undefined ? { maximumRetryAttempts: options.maxRetries } : {}),
+        ...(options.maxRecordAgeS !== undefined ? { maximumRecordAgeInSeconds: options.maxRecordAgeS } : {}),
+        bisectBatchOnFunctionError: options.bisectOnError ?? false,
+        reportBatchItemFailures: options.reportBatchItemFailures ?? false,
+      },
+      ...(options.onFailure === 'none'
+        ? { onFailurePath: null }
+        : options.onFailure
+          ? { onFailurePath: options.onFailure }
+          : {}),
+      ...(options.includeRecords ? { includeRecordsOnFailure: true } : {}),
+      ...(options.retryBackoffMs ? { backoff: { initialMs: options.retryBackoffMs, maxMs: 30_000 } } : {}),
+      ...(options.timeoutS ? { functionTimeoutMs: options.timeoutS * 1000 } : {}),
+      progressIntervalMs: (options.progressIntervalS ?? 5) * 1000,
+      log: (line) => output.err(line),
+    });
+    await startMappings(mappings);
+    const stopRequested = new Promise<void>((resolve) => {
+      if (options.signal?.aborted) resolve();
+      options.signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const crash = firstCrash(mappings);
+    crash.catch(() => {}); // also raced below; a crash during the stop must not go unhandled
+    const waits: Promise<unknown>[] = [stopRequested, crash];
+    if (options.untilCaughtUp) {
+      waits.push(untilCaughtUp(mappings).then(() => output.err('caught up: lag is 0 on every partition')));
+    }
+    let failure: unknown;
+    try {
+      await Promise.race(waits);
+    } catch (err) {
+      failure = err;
+    }
+    const { summaries, errors } = await stopMappings(mappings);
+    if (failure !== undefined) throw failure;
+    if (errors.length > 0) throw errors[0];
+    for (const s of summaries)
+      output.out(JSON.stringify({ ...s, committed: Object.fromEntries(s.committed) }));
+    return summaries;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Registers `run`. */
+export function register(program: Command): void {
+  const command = program
+    .command('run')
+    .description(
+      'consume a topic with a local Kafka event-source mapping and invoke handlers in-process with Lambda-shaped events (batching, retries, partial batch responses, on-failure file)',
+    )
+    .requiredOption(
+      '--function <names>',
+      'function(s), comma-separated: each gets its own consumer group',
+      listArg,
+    )
+    .option(
+      '--topic <topic>',
+      "topic to consume; ride handlers' pipelines then read it (default: their own, rides)",
+    )
+    .option('--batch-size <n>', 'records per invocation, 1 to 10000 (default 100)', intArg(1, 10_000))
+    .option(
+      '--batching-window-ms <n>',
+      'how long to gather records, 0 to 300000 ms (default 500)',
+      intArg(0, 300_000),
+    )
+    .option(
+      '--group <id>',
+      'consumer group (default lambda-esm-<function>; with several functions <id>-<function>)',
+    )
+    .addOption(
+      new Option(
+        '--starting-position <pos>',
+        'where a new group starts; an existing group resumes from its commits',
+      )
+        .choices(['trim-horizon', 'latest'])
+        .default('trim-horizon'),
+    )
+    .addOption(
+      new Option(
+        '--source <kind>',
+        'event format: msk (aws:kafka + eventSourceArn) or self-managed (SelfManagedKafka)',
+      )
+        .choices(['msk', 'self-managed'])
+        .default('msk'),
+    )
+    .option('--event-source-arn <arn>', 'eventSourceArn of MSK events (default: a made-up cluster ARN)')
+    .option(
+      '--max-retries <n>',
+      'retries of a failing batch, -1 = infinite (capped at 10 with an on-failure destination, as in AWS)',
+      intArg(-1, 10_000),
+    )
+    .option(
+      '--max-record-age-s <n>',
+      'do not send records older than this, 60 to 604800 s, or -1 (default)',
+      intArg(-1, 604_800),
+    )
+    .option(
+      '--bisect-on-error',
+      'split a failing batch in two and retry each half (BisectBatchOnFunctionError)',
+    )
+    .option(
+      '--report-batch-item-failures',
+      'honour batchItemFailures in responses (FunctionResponseTypes ReportBatchItemFailures; off by default, as in AWS)',
+    )
+    .option(
+      '--on-failure <path|none>',
+      'JSONL file for discarded batches (default .local/esm/<function>.on-failure.jsonl)',
+    )
+    .option('--include-records', 'put the whole event in on-failure records (as S3 destinations get it)')
+    .option('--until-caught-up', 'stop once the committed offsets reach the end of every partition')
+    .option('--progress-interval-s <n>', 'progress line on stderr every n seconds, 0 for none', intArg(0), 5)
+    .option('--timeout-s <n>', 'function timeout: a longer invocation fails (default 900)', intArg(1, 900))
+    .option(
+      '--retry-backoff-ms <n>',
+      'first retry delay, doubling up to 30 s (default 500)',
+      intArg(1, 300_000),
+    )
+    .option('--in-memory', 'keep the embedded DynamoDB in memory (nothing persists)');
+  addBrokerOption(command);
+  addStoreOptions(command);
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  npm run -s cli -- run --function rides-count-by-dropoff --until-caught-up
+  npm run -s cli -- run --function rides-count-by-dropoff,rides-tumbling-by-pickup,rides-hopping-by-vendor --batch-size 500
+Stops gracefully on Ctrl-C / SIGTERM (finishes the batch in flight, commits, leaves the group); a second signal exits at once.
+See docs/esm-runner.md for what is emulated and what differs from AWS.`,
+  );
+  command.action(async (flags: Record<string, unknown>) => {
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        process.stderr.write(`${sig} again: exiting without committing\n`);
+        process.exit(130);
+      }
+      process.stderr.write(`${sig}: finishing the batch in flight, committing, disconnecting...\n`);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await runRun({
+        ...(flags as Omit<RunOptions, 'functions'>),
+        functions: flags.function as string[],
+        signal: controller.signal,
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}
