@@ -15,14 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { codecByName } from '../shared/codecs/index.js';
 import { buildEvent, decodeEvent, eventSizeBytes, type LambdaKafkaEvent } from '../shared/kafka/index.js';
+import { ensureTables, startEmbeddedDynamo } from '../shared/local/index.js';
 import { decodeGroups, type HandlerSpec, planBatch, processEvent } from '../shared/pipeline/index.js';
 import { pickup5m, rideHandlers } from '../shared/pipelines/index.js';
-import {
-  createDocumentClient,
-  createPipelineStores,
-  ensureTables,
-  startEmbeddedDynamo,
-} from '../shared/store/index.js';
+import { createDocumentClient, createPipelineStores } from '../shared/store/index.js';
 import { median, printTable, rideRecords } from './benchData.js';
 import { naiveApply } from './naiveHandler.js';
 

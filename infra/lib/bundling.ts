@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { REPO_ROOT } from './paths.js';
 
 /**
  * How every function is bundled: the local esbuild (never Docker), ESM like the repository,
@@ -26,9 +24,5 @@ export function functionBundling(): BundlingOptions {
     // Stack traces need the mappings, not a copy of every source file (a 4x smaller map).
     sourcesContent: false,
     logLevel: LogLevel.WARNING,
-    esbuildArgs: {
-      // Test-only dependencies reachable through shared/ index files; see bundleStubs/.
-      '--alias:dynalite': join(REPO_ROOT, 'infra', 'lib', 'bundleStubs', 'dynalite.cjs'),
-    },
   };
 }

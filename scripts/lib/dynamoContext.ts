@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
 import {
   createDocumentClient,
   createPipelineStores,
-  type EmbeddedDynamo,
-  ensureTables,
   type PipelineStores,
-  startEmbeddedDynamo,
   type TableNames,
   tableNamesFromEnv,
 } from '../../shared/store/index.js';

@@ -15,7 +15,6 @@ export {
   type LatestCheckpoint,
 } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
-export { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from './embeddedDynamo.js';
 export { createPipelineStores, type PipelineStores } from './pipelineStores.js';
 export {
   AGGREGATES_TABLE,

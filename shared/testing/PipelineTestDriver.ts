@@ -1,16 +1,14 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { buildEvent, type KafkaRecordInput, type LambdaKafkaEvent } from '../kafka/index.js';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../local/index.js';
 import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../pipeline/index.js';
 import { processEvent } from '../pipeline/index.js';
 import {
   createDocumentClient,
   createPipelineStores,
-  type EmbeddedDynamo,
-  ensureTables,
   type PipelineStores,
   readDecimal,
   readNumber,
-  startEmbeddedDynamo,
   type TableNames,
 } from '../store/index.js';
 

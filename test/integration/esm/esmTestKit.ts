@@ -14,10 +14,10 @@ import {
 } from '../../../shared/esm/index.js';
 import { fromKafkajsMessage } from '../../../shared/esm/kafkajsRecord.js';
 import { buildEvent, type KafkaRecord } from '../../../shared/kafka/index.js';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { kafkaHandler } from '../../../shared/middleware/index.js';
 import { type HandlerSpec, processEvent } from '../../../shared/pipeline/index.js';
 import { rideHandler } from '../../../shared/pipelines/index.js';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/store/index.js';
 import { PipelineTestDriver } from '../../../shared/testing/index.js';
 import { parseBrokerList } from '../../support/kafkaBroker.js';
 import { loadRideRows, rideJson } from '../../support/rides.js';

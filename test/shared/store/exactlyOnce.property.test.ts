@@ -4,15 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCodec } from '../../../shared/codecs/index.js';
 import { InvalidRecordError } from '../../../shared/errors/index.js';
 import { buildEvent, type KafkaRecordInput } from '../../../shared/kafka/index.js';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { type HandlerSpec, type PipelineSpec, processEvent } from '../../../shared/pipeline/index.js';
 import {
   createDocumentClient,
   createPipelineStores,
-  type EmbeddedDynamo,
-  ensureTables,
   readDecimal,
   readNumber,
-  startEmbeddedDynamo,
   type TableNames,
 } from '../../../shared/store/index.js';
 import { allTime, hopping, tumbling } from '../../../shared/windows/index.js';

@@ -4,8 +4,8 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 // dynalite ships no types; its factory returns an http.Server.
 // @ts-expect-error no declaration file
 import dynalite from 'dynalite';
-import { ALL_TABLES, type TableDesign } from './tableDesign.js';
-import type { TableNames } from './tableNames.js';
+import { ALL_TABLES, type TableDesign } from '../store/tableDesign.js';
+import type { TableNames } from '../store/tableNames.js';
 
 /** A running embedded DynamoDB (dynalite, on LevelDB, in this process). */
 export interface EmbeddedDynamo {
