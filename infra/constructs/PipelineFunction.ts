@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type HandlerSpec, pipelineSpecSchema } from '../../shared/pipeline/index.js';
+import { type HandlerSpec, validateHandlerSpec } from '../../shared/pipeline/index.js';
 import { functionBundling } from '../lib/bundling.js';
 import { logWriteStatement } from '../lib/iamStatements.js';
 import { acknowledgeWildcards } from '../lib/nag.js';
@@ -59,21 +59,11 @@ export class PipelineFunction extends Construct {
         `${this.node.path}: handler name "${spec.name}" must be lower-case letters, digits and dashes`,
       );
     }
-    if (spec.pipelines.length === 0)
-      throw new Error(`${this.node.path}: handler ${spec.name} has no pipelines`);
-    // The handler validates its specs at cold start; validating here fails the synth instead.
-    for (const pipeline of spec.pipelines) {
-      const parsed = pipelineSpecSchema.safeParse(pipeline);
-      if (!parsed.success) {
-        throw new Error(
-          `${this.node.path}: pipeline ${pipeline.name} of ${spec.name} is invalid: ${parsed.error.message}`,
-        );
-      }
-      if (pipeline.topic !== spec.topic) {
-        throw new Error(
-          `${this.node.path}: pipeline ${pipeline.name} reads ${pipeline.topic}, its handler reads ${spec.topic}`,
-        );
-      }
+    // The handler validates its spec at cold start too; validating here fails the synth instead.
+    try {
+      validateHandlerSpec(spec);
+    } catch (err) {
+      throw new Error(`${this.node.path}: ${(err as Error).message}`, { cause: err });
     }
     const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
     if (!SUPPORTED_RUNTIMES.has(runtime.name)) {

@@ -30,8 +30,8 @@ export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], 
   aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],
-  // DynamoStreamTimeStore: Query of a partition's checkpoints, PutItem.
-  state: ['dynamodb:Query', 'dynamodb:PutItem'],
+  // DynamoStreamTimeStore: GetItem of a partition's checkpoint, conditional PutItem.
+  state: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 };
 
 /**

@@ -4,13 +4,12 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { ConfigError } from '../errors/index.js';
 import type { KafkaBatchResponse, LambdaKafkaEvent } from '../kafka/index.js';
 import {
   type HandlerSpec,
   type PipelineOutcome,
-  pipelineSpecSchema,
   processEvent,
+  validateHandlerSpec,
 } from '../pipeline/index.js';
 import {
   createDocumentClient,
@@ -41,17 +40,7 @@ export type KafkaHandler = MiddyfiedHandler<LambdaKafkaEvent, KafkaBatchResponse
  * whole batch, which the exactly-once store makes safe.
  */
 export function kafkaHandler(spec: HandlerSpec, deps: KafkaHandlerDeps = {}): KafkaHandler {
-  for (const pipeline of spec.pipelines) {
-    const parsed = pipelineSpecSchema.safeParse(pipeline);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `pipeline spec ${pipeline.name} of ${spec.name} is invalid: ${parsed.error.message}`,
-        {
-          cause: parsed.error,
-        },
-      );
-    }
-  }
+  validateHandlerSpec(spec);
   const logger = deps.logger ?? new Logger({ serviceName: spec.name });
   const metrics =
     deps.metrics ??

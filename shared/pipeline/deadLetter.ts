@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { InvalidRecordError } from '../errors/index.js';
 import type { KafkaRecord } from '../kafka/index.js';
 import type { TimeWindow } from '../windows/index.js';
@@ -23,7 +24,7 @@ export interface DeadLetter {
   readonly field?: string;
   /** The record key as UTF-8, null when absent. */
   readonly key: string | null;
-  /** The raw value as UTF-8 (lossy for binary values; `valueBase64` is exact), null for tombstones. */
+  /** The raw value as UTF-8 when it is valid UTF-8 (else null; `valueBase64` is always exact), null for tombstones. */
   readonly value: string | null;
   readonly valueBase64: string | null;
   /** True when the value was cut to {@link MAX_DEAD_LETTER_VALUE_BYTES} to fit a DynamoDB item. */
@@ -41,17 +42,40 @@ function rawFields(record: KafkaRecord) {
   const value = record.value;
   const truncated = value !== null && value.length > MAX_DEAD_LETTER_VALUE_BYTES;
   const kept = value === null ? null : truncated ? value.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES) : value;
+  // The readable copy only for valid UTF-8: invalid bytes become 3-byte replacement
+  // characters, and with the base64 the item could pass DynamoDB's 400 KB limit. A cut
+  // value may end inside a character, so only its whole characters are checked.
+  const text = kept === null ? null : truncated ? wholeCharacters(kept) : kept;
+  const readable = text !== null && isUtf8(text);
+  const key = record.key === null ? null : record.key.subarray(0, MAX_DEAD_LETTER_KEY_BYTES);
   return {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     timestampMs: record.timestampMs,
-    key: record.key === null ? null : record.key.toString('utf8'),
-    value: kept === null ? null : kept.toString('utf8'),
+    key: key === null ? null : key.toString('utf8'),
+    value: readable ? text.toString('utf8') : null,
     valueBase64: kept === null ? null : kept.toString('base64'),
     truncated,
   };
 }
+
+/** The longest prefix of `bytes` that does not end inside a UTF-8 sequence. */
+function wholeCharacters(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  // Step back over continuation bytes (10xxxxxx) to the start of the last character.
+  let i = end - 1;
+  while (i >= 0 && i > end - 4 && (bytes[i]! & 0xc0) === 0x80) i--;
+  if (i >= 0) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (i + length > end) end = i;
+  }
+  return bytes.subarray(0, end);
+}
+
+/** Keys are kept up to this many bytes in a dead letter (a record key can be up to megabytes). */
+const MAX_DEAD_LETTER_KEY_BYTES = 1024;
 
 /** The dead letter of a record that failed to decode or validate. */
 export function invalidDeadLetter(

@@ -21,6 +21,9 @@ export {
   eventTimeOf,
   type ItemUpdate,
   keyOf,
+  MAX_EVENT_TIME_MS,
+  MAX_KEY_BYTES,
+  MIN_EVENT_TIME_MS,
   type PartitionContribution,
   planBatch,
   remainingContribution,
@@ -28,3 +31,4 @@ export {
 } from './planBatch.js';
 export { type PipelineOutcome, processEvent } from './processEvent.js';
 export { type Checkpoint, skipApplied } from './skipApplied.js';
+export { validateHandlerSpec } from './validateHandlerSpec.js';

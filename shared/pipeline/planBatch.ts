@@ -77,6 +77,13 @@ export interface BatchPlan {
   readonly stats: BatchStats;
 }
 
+/**
+ * Longest group key accepted, in UTF-8 bytes. DynamoDB limits a partition key to 2048 bytes
+ * and the item's key is `<pipeline>#<key>`; a longer key would fail the write on every
+ * retry (a poison batch), so it is rejected as an invalid record instead.
+ */
+export const MAX_KEY_BYTES = 1024;
+
 /** The group key of a decoded record, or an InvalidRecordError naming the field. */
 export function keyOf(
   spec: PipelineSpec,
@@ -84,41 +91,86 @@ export function keyOf(
 ): string {
   const k = spec.key;
   if ('constant' in k) return k.constant;
+  let key: string;
+  let field: string;
   if ('kafkaKey' in k) {
+    field = 'key';
     if (d.record.key === null) {
       throw new InvalidRecordError('the record has no Kafka key but the pipeline groups by it', {
         coordinates: d.record,
-        field: 'key',
+        field,
         code: 'NO_KEY',
       });
     }
-    return d.record.key.toString('utf8');
+    key = d.record.key.toString('utf8');
+  } else {
+    field = k.field;
+    const v = d.value[k.field];
+    if (v === undefined || v === null || v === '') {
+      throw new InvalidRecordError(`key field ${k.field} is missing`, {
+        coordinates: d.record,
+        field,
+        code: 'NO_KEY',
+      });
+    }
+    // An object would be grouped as "[object Object]": every such record under one key.
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new InvalidRecordError(
+        `key field ${k.field} is a ${Array.isArray(v) ? 'list' : typeof v}, expected a string or number`,
+        {
+          coordinates: d.record,
+          field,
+          code: 'BAD_KEY',
+        },
+      );
+    }
+    key = String(v);
   }
-  const v = d.value[k.field];
-  if (v === undefined || v === null || v === '') {
-    throw new InvalidRecordError(`key field ${k.field} is missing`, {
-      coordinates: d.record,
-      field: k.field,
-      code: 'NO_KEY',
-    });
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes > MAX_KEY_BYTES) {
+    throw new InvalidRecordError(
+      `key (${field}) is ${bytes} bytes long, more than the ${MAX_KEY_BYTES} a DynamoDB key allows here`,
+      {
+        coordinates: d.record,
+        field,
+        code: 'KEY_TOO_LONG',
+      },
+    );
   }
-  return String(v);
+  return key;
 }
 
+/**
+ * Event times accepted: years 0000 to 9999. Outside it, window starts have no ISO-8601
+ * sort key, and at absurd magnitudes window arithmetic loses precision (a time in epoch
+ * nanoseconds, 1.7e18, is the usual culprit): such a record is invalid, not a poison batch.
+ */
+export const MIN_EVENT_TIME_MS = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+export const MAX_EVENT_TIME_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 /** The event time of a decoded record in epoch ms, or an InvalidRecordError naming the field. */
 export function eventTimeOf(
   spec: PipelineSpec,
   d: { record: KafkaRecord; value: Record<string, unknown> },
 ): number {
   const t = spec.time;
-  if ('kafkaTimestamp' in t) return d.record.timestampMs;
-  const v = d.value[t.field];
+  const field = 'kafkaTimestamp' in t ? 'timestamp' : t.field;
+  const v = 'kafkaTimestamp' in t ? d.record.timestampMs : d.value[t.field];
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new InvalidRecordError(`time field ${t.field} is ${JSON.stringify(v)}, expected epoch ms`, {
+    throw new InvalidRecordError(`time field ${field} is ${JSON.stringify(v)}, expected epoch ms`, {
       coordinates: d.record,
-      field: t.field,
+      field,
       code: 'NO_TIME',
     });
+  }
+  if (v < MIN_EVENT_TIME_MS || v > MAX_EVENT_TIME_MS) {
+    throw new InvalidRecordError(
+      `time field ${field} is ${v}, outside years 0000-9999 (epoch ms expected, not µs or ns)`,
+      {
+        coordinates: d.record,
+        field,
+        code: 'BAD_TIME',
+      },
+    );
   }
   return v;
 }

@@ -1,4 +1,5 @@
 import { codecByName } from '../codecs/index.js';
+import { InvalidRecordError } from '../errors/index.js';
 import { decodeEvent, type KafkaRecord, type LambdaKafkaEvent, partitionId } from '../kafka/index.js';
 import type { ApplyCounts } from '../store/DynamoAggregateStore.js';
 import type { PipelineStores } from '../store/pipelineStores.js';
@@ -39,8 +40,21 @@ export async function processEvent(
     let decoded = decodedByCodec.get(cacheKey);
     if (!decoded) {
       const codec = codecByName(pipeline.codec);
-      const ofTopic = groups.filter((g) => g[0]?.topic === pipeline.topic);
-      decoded = decodeGroups(ofTopic, (r: KafkaRecord) => codec.decode(r));
+      // A mapping reads one topic; a record of another topic means the spec and the mapping
+      // disagree. Dead-letter it (WRONG_TOPIC) rather than drop it unseen.
+      decoded = decodeGroups(groups, (r: KafkaRecord) => {
+        if (r.topic !== pipeline.topic) {
+          throw new InvalidRecordError(
+            `record of topic ${r.topic}, but pipeline ${pipeline.name} reads ${pipeline.topic}`,
+            {
+              coordinates: r,
+              field: 'topic',
+              code: 'WRONG_TOPIC',
+            },
+          );
+        }
+        return codec.decode(r);
+      });
       decodedByCodec.set(cacheKey, decoded);
     }
     return decoded;

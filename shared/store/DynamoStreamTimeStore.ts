@@ -1,17 +1,12 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors/index.js';
 import type { StreamTimeCheckpoint } from '../pipeline/planBatch.js';
+import type { Checkpoint } from '../pipeline/skipApplied.js';
 import { readNumber } from './dynamoClient.js';
 
-/** How long checkpoints are kept. A redelivery older than this may judge lateness anew. */
-export const CHECKPOINT_RETENTION_MS = 14 * 24 * 3600 * 1000;
-
-/** The newest checkpoint of a partition: stream time after the record at `offset`. */
-export interface LatestCheckpoint {
-  readonly offset: number;
-  /** -Infinity when no record with an event time had been seen. */
-  readonly streamTimeMs: number;
-}
+/** Sort key of the one checkpoint item of a (pipeline, partition) in the state table. */
+export const LATEST_CHECKPOINT_SK = 0;
 
 /**
  * Per-partition stream time, checkpointed at the last offset of every batch once the
@@ -19,50 +14,52 @@ export interface LatestCheckpoint {
  *
  * Lateness must be decided identically on every delivery of a record, or a redelivered
  * record that was late the first time could be counted the second time. Stream time at an
- * offset is a function of the partition's records up to that offset, so a checkpoint is
- * valid forever. Since a batch is checkpointed only after it and (Lambda reads a partition
- * in order) every batch before it succeeded, the newest checkpoint at offset `c` also says
- * that every record up to `c` is fully applied: a redelivery skips those records outright
- * and takes the checkpoint's stream time for the rest.
+ * offset is a function of the partition's records up to that offset. Since a batch is
+ * checkpointed only after it and (Lambda reads a partition in order) every batch before it
+ * succeeded, the checkpoint at offset `c` also says that every record up to `c` is fully
+ * applied: a redelivery skips those records outright and takes the checkpoint's stream time
+ * for the rest (see skipApplied).
+ *
+ * One item per (pipeline, partition), only ever moved forward (a conditional put), and with
+ * no TTL: an expiring checkpoint would let a partition that was idle for a while start from
+ * no stream time and count records whose windows had closed.
  */
 export class DynamoStreamTimeStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly nowMs: () => number = Date.now,
   ) {}
 
-  /** The newest checkpoint of each partition; partitions without one are left out. */
-  async latest(pipeline: string, partitionIds: readonly string[]): Promise<Map<string, LatestCheckpoint>> {
-    const result = new Map<string, LatestCheckpoint>();
+  /** The checkpoint of each partition; partitions without one are left out. */
+  async latest(pipeline: string, partitionIds: readonly string[]): Promise<Map<string, Checkpoint>> {
+    const result = new Map<string, Checkpoint>();
     await Promise.all(
       partitionIds.map(async (partitionId) => {
         try {
           const out = await this.doc.send(
-            new QueryCommand({
+            new GetCommand({
               TableName: this.tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': checkpointPk(pipeline, partitionId) },
-              ScanIndexForward: false,
-              Limit: 1,
+              Key: { pk: checkpointPk(pipeline, partitionId), sk: LATEST_CHECKPOINT_SK },
               ConsistentRead: true,
             }),
           );
-          const item = out.Items?.[0];
+          const item = out.Item;
           if (!item) return;
           result.set(partitionId, {
-            offset: readNumber(item.sk)!,
+            offset: readNumber(item.offset)!,
             streamTimeMs: readNumber(item.streamTimeMs) ?? Number.NEGATIVE_INFINITY,
           });
         } catch (err) {
-          throw new StoreError(`reading stream time of ${pipeline} ${partitionId} failed`, { cause: err });
+          throw new StoreError(`reading the stream-time checkpoint of ${pipeline} ${partitionId} failed`, {
+            cause: err,
+          });
         }
       }),
     );
     return result;
   }
 
-  /** Saves checkpoints; idempotent (same offset, same value). */
+  /** Moves checkpoints forward; a checkpoint at or past the offset already stored is left as it is. */
   async save(pipeline: string, checkpoints: readonly StreamTimeCheckpoint[]): Promise<void> {
     await Promise.all(
       checkpoints.map(async (c) => {
@@ -72,15 +69,22 @@ export class DynamoStreamTimeStore {
               TableName: this.tableName,
               Item: {
                 pk: checkpointPk(pipeline, c.partitionId),
-                sk: c.offset,
+                sk: LATEST_CHECKPOINT_SK,
+                offset: c.offset,
                 // -Infinity (nothing seen yet) is not a DynamoDB number: leave the attribute out.
                 ...(Number.isFinite(c.streamTimeMs) ? { streamTimeMs: c.streamTimeMs } : {}),
-                expiresAt: Math.floor((this.nowMs() + CHECKPOINT_RETENTION_MS) / 1000),
               },
+              ConditionExpression: 'attribute_not_exists(#o) OR #o < :o',
+              ExpressionAttributeNames: { '#o': 'offset' },
+              ExpressionAttributeValues: { ':o': c.offset },
             }),
           );
         } catch (err) {
-          throw new StoreError(`saving stream time of ${pipeline} ${c.partitionId} failed`, { cause: err });
+          // A redelivery of an older batch: the stored checkpoint is already further on.
+          if (err instanceof ConditionalCheckFailedException) return;
+          throw new StoreError(`saving the stream-time checkpoint of ${pipeline} ${c.partitionId} failed`, {
+            cause: err,
+          });
         }
       }),
     );

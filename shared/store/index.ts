@@ -9,11 +9,7 @@ export {
   DynamoDeadLetterStore,
   deadLetterSortKey,
 } from './DynamoDeadLetterStore.js';
-export {
-  CHECKPOINT_RETENTION_MS,
-  DynamoStreamTimeStore,
-  type LatestCheckpoint,
-} from './DynamoStreamTimeStore.js';
+export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { createPipelineStores, type PipelineStores } from './pipelineStores.js';
 export {

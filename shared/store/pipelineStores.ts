@@ -20,6 +20,6 @@ export function createPipelineStores(
   return {
     aggregates: new DynamoAggregateStore(doc, tables.aggregates, options),
     deadLetters: new DynamoDeadLetterStore(doc, tables.deadLetters, options.nowMs),
-    streamTimes: new DynamoStreamTimeStore(doc, tables.state, options.nowMs),
+    streamTimes: new DynamoStreamTimeStore(doc, tables.state),
   };
 }

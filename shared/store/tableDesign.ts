@@ -10,7 +10,8 @@
  *   - a window's totals: sum that same GSI query, or declare a pipeline with a constant key
  *   - retention: `expiresAt` (epoch seconds) = window end + the pipeline's retention
  * Dead letters: pk = pipeline, sk = "<topic>-<partition>#<offset, 20 digits>#<kind>#<window start>".
- * State (stream-time checkpoints): pk = "<pipeline>#streamtime#<topic>-<partition>", sk = offset (N).
+ * State (stream-time checkpoints): pk = "<pipeline>#streamtime#<topic>-<partition>", sk = 0 (one item,
+ * moved forward only, no TTL); other sort keys are free for future state (sessions, join buffers).
  */
 export interface TableDesign {
   readonly logicalName: 'aggregates' | 'deadLetters' | 'state';

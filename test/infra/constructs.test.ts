@@ -106,7 +106,7 @@ describe('construct validation fails at synth, naming the construct', () => {
     const broken = { ...spec, pipelines: [{ ...spec.pipelines[0]!, name: 'Not Valid' }] };
 
     expect(() => new PipelineFunction(stack, 'Broken', { handler: broken, tables })).toThrow(
-      /Host\/Broken: pipeline Not Valid/,
+      /Host\/Broken: handler spec rides-count-by-dropoff is invalid:[\s\S]*Not Valid: name/,
     );
   });
 

@@ -141,7 +141,13 @@ describe('npm start (spawned)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-start-'));
     try {
       const run = spawnSync('npx', ['tsx', 'scripts/cli.ts', 'start'], {
-        env: { ...process.env, LOCAL_DATA_DIR: join(dir, 'dynamo'), DYNAMODB_ENDPOINT: '' },
+        // KAFKA_BROKERS empty: the embedded path, even when the integration tests' broker is exported.
+        env: {
+          ...process.env,
+          LOCAL_DATA_DIR: join(dir, 'dynamo'),
+          DYNAMODB_ENDPOINT: '',
+          KAFKA_BROKERS: '',
+        },
         encoding: 'utf8',
         timeout: 120_000,
       });

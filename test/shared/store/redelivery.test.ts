@@ -29,3 +29,27 @@ describe('redelivery of a completed batch', () => {
     expect(await driver.rows()).toEqual(before);
   });
 });
+
+describe('stream-time checkpoints', () => {
+  let driver: PipelineTestDriver;
+  beforeAll(async () => {
+    driver = await PipelineTestDriver.start(rideHandler('rides-count-by-dropoff'));
+  });
+  afterAll(async () => {
+    await driver.close();
+  });
+
+  it('only move forward: saving an older checkpoint keeps the newer one', async () => {
+    const store = driver.stores.streamTimes;
+    await store.save('p', [{ partitionId: 'rides-0', offset: 10, streamTimeMs: 1000 }]);
+    await store.save('p', [{ partitionId: 'rides-0', offset: 4, streamTimeMs: 500 }]);
+    expect((await store.latest('p', ['rides-0'])).get('rides-0')).toEqual({ offset: 10, streamTimeMs: 1000 });
+  });
+
+  it('dead-letter records of a topic the pipeline does not read, instead of dropping them', async () => {
+    const [outcome] = await driver.pipe([{ topic: 'not-rides', value: rideJson(loadRideRows()[0]!) }]);
+    expect(outcome!.stats).toMatchObject({ records: 1, invalid: 1, aggregated: 0 });
+    const [dead] = await driver.deadLetters('dropoff-count');
+    expect(dead).toMatchObject({ kind: 'invalid', code: 'WRONG_TOPIC', topic: 'not-rides' });
+  });
+});

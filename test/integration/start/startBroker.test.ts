@@ -1,0 +1,182 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runStart, type StartResult, startSource } from '../../../scripts/commands/start.js';
+import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
+import { type CapturedOutput, captureOutput } from '../../../scripts/lib/output.js';
+import { decodeEvent, type KafkaRecord } from '../../../shared/kafka/index.js';
+import { readTopic, testKafka } from '../esm/esmTestKit.js';
+
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+/** One clock for every run, so TTL attributes (`expiresAt`) compare equal. */
+const FIXED_NOW_MS = Date.parse('2026-01-01T00:00:00Z');
+const nowMs = () => FIXED_NOW_MS;
+
+/** What `start` printed from the first summary heading to the end of the per-pipeline table. */
+function summaryLines(output: CapturedOutput): string[] {
+  const from = output.stdout.findIndex((l) => l.startsWith('Busiest 5-minute pickup windows'));
+  const to = output.stdout.findIndex((l) => l.startsWith('late = dead letters'));
+  expect(from).toBeGreaterThan(0);
+  return output.stdout.slice(from, to + 1);
+}
+
+/** Every item of the three tables under a data dir, sorted; `v` (writes an item took, i.e. batches) left out. */
+async function tablesIn(dataDir: string) {
+  const ctx = await openDynamo({ forceEmbedded: true, dataDir });
+  try {
+    const scan = async (table: string) => {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await ctx.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
+        items.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items
+        .map(({ v: _version, ...rest }) => rest)
+        .sort((a, b) => `${a.pk}\u0000${a.sk}`.localeCompare(`${b.pk}\u0000${b.sk}`));
+    };
+    return {
+      aggregates: await scan(ctx.tables.aggregates),
+      deadLetters: await scan(ctx.tables.deadLetters),
+      state: await scan(ctx.tables.state),
+    };
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** The coordinates and bytes of a record, comparable with toEqual. */
+const plain = (r: KafkaRecord) => ({
+  partition: r.partition,
+  offset: r.offset,
+  timestampMs: r.timestampMs,
+  key: r.key?.toString('utf8') ?? null,
+  value: r.value?.toString('utf8') ?? null,
+});
+
+describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
+  const brokers = inject('kafkaBrokers');
+  const topic = `rides-start-test-${randomUUID().slice(0, 8)}`;
+  let dir: string;
+  let onBroker: StartResult;
+  let brokerOutput: CapturedOutput;
+  let embedded: StartResult;
+  let embeddedOutput: CapturedOutput;
+  const extraTopics: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'start-broker-'));
+    brokerOutput = captureOutput();
+    onBroker = await runStart({ brokers, topic, dataDir: join(dir, 'broker'), nowMs }, brokerOutput);
+    embeddedOutput = captureOutput();
+    // The embedded path on the same topic name: its tables name the topic in keys too.
+    embedded = await runStart({ topic, dataDir: join(dir, 'embedded'), nowMs }, embeddedOutput);
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const admin = testKafka(brokers).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, ...extraTopics] }).catch(() => {});
+    await admin.disconnect();
+  });
+
+  it('takes the broker path when brokers are given, and says so on its first line', () => {
+    expect(onBroker.path).toBe('broker');
+    expect(brokerOutput.stdout[0]).toBe(
+      `Path: Kafka broker at ${brokers} (from --brokers): topic ${topic}, one local event-source mapping per handler`,
+    );
+    expect(embedded.path).toBe('embedded');
+    expect(embeddedOutput.stdout[0]).toMatch(/^Path: embedded replay, no broker/);
+  });
+
+  it('puts every ride on the partition, at the offset, with the key, value and timestamp the embedded replay gives it', async () => {
+    // Arrange: the records the embedded path feeds its handlers.
+    const replayed: KafkaRecord[] = [];
+    for await (const event of startSource({ topic }).batches()) replayed.push(...decodeEvent(event).flat());
+
+    // Act: read the topic back as the broker stored it.
+    const onTopic = await readTopic(testKafka(brokers), topic, replayed.length);
+
+    // Assert
+    expect(replayed).toHaveLength(266);
+    const order = (a: { partition: number; offset: number }, b: { partition: number; offset: number }) =>
+      a.partition - b.partition || a.offset - b.offset;
+    expect(onTopic.map(plain).sort(order)).toEqual(replayed.map(plain).sort(order));
+  });
+
+  it('lets every mapping, each in its own fresh consumer group, deliver and commit every record', () => {
+    if (onBroker.path !== 'broker') throw new Error('expected the broker path');
+    expect(onBroker.produced.records).toBe(266);
+    expect(onBroker.mappings.map((m) => m.functionName)).toEqual([
+      'rides-count-by-dropoff',
+      'rides-tumbling-by-pickup',
+      'rides-hopping-by-vendor',
+    ]);
+    expect(new Set(onBroker.mappings.map((m) => m.consumerGroupId)).size).toBe(3);
+    const ends = new Map(Object.entries(onBroker.produced.partitions).map(([p, n]) => [Number(p), n]));
+    for (const m of onBroker.mappings) {
+      expect(m.recordsDelivered).toBe(266);
+      expect(m.recordsDiscarded).toBe(0);
+      expect(m.committed).toEqual(ends);
+    }
+  });
+
+  it('prints the same summaries as the embedded path, late records included', async () => {
+    // The default embedded run (topic rides, in memory): the summaries do not depend on the topic.
+    const byDefaultOutput = captureOutput();
+    const byDefault = await runStart({ inMemory: true }, byDefaultOutput);
+
+    expect(onBroker.summary).toEqual(byDefault.summary);
+    expect(summaryLines(brokerOutput)).toEqual(summaryLines(byDefaultOutput));
+    const pickup = onBroker.summary.pipelines.find((p) => p.pipeline === 'pickup-5m');
+    expect(pickup?.late).toBeGreaterThan(0);
+  });
+
+  it('leaves exactly the tables the embedded path leaves: aggregates, dead letters and stream-time checkpoints', async () => {
+    const fromBroker = await tablesIn(join(dir, 'broker'));
+    const fromReplay = await tablesIn(join(dir, 'embedded'));
+
+    expect(fromBroker.aggregates.length).toBeGreaterThan(100);
+    expect(fromBroker.deadLetters.length).toBeGreaterThan(0);
+    expect(fromBroker).toEqual(fromReplay);
+  });
+
+  it('refuses a topic that already holds records, naming it and the ways out', async () => {
+    await expect(runStart({ brokers, topic, inMemory: true }, captureOutput())).rejects.toThrow(
+      new RegExp(`topic "${topic}" already holds 266 records.*leave out --topic.*topics delete ${topic}`),
+    );
+  });
+
+  it('fails within seconds, saying how to start a broker, when none answers', async () => {
+    const startedMs = Date.now();
+    await expect(runStart({ brokers: '127.0.0.1:1', inMemory: true }, captureOutput())).rejects.toThrow(
+      /no Kafka broker answered at 127\.0\.0\.1:1.*bash scripts\/kafka\/broker\.sh start.*unset KAFKA_BROKERS/,
+    );
+    expect(Date.now() - startedMs).toBeLessThan(10_000);
+  });
+
+  it('npm start takes the broker path when KAFKA_BROKERS is set (spawned)', () => {
+    const run = spawnSync('npx', ['tsx', 'scripts/cli.ts', 'start', '--in-memory'], {
+      env: { ...process.env, KAFKA_BROKERS: brokers, DYNAMODB_ENDPOINT: '' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^Path: Kafka broker at ${brokers} \\(from KAFKA_BROKERS\\): topic rides-start-\\d+,`),
+    );
+    expect(run.stderr).toMatch(/produced 266 records .* records per partition: 0: \d+, 1: \d+, 2: \d+/);
+    const from = lines.findIndex((l) => l.startsWith('Busiest 5-minute pickup windows'));
+    expect(lines.slice(from, from + summaryLines(brokerOutput).length)).toEqual(summaryLines(brokerOutput));
+    const made = /topic (rides-start-\d+)/.exec(lines[0] ?? '')?.[1];
+    expect(run.stdout).toContain(`delete it with: npm run -s cli -- topics delete ${made}`);
+    if (made) extraTopics.push(made);
+  });
+});
