@@ -1,37 +1,11 @@
 import { ConfigError } from '../../shared/errors/index.js';
 import type { PipelineSpec } from '../../shared/pipeline/index.js';
 import { ridePipelines } from '../../shared/pipelines/index.js';
-import { readDecimal, readNumber } from '../../shared/store/index.js';
+import { type AggregateRow, rowFromItem } from '../../shared/store/index.js';
 
-/** One aggregate item as the CLI shows it. */
-export interface ResultRow {
-  readonly pipeline: string;
-  readonly key: string;
-  /** null for the all-time mode. */
-  readonly windowStartMs: number | null;
-  readonly windowEndMs: number | null;
-  readonly count: number;
-  /** `sum_*`, `min_*`, `max_*` attributes as exact decimal strings (as DynamoDB holds them). */
-  readonly aggregates: Readonly<Record<string, string>>;
-}
-
-const AGGREGATE_ATTRIBUTE = /^(sum|min|max)_/;
-
-/** Reads an aggregates-table item (numbers wrapped, see createDocumentClient). */
-export function rowFromItem(item: Record<string, unknown>): ResultRow {
-  const aggregates: Record<string, string> = {};
-  for (const [k, v] of Object.entries(item)) {
-    if (AGGREGATE_ATTRIBUTE.test(k)) aggregates[k] = readDecimal(v) ?? '';
-  }
-  return {
-    pipeline: String(item.pipeline),
-    key: String(item.key),
-    windowStartMs: readNumber(item.windowStart) ?? null,
-    windowEndMs: readNumber(item.windowEnd) ?? null,
-    count: readNumber(item.count) ?? 0,
-    aggregates,
-  };
-}
+/** One aggregate item as the CLI shows it (the store's row type, under the CLI's name). */
+export type ResultRow = AggregateRow;
+export { rowFromItem };
 
 /** `avg_<field>` = `sum_<field>` / count for every sum: averages are derived on read, never stored. */
 export function averagesOf(row: ResultRow): Record<string, number> {

@@ -1,3 +1,4 @@
+export { type AggregateRow, rowFromItem } from './aggregateRow.js';
 export {
   type ApplyCounts,
   DynamoAggregateStore,

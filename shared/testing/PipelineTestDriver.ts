@@ -4,11 +4,12 @@ import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../local
 import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../pipeline/index.js';
 import { processEvent } from '../pipeline/index.js';
 import {
+  type AggregateRow,
   createDocumentClient,
   createPipelineStores,
   type PipelineStores,
-  readDecimal,
   readNumber,
+  rowFromItem,
   type TableNames,
 } from '../store/index.js';
 
@@ -21,17 +22,6 @@ export interface TestRecord {
   offset?: number;
   topic?: string;
   headers?: { name: string; value: string | Buffer }[];
-}
-
-/** One aggregate row as read back: numbers as JS numbers, decimals exact as strings too. */
-export interface AggregateRow {
-  pipeline: string;
-  key: string;
-  windowStartMs: number | null;
-  windowEndMs: number | null;
-  count: number;
-  /** Every aggregate attribute besides count, e.g. `sum_tip_amount`, as exact decimal strings. */
-  values: Record<string, string>;
 }
 
 /**
@@ -124,7 +114,7 @@ export class PipelineTestDriver {
         new ScanCommand({ TableName: this.tables.aggregates, ExclusiveStartKey }),
       );
       for (const item of page.Items ?? []) {
-        const row = toRow(item);
+        const row = rowFromItem(item);
         if (!pipeline || row.pipeline === pipeline) rows.push(row);
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
@@ -162,19 +152,4 @@ export class PipelineTestDriver {
     this.doc.destroy();
     await this.dynamo?.close();
   }
-}
-
-function toRow(item: Record<string, unknown>): AggregateRow {
-  const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(item)) {
-    if (/^(sum|min|max)_/.test(k)) values[k] = readDecimal(v) ?? '';
-  }
-  return {
-    pipeline: String(item.pipeline),
-    key: String(item.key),
-    windowStartMs: readNumber(item.windowStart) ?? null,
-    windowEndMs: readNumber(item.windowEnd) ?? null,
-    count: readNumber(item.count) ?? 0,
-    values,
-  };
 }

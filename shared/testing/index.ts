@@ -1,1 +1,2 @@
-export { type AggregateRow, PipelineTestDriver, type TestRecord } from './PipelineTestDriver.js';
+export type { AggregateRow } from '../store/index.js';
+export { PipelineTestDriver, type TestRecord } from './PipelineTestDriver.js';
