@@ -184,17 +184,18 @@ function invokeSummary(
     };
     lines.push(
       ...formatTable(
-        ['pipeline', 'aggregated', 'filtered', 'late', 'invalid', 'items', 'item writes'],
+        ['pipeline', 'aggregated', 'filtered', 'late', 'invalid', 'already applied', 'items', 'item writes'],
         outcomes.map((o) => [
           o.pipeline,
           n(o, 'aggregated'),
           n(o, 'filtered'),
           n(o, 'late'),
           n(o, 'invalid'),
+          n(o, 'alreadyApplied'),
           n(o, 'items'),
           writes(o),
         ]),
-        ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+        ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       ),
     );
     if (outcomes.some((o) => n(o, 'late') + n(o, 'invalid') > 0)) {
