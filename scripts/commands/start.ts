@@ -1,19 +1,47 @@
 import type { Command } from 'commander';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/esm/index.js';
-import { dropoffCount, pickup5m, rideHandlers, tips1h, vendorHopping } from '../../shared/pipelines/index.js';
+import { ConfigError, StreamError } from '../../shared/errors/index.js';
+import { DEFAULT_BATCH_SIZE, type EsmSummary, MAX_BATCH_SIZE } from '../../shared/esm/index.js';
+import { readRecordFile } from '../../shared/io/index.js';
+import type { HandlerSpec } from '../../shared/pipeline/index.js';
+import {
+  dropoffCount,
+  pickup5m,
+  RIDES_TOPIC,
+  rideHandlers,
+  tips1h,
+  vendorHopping,
+} from '../../shared/pipelines/index.js';
 import { loadZones } from '../../shared/schemas/index.js';
 import type { BatchSource } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { feedBatches, formatReplayTotals, type ReplayTotals } from '../lib/feedBatches.js';
+import {
+  addBrokerOption,
+  KafkaUnavailableError,
+  type OpenKafka,
+  openKafka,
+  withAdmin,
+} from '../lib/kafkaConnect.js';
+import type { ProduceSummary } from '../lib/kafkaProducer.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { countLines, createProgress } from '../lib/progress.js';
 import { scanPipelineRows } from '../lib/readResults.js';
 import type { ResultRow } from '../lib/resultRows.js';
-import { requireInputFile } from '../lib/sourceRecords.js';
+import { createMappings, runUntilCaughtUp } from '../lib/runner.js';
+import { resolveRunnerFunctions } from '../lib/runnerFunctions.js';
+import {
+  DEFAULT_KEY_FIELD,
+  DEFAULT_TIMESTAMP_FIELDS,
+  formatOf,
+  requireInputFile,
+} from '../lib/sourceRecords.js';
 import { formatSummary, type StartSummary, type SummaryInput, summarize } from '../lib/summaries.js';
+import { formatTable } from '../lib/textTable.js';
+import { runProduce } from './produce.js';
 import { DEFAULT_REPLAY_PARTITIONS, replaySource } from './replay.js';
+import { createTopic, describeTopic } from './topics.js';
 
 /** The bundled data `start` replays. */
 export const DEFAULT_RIDES_FILE = 'data/rides.csv';
@@ -33,25 +61,59 @@ export interface StartOptions {
   readonly dataDir?: string;
   /** Keep the store in memory only (tests). */
   readonly inMemory?: boolean;
+  /** Bootstrap servers: take the broker path. Wins over `env.KAFKA_BROKERS`. */
+  readonly brokers?: string;
+  /**
+   * Where KAFKA_BROKERS (which picks the broker path) and the Kafka auth settings are read.
+   * The command passes `process.env`; in-process callers pass nothing and get the embedded
+   * path unless they give `brokers`, whatever the test runner's environment holds.
+   * @default none (auth settings then come from process.env)
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Topic the rides are on. Broker path: created with `partitions` partitions and
+   * retention.ms -1; an existing one must be empty, with those partitions and retention.ms -1.
+   * @default broker path: a fresh `rides-start-<epoch ms>`; embedded: rides
+   */
+  readonly topic?: string;
+  /** Wall clock for the TTL attributes; fixed in tests so two runs' tables compare equal. @default Date.now */
+  readonly nowMs?: () => number;
 }
 
-/** What {@link runStart} did. */
-export interface StartResult {
+/** What the embedded path did. */
+export interface EmbeddedStartResult {
+  readonly path: 'embedded';
   readonly totals: ReplayTotals;
   readonly summary: StartSummary;
 }
 
+/** What the broker path did. */
+export interface BrokerStartResult {
+  readonly path: 'broker';
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly produced: ProduceSummary;
+  /** One per ride handler, in handler order. */
+  readonly mappings: readonly EsmSummary[];
+  readonly summary: StartSummary;
+}
+
+/** What {@link runStart} did; `summary` is the same on both paths for the same file. */
+export type StartResult = EmbeddedStartResult | BrokerStartResult;
+
 /**
- * Where `start` gets its batches. Today: the bundled rides replayed from a file, as an
- * event-source mapping would deliver them. EXTENSION POINT: when KAFKA_BROKERS / --brokers
- * is set, return a source that consumes the topic from the broker here; the handlers and
- * the summaries after it do not change.
+ * The embedded path's batches: the rides replayed from a file exactly as an event-source
+ * mapping would deliver them after a producer wrote them in file order (murmur2 partitions,
+ * offsets from 0). The broker path does not go through a {@link BatchSource}: there the local
+ * event-source-mapping runner cuts batches and invokes the handlers itself, one mapping per
+ * handler, as AWS does (see {@link runStart}).
  */
 export function startSource(options: StartOptions): BatchSource {
   return replaySource({
     file: options.file ?? DEFAULT_RIDES_FILE,
     partitions: options.partitions ?? DEFAULT_REPLAY_PARTITIONS,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    ...(options.topic ? { topic: options.topic } : {}),
   });
 }
 
@@ -66,62 +128,319 @@ export async function readSummaryInput(
   return { rows, deadLetters: await ctx.stores.deadLetters.list(), zones: loadZones(zonesFile), pipelines };
 }
 
+/** The bootstrap servers that pick the broker path, and where they came from; undefined: embedded. */
+export function brokersFor(options: StartOptions): { brokers: string; from: string } | undefined {
+  const flag = options.brokers?.trim();
+  if (flag) return { brokers: flag, from: '--brokers' };
+  const env = options.env?.KAFKA_BROKERS?.trim();
+  return env ? { brokers: env, from: 'KAFKA_BROKERS' } : undefined;
+}
+
 /**
- * The main local job, on embedded defaults (no AWS, no broker): a fresh embedded store, the
- * bundled rides through every ride handler, then readable summaries read back from the
- * tables. The data stays in the store afterwards for `query` and `dead-letters`.
+ * The main local job. Without a broker (the default, `npm start` on a fresh machine): a fresh
+ * embedded store, the bundled rides replayed through every ride handler. With KAFKA_BROKERS
+ * or `--brokers`: the real path, the rides produced to a topic and consumed by one local
+ * event-source mapping per handler. Either way the same summaries, read back from the same
+ * embedded tables, which stay there for `query` and `dead-letters`.
  */
 export async function runStart(
   options: StartOptions = {},
   output: Output = processOutput,
 ): Promise<StartResult> {
-  const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   requireInputFile(options.file ?? DEFAULT_RIDES_FILE);
+  const broker = brokersFor(options);
+  return broker ? startOnBroker(options, broker, output) : startEmbedded(options, output);
+}
+
+async function startEmbedded(options: StartOptions, output: Output): Promise<EmbeddedStartResult> {
+  const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const source = startSource(options);
-  if (!options.inMemory) resetLocalData(dataDir);
-  const ctx = await openDynamo({
-    forceEmbedded: true,
-    dataDir,
-    ...(options.inMemory ? { inMemory: true } : {}),
-  });
+  const handlers = options.topic ? handlersOn(options.topic) : rideHandlers;
+  output.out('Path: embedded replay, no broker (set KAFKA_BROKERS or pass --brokers to use a real one)');
+  const ctx = await openFreshStore(options, dataDir);
   try {
     output.out(`Replaying ${source.description}`);
-    output.out(
-      `through ${rideHandlers.map((h) => h.name).join(', ')} (embedded DynamoDB${options.inMemory ? ', in memory' : ` in ${dataDir}`})`,
-    );
+    output.out(`through ${handlers.map((h) => h.name).join(', ')} (${storeLabel(options, dataDir)})`);
     output.out('');
     const file = options.file ?? DEFAULT_RIDES_FILE;
     const progress = createProgress(output, (await countLines(file)) - 1);
     let totals: ReplayTotals;
     try {
-      totals = await feedBatches(source.batches(), rideHandlers, ctx.stores, ({ records }) =>
+      totals = await feedBatches(source.batches(), handlers, ctx.stores, ({ records }) =>
         progress.update(records),
       );
     } finally {
       progress.stop();
     }
     for (const line of formatReplayTotals(totals)) output.out(line);
-    const summary = summarize(await readSummaryInput(ctx, options.zonesFile));
-    for (const line of formatSummary(summary)) output.out(line);
-    output.out('');
-    if (!options.inMemory) {
-      output.out(`Data kept in ${dataDir}. Explore it:`);
-      output.out('  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"');
-      output.out('  npm run -s cli -- query tips-1h --json');
-      output.out('  npm run -s cli -- dead-letters --pipeline pickup-5m');
-    }
-    return { totals, summary };
+    const summary = await printSummary(ctx, options, dataDir, output);
+    return { path: 'embedded', totals, summary };
   } finally {
     await ctx.close();
   }
 }
 
+/**
+ * The real path: create the topic, produce the file with the `produce` command's code (same
+ * key, DOLocationID, and JSON values as the replay; murmur2 partitions and offsets in file
+ * order, so each partition holds what the replay's does), then consume it with one local
+ * event-source mapping per ride handler, each in a fresh consumer group, until every group
+ * has committed to the end.
+ */
+async function startOnBroker(
+  options: StartOptions,
+  broker: { brokers: string; from: string },
+  output: Output,
+): Promise<BrokerStartResult> {
+  const file = options.file ?? DEFAULT_RIDES_FILE;
+  const format = formatOf({ file });
+  if (format === 'records') {
+    throw new ConfigError(
+      `${file} is a records file (.records.jsonl), which only the embedded path replays; give a CSV or JSON-lines file, ` +
+        'or unset KAFKA_BROKERS and drop --brokers to replay it without a broker',
+    );
+  }
+  const partitions = options.partitions ?? DEFAULT_REPLAY_PARTITIONS;
+  const runId = Date.now();
+  const topic = options.topic ?? `rides-start-${runId}`;
+  const kafkaOptions = { brokers: broker.brokers, env: options.env ?? process.env };
+  output.out(
+    `Path: Kafka broker at ${broker.brokers} (from ${broker.from}): topic ${topic}, ` +
+      'one local event-source mapping per handler',
+  );
+  const open = await openKafka(kafkaOptions).catch((cause: unknown) => {
+    if (!(cause instanceof KafkaUnavailableError)) throw cause;
+    throw new KafkaUnavailableError(
+      `${cause.message}; or, to run without a broker, unset KAFKA_BROKERS and drop --brokers (embedded replay)`,
+      { cause },
+    );
+  });
+  const brokerList = open.connection.brokers;
+  await prepareTopic(open, topic, partitions, kafkaOptions, output);
+
+  const timestampField = await timestampFieldOf(file, format);
+  const produced = await runProduce({
+    ...kafkaOptions,
+    topic,
+    file,
+    format,
+    keyField: DEFAULT_KEY_FIELD,
+    valueFormat: 'json',
+    ...(timestampField ? { timestampField } : {}),
+    output,
+  });
+
+  const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
+  const ctx = await openFreshStore(options, dataDir);
+  try {
+    const functions = await resolveRunnerFunctions(
+      rideHandlers.map((h) => h.name),
+      ctx,
+      { topic },
+    );
+    output.out(
+      `Consuming ${topic} (${partitions} partitions, ${produced.records} records, batches of up to ${options.batchSize ?? DEFAULT_BATCH_SIZE})`,
+    );
+    output.out(`through ${functions.map((f) => f.name).join(', ')} (${storeLabel(options, dataDir)})`);
+    output.out('');
+    const mappings = createMappings({
+      kafka: open.kafka,
+      bootstrapServers: brokerList.join(','),
+      functions,
+      topic,
+      group: `start-${runId}`,
+      settings: {
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        startingPosition: 'TRIM_HORIZON',
+        // A handler that keeps failing must not hang `start`: a few retries, then the run
+        // fails below (no on-failure file: the summaries would silently miss those records).
+        maximumRetryAttempts: 2,
+      },
+      onFailurePath: null,
+      log: (line) => output.err(line),
+    });
+    const summaries = await runUntilCaughtUp(mappings);
+    requireEveryRecord(summaries, produced.records, topic);
+    for (const line of formatMappingTotals(summaries)) output.out(line);
+    const summary = await printSummary(ctx, options, dataDir, output);
+    output.out(
+      `Topic ${topic} stays on the broker; delete it with: npm run -s cli -- topics delete ${topic}`,
+    );
+    return { path: 'broker', brokers: brokerList, topic, produced, mappings: summaries, summary };
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
+ * The summaries are only worth printing when every mapping handled every produced record:
+ * a handler that kept failing drops records (no on-failure file), and records deleted from
+ * the topic before they were read (retention, or someone deleting the topic) never arrive.
+ */
+function requireEveryRecord(summaries: readonly EsmSummary[], produced: number, topic: string): void {
+  const problems: string[] = [];
+  for (const s of summaries) {
+    if (s.recordsDiscarded > 0) {
+      problems.push(
+        `${s.functionName} dropped ${s.recordsDiscarded} records after its handler failed 3 times (see the [esm ...] lines above)`,
+      );
+    } else if (s.recordsDelivered !== produced) {
+      problems.push(
+        `${s.functionName} got ${s.recordsDelivered} of the ${produced} records produced: records left topic ${topic} before ` +
+          'they were read (was it deleted, or its retention.ms changed?)',
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new StreamError(
+      'INCOMPLETE_RUN',
+      `${problems.join('; ')}; the summaries would be wrong, so none are printed`,
+    );
+  }
+}
+
+/** The ride handlers with every pipeline reading `topic` (records of other topics are skipped). */
+function handlersOn(topic: string): HandlerSpec[] {
+  return rideHandlers.map((h) => ({ ...h, topic, pipelines: h.pipelines.map((p) => ({ ...p, topic })) }));
+}
+
+/** A fresh embedded store: the folder wiped first, or in memory. */
+async function openFreshStore(options: StartOptions, dataDir: string): Promise<DynamoContext> {
+  if (!options.inMemory) resetLocalData(dataDir);
+  return openDynamo({
+    forceEmbedded: true,
+    dataDir,
+    ...(options.inMemory ? { inMemory: true } : {}),
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
+}
+
+function storeLabel(options: StartOptions, dataDir: string): string {
+  return `embedded DynamoDB${options.inMemory ? ', in memory' : ` in ${dataDir}`}`;
+}
+
+/** Prints the summaries read back from the tables, and how to explore the data. */
+async function printSummary(
+  ctx: DynamoContext,
+  options: StartOptions,
+  dataDir: string,
+  output: Output,
+): Promise<StartSummary> {
+  const summary = summarize(await readSummaryInput(ctx, options.zonesFile));
+  for (const line of formatSummary(summary)) output.out(line);
+  output.out('');
+  if (!options.inMemory) {
+    output.out(`Data kept in ${dataDir}. Explore it:`);
+    output.out('  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"');
+    output.out('  npm run -s cli -- query tips-1h --json');
+    output.out('  npm run -s cli -- dead-letters --pipeline pickup-5m');
+  }
+  return summary;
+}
+
+/** An Output that prints nothing: `describeTopic` is used for its result only. */
+const SILENT: Output = { out() {}, err() {}, errIsTTY: false };
+
+/**
+ * A topic `start` may produce to: created when missing, keeping records forever; an existing
+ * one only when it is empty, has the partitions asked for and keeps records by time forever
+ * without compaction, since older records, another partitioning or records deleted under the
+ * consumers would change what the handlers compute (the summaries would no longer be the
+ * embedded path's). Kafka's time-based retention compares *record* timestamps with now: the
+ * rides are stamped July 2020, so with any finite retention.ms the broker deletes them at its
+ * next retention check (every 60 s on the local broker), possibly before they are consumed.
+ */
+async function prepareTopic(
+  open: OpenKafka,
+  topic: string,
+  partitions: number,
+  kafkaOptions: { brokers: string; env: NodeJS.ProcessEnv },
+  output: Output,
+): Promise<void> {
+  const exists = await withAdmin(open.kafka, async (admin) => (await admin.listTopics()).includes(topic));
+  if (!exists) {
+    // The `topics create` command's code: waits until every partition has a leader.
+    await createTopic({
+      ...kafkaOptions,
+      name: topic,
+      partitions,
+      retentionMs: -1,
+      failIfExists: true,
+      output,
+    });
+    return;
+  }
+  const d = await describeTopic({ ...kafkaOptions, name: topic, output: SILENT });
+  const records = d.partitions.reduce((n, p) => n + Number(p.highOffset) - Number(p.lowOffset), 0);
+  const ways = `leave out --topic (a fresh rides-start-<time> topic is made)`;
+  if (records > 0) {
+    throw new ConfigError(
+      `topic "${topic}" already holds ${records} records; start needs an empty topic so the summaries cover exactly ` +
+        `the file: ${ways}, pick another name, or delete it with \`npm run -s cli -- topics delete ${topic}\``,
+    );
+  }
+  if (d.partitions.length !== partitions) {
+    throw new ConfigError(
+      `topic "${topic}" has ${d.partitions.length} partitions, not ${partitions}: pass --partitions ${d.partitions.length}, ` +
+        `${ways}, or pick another name`,
+    );
+  }
+  const retentionMs = d.configs['retention.ms']?.value;
+  const cleanup = d.configs['cleanup.policy']?.value ?? 'delete';
+  if (retentionMs !== '-1' || cleanup !== 'delete') {
+    throw new ConfigError(
+      `topic "${topic}" has retention.ms=${retentionMs ?? '?'} and cleanup.policy=${cleanup}: the broker would delete ` +
+        '(retention compares record timestamps, and the rides are stamped July 2020) or compact the records before ' +
+        `they are consumed. ${ways}, or recreate it with \`npm run -s cli -- topics create ${topic} ` +
+        `--partitions ${partitions} --retention-ms -1\``,
+    );
+  }
+  output.err(`topic "${topic}" exists and is empty, with ${partitions} partitions: producing to it`);
+}
+
+/**
+ * The field the embedded replay stamps records with (the first of tpep_/lpep_pickup_datetime
+ * the first record has), so the broker's records carry the same timestamps. A file with
+ * neither gets the send time on the broker (the replay uses 0); only the timestamps kept in
+ * dead letters can then differ.
+ */
+async function timestampFieldOf(file: string, format: 'csv' | 'jsonl'): Promise<string | undefined> {
+  for await (const r of readRecordFile(file, { format })) {
+    return DEFAULT_TIMESTAMP_FIELDS.find((f) => r.fields[f] != null);
+  }
+  return undefined;
+}
+
+/** What each mapping did: records, invocations, and the committed end of every partition. */
+export function formatMappingTotals(summaries: readonly EsmSummary[]): string[] {
+  const records = summaries[0]?.recordsDelivered ?? 0;
+  return [
+    `${records} records through ${summaries.length} event-source mappings`,
+    ...formatTable(
+      ['function', 'consumer group', 'records', 'invocations', 'failed', 'committed offsets'],
+      summaries.map((s) => [
+        s.functionName,
+        s.consumerGroupId,
+        s.recordsDelivered,
+        s.invocations,
+        s.failedInvocations,
+        [...s.committed]
+          .sort(([a], [b]) => a - b)
+          .map(([p, o]) => `${p}:${o}`)
+          .join(' '),
+      ]),
+      ['left', 'left', 'right', 'right', 'right', 'left'],
+    ),
+  ];
+}
+
 /** Registers `start` (`npm start`). */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('start')
     .description(
-      'replay the bundled rides through every ride pipeline on an embedded store and print summaries',
+      'the main job: the bundled rides through every ride pipeline, then summaries from the tables; ' +
+        'embedded replay by default, a real broker with KAFKA_BROKERS or --brokers',
     )
     .option('--file <path>', 'rides to replay', DEFAULT_RIDES_FILE)
     .option('--zones <path>', 'taxi zone lookup', DEFAULT_ZONES_FILE)
@@ -139,7 +458,23 @@ export function register(program: Command): void {
     )
     .option('--in-memory', 'keep nothing on disk')
     .option('--fresh', 'accepted for symmetry with replay: start always begins from an empty store')
-    .addHelpText('after', '\nNo AWS account and no broker needed: `npm start` runs this with the defaults.')
+    .option(
+      '--topic <name>',
+      `broker path: topic to create and produce to (default: a fresh rides-start-<epoch ms>; an existing one must be empty, with retention.ms -1); embedded: ${RIDES_TOPIC}`,
+    );
+  addBrokerOption(command);
+  command
+    .addHelpText(
+      'after',
+      `
+No AWS account and no broker needed: \`npm start\` runs this with the defaults (embedded replay).
+With KAFKA_BROKERS set or --brokers B it takes the real path: creates the topic, produces the file
+(key DOLocationID, JSON values), runs the three ride handlers through the local event-source-mapping
+runner (one mapping and a fresh consumer group per handler) until caught up, and prints the same
+summaries. The first line says which path was taken.
+  bash scripts/kafka/broker.sh start        # prints KAFKA_BROKERS=127.0.0.1:PORT
+  KAFKA_BROKERS=127.0.0.1:PORT npm start`,
+    )
     .action(async (o) => {
       await runStart({
         file: o.file,
@@ -148,6 +483,9 @@ export function register(program: Command): void {
         batchSize: o.batchSize,
         dataDir: o.dataDir,
         inMemory: o.inMemory,
+        ...(o.brokers ? { brokers: o.brokers } : {}),
+        ...(o.topic ? { topic: o.topic } : {}),
+        env: process.env,
       });
     });
 }

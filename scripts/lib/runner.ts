@@ -105,3 +105,22 @@ export async function stopMappings(
   }
   return { summaries, errors };
 }
+
+/**
+ * Starts the mappings, waits until every group has committed to the end of every partition,
+ * then stops them gracefully: the shape of a job over a topic that has stopped growing
+ * (`start` on a broker). A crash stops every mapping and rethrows, so nothing is left
+ * consuming in the background.
+ */
+export async function runUntilCaughtUp(mappings: readonly LocalEventSourceMapping[]): Promise<EsmSummary[]> {
+  await startMappings(mappings);
+  try {
+    await untilCaughtUp(mappings);
+  } catch (err) {
+    await stopMappings(mappings);
+    throw err;
+  }
+  const { summaries, errors } = await stopMappings(mappings);
+  if (errors.length > 0) throw errors[0];
+  return summaries;
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runStart, type StartResult, startSource } from '../../../scripts/commands/start.js';
 import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
 import { type CapturedOutput, captureOutput } from '../../../scripts/lib/output.js';
-import { decodeEvent, type KafkaRecord } from '../../../shared/kafka/index.js';
+import { createTopicsAndWait, decodeEvent, type KafkaRecord } from '../../../shared/kafka/index.js';
 import { readTopic, testKafka } from '../esm/esmTestKit.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -150,6 +150,23 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
   it('refuses a topic that already holds records, naming it and the ways out', async () => {
     await expect(runStart({ brokers, topic, inMemory: true }, captureOutput())).rejects.toThrow(
       new RegExp(`topic "${topic}" already holds 266 records.*leave out --topic.*topics delete ${topic}`),
+    );
+  });
+
+  it('refuses an empty topic whose retention would delete the 2020-stamped rides before they are read', async () => {
+    // Arrange: an empty topic with the broker's default retention (7 days, on record timestamps).
+    const admin = testKafka(brokers).admin();
+    await admin.connect();
+    const shortLived = `${topic}-default-retention`;
+    extraTopics.push(shortLived);
+    await createTopicsAndWait(admin, [{ topic: shortLived, numPartitions: 3 }]);
+    await admin.disconnect();
+
+    // Act / Assert
+    await expect(runStart({ brokers, topic: shortLived, inMemory: true }, captureOutput())).rejects.toThrow(
+      new RegExp(
+        `topic "${shortLived}" has retention.ms=\\d+ .*topics create ${shortLived} --partitions 3 --retention-ms -1`,
+      ),
     );
   });
 
