@@ -9,7 +9,12 @@ import { fileBatchSource, recordCount } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { SAMPLE_EVENTS } from '../lib/sampleEvents.js';
-import { DEFAULT_KEY_FIELD, requireInputFile, type SourceFileOptions } from '../lib/sourceRecords.js';
+import {
+  addSourceFileFlags,
+  DEFAULT_KEY_FIELD,
+  requireInputFile,
+  type SourceFileOptions,
+} from '../lib/sourceRecords.js';
 
 /** Options of {@link runEvents}; the flags of `events`. */
 export interface EventsOptions {
@@ -120,35 +125,26 @@ export async function runSampleEvents(output: Output = processOutput): Promise<s
 
 /** Registers `events`. */
 export function register(program: Command): void {
-  program
-    .command('events')
-    .description('write sample Lambda Kafka events (exact AWS shape) built from a CSV / JSONL file')
-    .option('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl (whole records)')
-    .option('--samples', 'regenerate the sample events committed under events/')
-    .option('--topic <topic>', 'topic of the records', RIDES_TOPIC)
-    .option('--partitions <n>', 'partitions; records go by key with murmur2', intArg(1, 10_000), 1)
-    .option(
-      '--batch-size <n>',
-      'records per event, as the event-source mapping',
-      intArg(1, MAX_BATCH_SIZE),
-      DEFAULT_BATCH_SIZE,
-    )
-    .addOption(
-      new Option('--source <kind>', 'event source: MSK or self-managed Kafka')
-        .choices(['msk', 'self-managed'])
-        .default('msk'),
-    )
-    .option('--key-field <field>', 'field whose value becomes the record key', DEFAULT_KEY_FIELD)
-    .option('--no-key', 'send key-less records (spread round-robin over partitions)')
-    .option('--timestamp-field <field>', 'field holding the record timestamp (default: *_pickup_datetime)')
-    .addOption(
-      new Option('--format <format>', 'input format (default: from the extension)').choices([
-        'csv',
-        'jsonl',
-        'records',
-      ]),
-    )
-    .option('--limit <n>', 'only the first N records', intArg(0))
+  addSourceFileFlags(
+    program
+      .command('events')
+      .description('write sample Lambda Kafka events (exact AWS shape) built from a CSV / JSONL file')
+      .option('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl (whole records)')
+      .option('--samples', 'regenerate the sample events committed under events/')
+      .option('--topic <topic>', 'topic of the records', RIDES_TOPIC)
+      .option('--partitions <n>', 'partitions; records go by key with murmur2', intArg(1, 10_000), 1)
+      .option(
+        '--batch-size <n>',
+        'records per event, as the event-source mapping',
+        intArg(1, MAX_BATCH_SIZE),
+        DEFAULT_BATCH_SIZE,
+      )
+      .addOption(
+        new Option('--source <kind>', 'event source: MSK or self-managed Kafka')
+          .choices(['msk', 'self-managed'])
+          .default('msk'),
+      ),
+  )
     .option('--out <dir|file.json|->', '"-" = stdout, one event per line; a folder; or one .json file', '-')
     .addHelpText(
       'after',

@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { ConfigError } from '../../shared/errors/index.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/esm/index.js';
 import { RIDES_TOPIC } from '../../shared/pipelines/index.js';
@@ -11,6 +11,7 @@ import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
 import { countLines, createProgress } from '../lib/progress.js';
 import {
+  addSourceFileFlags,
   DEFAULT_KEY_FIELD,
   formatOf,
   requireInputFile,
@@ -121,31 +122,21 @@ export async function runReplay(
 /** Registers `replay`. */
 export function register(program: Command): void {
   addStoreOptions(
-    program
-      .command('replay')
-      .description('feed a file through the pipelines in event-source-mapping-shaped batches')
-      .requiredOption('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl')
-      .option('--pipelines <names>', 'comma-separated pipeline or handler names (default: all)', listArg)
-      .option(
-        '--partitions <n>',
-        'partitions; records go by key with murmur2',
-        intArg(1, 10_000),
-        DEFAULT_REPLAY_PARTITIONS,
-      )
-      .option('--batch-size <n>', 'records per batch', intArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
-      .option('--topic <topic>', 'topic of the records', RIDES_TOPIC)
-      .option('--key-field <field>', 'field whose value becomes the record key', DEFAULT_KEY_FIELD)
-      .option('--no-key', 'key-less records (round-robin over partitions)')
-      .option('--timestamp-field <field>', 'field holding the record timestamp (default: *_pickup_datetime)')
-      .addOption(
-        new Option('--format <format>', 'input format (default: from the extension)').choices([
-          'csv',
-          'jsonl',
-          'records',
-        ]),
-      )
-      .option('--limit <n>', 'only the first N records', intArg(0))
-      .option('--fresh', 'delete the embedded store first'),
+    addSourceFileFlags(
+      program
+        .command('replay')
+        .description('feed a file through the pipelines in event-source-mapping-shaped batches')
+        .requiredOption('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl')
+        .option('--pipelines <names>', 'comma-separated pipeline or handler names (default: all)', listArg)
+        .option(
+          '--partitions <n>',
+          'partitions; records go by key with murmur2',
+          intArg(1, 10_000),
+          DEFAULT_REPLAY_PARTITIONS,
+        )
+        .option('--batch-size <n>', 'records per batch', intArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
+        .option('--topic <topic>', 'topic of the records', RIDES_TOPIC),
+    ).option('--fresh', 'delete the embedded store first'),
   )
     .addHelpText(
       'after',

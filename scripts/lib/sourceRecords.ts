@@ -1,11 +1,13 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
+import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError, InvalidRecordError } from '../../shared/errors/index.js';
 import type { ProducerRecord } from '../../shared/esm/index.js';
 import { readRecordFile } from '../../shared/io/index.js';
 import { parseDatetimeMs } from '../../shared/schemas/index.js';
+import { intArg } from './cliOptions.js';
 
 /** The course's producer keys rides by drop-off location. */
 export const DEFAULT_KEY_FIELD = 'DOLocationID';
@@ -148,4 +150,23 @@ export async function* readProducerRecords(options: SourceFileOptions): AsyncGen
     }
     throw err;
   }
+}
+
+/**
+ * The flags `events` and `replay` share for reading records from a file: key, timestamp,
+ * format and limit. One declaration, so both commands read files the same way.
+ */
+export function addSourceFileFlags(command: Command): Command {
+  return command
+    .option('--key-field <field>', 'field whose value becomes the record key', DEFAULT_KEY_FIELD)
+    .option('--no-key', 'key-less records (spread round-robin over partitions)')
+    .option('--timestamp-field <field>', 'field holding the record timestamp (default: *_pickup_datetime)')
+    .addOption(
+      new Option('--format <format>', 'input format (default: from the extension)').choices([
+        'csv',
+        'jsonl',
+        'records',
+      ]),
+    )
+    .option('--limit <n>', 'only the first N records', intArg(0));
 }
