@@ -1,5 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EsmCrashedError, type LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
 import type { LambdaKafkaEvent } from '../../../shared/kafka/index.js';
 import {
@@ -9,11 +8,10 @@ import {
   produce,
   readTopic,
   rideMessages,
-  TwoSides,
   tableContents,
-  testKafka,
   testMapping,
   unique,
+  useBrokerFixture,
 } from './esmTestKit.js';
 
 const FUNCTION = 'rides-tumbling-by-pickup';
@@ -21,22 +19,10 @@ const FUNCTION = 'rides-tumbling-by-pickup';
 const recordCount = (e: LambdaKafkaEvent) => Object.values(e.records).reduce((n, rs) => n + rs.length, 0);
 
 describe('local event-source mapping: crashes and shutdown', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  let sides: TwoSides;
-
-  beforeAll(async () => {
-    kafka = testKafka(inject('kafkaBrokers'));
-    admin = kafka.admin();
-    await admin.connect();
-    sides = await TwoSides.start();
-  });
-  afterAll(async () => {
-    await admin?.disconnect();
-    await sides?.close();
-  });
+  const fixture = useBrokerFixture();
 
   it('a crash after the handler wrote a batch and before the commit loses nothing and counts nothing twice after a restart', async () => {
+    const { kafka, admin, sides } = fixture;
     // Arrange
     const topic = unique('rides');
     await createTopic(admin, topic, 3);
@@ -87,6 +73,7 @@ describe('local event-source mapping: crashes and shutdown', () => {
   });
 
   it('stop() finishes the invocation in flight, commits it and leaves the rest for the next consumer', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: a slow handler, so stop() arrives while a batch is being processed.
     const topic = unique('slow');
     await createTopic(admin, topic, 1);

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type Admin, Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
+import { afterAll, beforeAll, inject } from 'vitest';
 import {
   JsonlOnFailureDestination,
   type LambdaKafkaHandlerFn,
@@ -250,4 +251,31 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What {@link useBrokerFixture} sets up for a test file. */
+export interface BrokerFixture {
+  kafka: Kafka;
+  admin: Admin;
+  sides: TwoSides;
+}
+
+/**
+ * A kafkajs client and a connected admin on the run's broker, plus the runner's and the
+ * embedded replay's stores, set up once per test file and torn down after it. Read the
+ * fields inside tests (they are filled in by beforeAll).
+ */
+export function useBrokerFixture(): BrokerFixture {
+  const fixture = {} as BrokerFixture;
+  beforeAll(async () => {
+    fixture.kafka = testKafka(inject('kafkaBrokers'));
+    fixture.admin = fixture.kafka.admin();
+    await fixture.admin.connect();
+    fixture.sides = await TwoSides.start();
+  });
+  afterAll(async () => {
+    await fixture.admin?.disconnect();
+    await fixture.sides?.close();
+  });
+  return fixture;
 }

@@ -1,36 +1,22 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createTopic,
   produce,
   readTopic,
   rideMessages,
-  TwoSides,
   tableContents,
-  testKafka,
   testMapping,
   unique,
+  useBrokerFixture,
 } from './esmTestKit.js';
 
 const FUNCTION = 'rides-count-by-dropoff';
 
 describe('local event-source mapping: poison records', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  let sides: TwoSides;
-
-  beforeAll(async () => {
-    kafka = testKafka(inject('kafkaBrokers'));
-    admin = kafka.admin();
-    await admin.connect();
-    sides = await TwoSides.start();
-  });
-  afterAll(async () => {
-    await admin?.disconnect();
-    await sides?.close();
-  });
+  const fixture = useBrokerFixture();
 
   it('an invalid JSON value and a tombstone end in the dead-letter table, the rest is aggregated, nothing blocks', async () => {
+    const { kafka, admin, sides } = fixture;
     // Arrange: rides with two poison records in the middle, on the key of a real ride.
     const topic = unique('poison');
     await createTopic(admin, topic, 3);

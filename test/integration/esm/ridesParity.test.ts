@@ -1,5 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalEventSourceMapping } from '../../../shared/esm/index.js';
 import { partitionForKey } from '../../../shared/kafka/index.js';
 import {
@@ -9,11 +8,10 @@ import {
   RIDE_FUNCTIONS,
   readTopic,
   rideMessages,
-  TwoSides,
   tableContents,
-  testKafka,
   testMapping,
   unique,
+  useBrokerFixture,
 } from './esmTestKit.js';
 
 /**
@@ -22,22 +20,10 @@ import {
  * tables an embedded replay of the same records (same partitions, same offsets) leaves.
  */
 describe('local event-source mapping: rides through a real broker', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  let sides: TwoSides;
-
-  beforeAll(async () => {
-    kafka = testKafka(inject('kafkaBrokers'));
-    admin = kafka.admin();
-    await admin.connect();
-    sides = await TwoSides.start();
-  });
-  afterAll(async () => {
-    await admin?.disconnect();
-    await sides?.close();
-  });
+  const fixture = useBrokerFixture();
 
   it('leaves the same aggregate and dead-letter tables as an embedded replay of the records read back from Kafka', async () => {
+    const { kafka, admin, sides } = fixture;
     // Arrange: 266 rides keyed by DOLocationID on 3 partitions.
     const topic = unique('rides');
     await createTopic(admin, topic, 3);
