@@ -3,6 +3,7 @@ import {
   type AggregationSpec,
   cloneState,
   combine,
+  emptyState,
   stateOfRecord,
 } from '../aggregate/index.js';
 import { InvalidRecordError } from '../errors/index.js';
@@ -254,7 +255,7 @@ export function planBatch(
         }
         let c = item.partitions.get(pid);
         if (!c) {
-          c = { partitionId: pid, offsets: [], states: [], total: { count: 0, values: {} } };
+          c = { partitionId: pid, offsets: [], states: [], total: emptyState() };
           item.partitions.set(pid, c);
         }
         c.offsets.push(d.record.offset);

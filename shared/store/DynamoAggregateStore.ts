@@ -13,6 +13,7 @@ import {
   combine,
   DEFAULT_SCALE,
   decimalToScaled,
+  emptyState,
   isAdditive,
   scaledToDecimal,
 } from '../aggregate/index.js';
@@ -133,13 +134,10 @@ export class DynamoAggregateStore {
     const adds = ['#count :count', '#v :one'];
     const sets: string[] = [];
     const conditions: string[] = [];
-    let total: AggregateState | null = null;
+    const total = emptyState();
     let i = 0;
     for (const c of update.partitions.values()) {
-      total =
-        total === null
-          ? { count: c.total.count, values: { ...c.total.values } }
-          : combine(total, c.total, spec.aggregations);
+      combine(total, c.total, spec.aggregations);
       names[`#hw${i}`] = highWaterAttribute(c.partitionId);
       values[`:min${i}`] = c.offsets[0]!;
       values[`:hw${i}`] = c.offsets[c.offsets.length - 1]!;
@@ -147,7 +145,6 @@ export class DynamoAggregateStore {
       sets.push(`#hw${i} = :hw${i}`);
       i++;
     }
-    if (total === null) return true;
     values[':count'] = total.count;
     spec.aggregations.forEach((agg, j) => {
       if (agg.op === 'count') return;
@@ -207,7 +204,7 @@ export class DynamoAggregateStore {
         counts.alreadyApplied++;
         return;
       }
-      const stored = item === undefined ? { count: 0, values: {} } : stateOfItem(item, spec.aggregations);
+      const stored = item === undefined ? emptyState() : stateOfItem(item, spec.aggregations);
       const merged = combine(stored, remaining.state, spec.aggregations);
       const version = readNumber(item?.v) ?? 0;
       const next: Record<string, unknown> = { ...(item ?? {}), ...Key, ...this.describe(spec, update) };
