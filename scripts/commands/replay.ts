@@ -5,11 +5,11 @@ import { RIDES_TOPIC } from '../../shared/pipelines/index.js';
 import { type BatchSource, fileBatchSource } from '../lib/batchSource.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
-import { feedBatches, formatReplayTotals, type ReplayTotals } from '../lib/feedBatches.js';
+import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
-import { countLines, createProgress } from '../lib/progress.js';
+import { countLines } from '../lib/progress.js';
 import {
   addSourceFileFlags,
   DEFAULT_KEY_FIELD,
@@ -98,16 +98,13 @@ export async function runReplay(
       `replaying ${source.description} through ${handlers.flatMap((h) => h.pipelines.map((p) => p.name)).join(', ')}`,
     );
     const lines = await countLines(options.file);
-    const progress = createProgress(output, formatOf(options) === 'csv' ? lines - 1 : lines);
-    let totals: ReplayTotals;
-    try {
-      totals = await feedBatches(source.batches(), handlers, ctx.stores, ({ records }) =>
-        progress.update(records),
-      );
-    } finally {
-      progress.stop();
-    }
-    for (const line of formatReplayTotals(totals)) output.out(line);
+    const totals = await feedBatchesWithProgress(
+      source.batches(),
+      handlers,
+      ctx.stores,
+      output,
+      formatOf(options) === 'csv' ? lines - 1 : lines,
+    );
     if (ctx.embedded && !options.inMemory && !options.context) {
       output.err(
         `data kept in ${options.dataDir ?? DEFAULT_LOCAL_DATA_DIR}; read it with: npm run -s cli -- query <pipeline>`,

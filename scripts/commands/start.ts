@@ -15,7 +15,7 @@ import { loadZones } from '../../shared/schemas/index.js';
 import type { BatchSource } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
-import { feedBatches, formatReplayTotals, type ReplayTotals } from '../lib/feedBatches.js';
+import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
 import {
   addBrokerOption,
   KafkaUnavailableError,
@@ -26,7 +26,7 @@ import {
 import type { ProduceSummary } from '../lib/kafkaProducer.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
-import { countLines, createProgress } from '../lib/progress.js';
+import { countLines } from '../lib/progress.js';
 import { scanPipelineRows } from '../lib/readResults.js';
 import type { ResultRow } from '../lib/resultRows.js';
 import { createMappings, runUntilCaughtUp } from '../lib/runner.js';
@@ -163,16 +163,13 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
     output.out(`through ${handlers.map((h) => h.name).join(', ')} (${storeLabel(options, dataDir)})`);
     output.out('');
     const file = options.file ?? DEFAULT_RIDES_FILE;
-    const progress = createProgress(output, (await countLines(file)) - 1);
-    let totals: ReplayTotals;
-    try {
-      totals = await feedBatches(source.batches(), handlers, ctx.stores, ({ records }) =>
-        progress.update(records),
-      );
-    } finally {
-      progress.stop();
-    }
-    for (const line of formatReplayTotals(totals)) output.out(line);
+    const totals = await feedBatchesWithProgress(
+      source.batches(),
+      handlers,
+      ctx.stores,
+      output,
+      (await countLines(file)) - 1,
+    );
     const summary = await printSummary(ctx, options, dataDir, output);
     return { path: 'embedded', totals, summary };
   } finally {

@@ -2,6 +2,8 @@ import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
 import { type HandlerSpec, processEvent } from '../../shared/pipeline/index.js';
 import type { PipelineStores } from '../../shared/store/index.js';
 import { recordCount } from './batchSource.js';
+import type { Output } from './output.js';
+import { createProgress } from './progress.js';
 import { formatTable } from './textTable.js';
 
 /** What one pipeline did over a whole replay, summed over batches. */
@@ -122,4 +124,26 @@ export function formatReplayTotals(totals: ReplayTotals): string[] {
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   ];
+}
+
+/**
+ * {@link feedBatches} with a progress report on stderr for long inputs, then the totals
+ * table on stdout: what `replay` and `start` both show while they feed a file.
+ */
+export async function feedBatchesWithProgress(
+  batches: AsyncIterable<LambdaKafkaEvent>,
+  handlers: readonly HandlerSpec[],
+  stores: PipelineStores,
+  output: Output,
+  expectedRecords: number,
+): Promise<ReplayTotals> {
+  const progress = createProgress(output, expectedRecords);
+  let totals: ReplayTotals;
+  try {
+    totals = await feedBatches(batches, handlers, stores, ({ records }) => progress.update(records));
+  } finally {
+    progress.stop();
+  }
+  for (const line of formatReplayTotals(totals)) output.out(line);
+  return totals;
 }
