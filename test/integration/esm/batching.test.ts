@@ -1,8 +1,7 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
 import { eventSizeBytes, type LambdaKafkaEvent } from '../../../shared/kafka/index.js';
-import { createTopic, eventually, produce, testKafka, testMapping, unique } from './esmTestKit.js';
+import { createTopic, eventually, produce, testMapping, unique, useBrokerFixture } from './esmTestKit.js';
 
 const SIX_MB = 6 * 1024 * 1024;
 
@@ -34,19 +33,10 @@ function recorder(): { handler: LambdaKafkaHandlerFn; seen: Seen[] } {
 }
 
 describe('local event-source mapping: batching', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-
-  beforeAll(async () => {
-    kafka = testKafka(inject('kafkaBrokers'));
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin?.disconnect();
-  });
+  const fixture = useBrokerFixture({ stores: false });
 
   it('never sends more than batchSize records, mixes partitions in one event and keeps each partition in order', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: 250 records over 3 partitions, batch size 40, a window long enough not to matter.
     const topic = unique('batch');
     await createTopic(admin, topic, 3);
@@ -87,6 +77,7 @@ describe('local event-source mapping: batching', () => {
   });
 
   it('sends what it has once the batching window has passed since the records arrived', async () => {
+    const { kafka, admin } = fixture;
     // Arrange
     const topic = unique('window');
     await createTopic(admin, topic, 1);
@@ -129,6 +120,7 @@ describe('local event-source mapping: batching', () => {
   });
 
   it('keeps every event under 6 MB, splitting a batch that would exceed it', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: 20 records of 700 KB (about 933 KB each once base64-encoded): 18 MB in all.
     const topic = unique('big');
     await createTopic(admin, topic, 2);
@@ -170,6 +162,7 @@ describe('local event-source mapping: batching', () => {
     ],
     ['self-managed', { eventSource: 'SelfManagedKafka' }],
   ] as const)("sends %s events in Lambda's shape", async (source, envelope) => {
+    const { kafka, admin } = fixture;
     // Arrange
     const topic = unique(`shape-${source}`);
     await createTopic(admin, topic, 1);

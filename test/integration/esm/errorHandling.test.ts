@@ -1,5 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
 import {
   decodeEvent,
@@ -12,9 +11,9 @@ import {
   createTopic,
   eventually,
   produce,
-  testKafka,
   testMapping,
   unique,
+  useBrokerFixture,
 } from './esmTestKit.js';
 
 /** "p@offset" of every record in an event, partitions then offsets ascending. */
@@ -28,20 +27,11 @@ const valuesOf = (event: LambdaKafkaEvent) =>
   decodeEvent(event).flatMap((g) => g.map((r) => r.value?.toString() ?? null));
 
 describe('local event-source mapping: handler errors', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-
-  beforeAll(async () => {
-    kafka = testKafka(inject('kafkaBrokers'));
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin?.disconnect();
-  });
+  const fixture = useBrokerFixture({ stores: false });
 
   /** A fresh topic holding `values` on one partition (or spread by key over several). */
   async function topicWith(values: string[], partitions = 1, keyOf = (i: number) => `k${i % partitions}`) {
+    const { kafka, admin } = fixture;
     const topic = unique('errors');
     await createTopic(admin, topic, partitions);
     await produce(
@@ -53,6 +43,7 @@ describe('local event-source mapping: handler errors', () => {
   }
 
   it('retries the whole batch after errors without advancing offsets, then commits once the handler succeeds', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: a handler that throws twice, checking the committed offsets on each call.
     const topic = await topicWith(['a', 'b', 'c', 'd', 'e']);
     const group = unique('retry');
@@ -87,6 +78,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('sends a batch that keeps failing to the on-failure destination after maxRetries and goes on past it', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: one record per batch; the handler rejects "boom" every time.
     const topic = await topicWith(['ok-1', 'boom', 'ok-2', 'ok-3']);
     const group = unique('dlq');
@@ -136,6 +128,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('with bisecting on, narrows a failing batch down to the bad record and delivers the others', async () => {
+    const { kafka } = fixture;
     // Arrange
     const values = ['a', 'b', 'c', 'boom', 'd', 'e', 'f', 'g'];
     const topic = await topicWith(values);
@@ -170,6 +163,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('honours batchItemFailures: commits before the lowest failed offset and redelivers that partition from there', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: two partitions; the first call reports partition 0's third record as failed.
     const topic = await topicWith(
       Array.from({ length: 10 }, (_, i) => `v${i}`),
@@ -217,6 +211,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('retries the whole batch when batchItemFailures names a record that is not in the batch', async () => {
+    const { kafka } = fixture;
     // Arrange
     const topic = await topicWith(['a', 'b', 'c']);
     const calls: string[][] = [];
@@ -251,6 +246,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('ignores batchItemFailures when the mapping does not report item failures, as AWS does, and says so', async () => {
+    const { kafka, admin } = fixture;
     // Arrange
     const topic = await topicWith(['a', 'b']);
     const group = unique('ignored');
@@ -279,6 +275,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('does not send records older than maximumRecordAgeInSeconds: they go to the on-failure destination unseen', async () => {
+    const { kafka, admin } = fixture;
     // Arrange: two records stamped two hours ago, one fresh.
     const topic = unique('aged');
     await createTopic(admin, topic, 1);
@@ -322,6 +319,7 @@ describe('local event-source mapping: handler errors', () => {
   });
 
   it('includes the records in on-failure records when asked, as an S3 destination receives them', async () => {
+    const { kafka } = fixture;
     // Arrange
     const topic = await topicWith(['x']);
     const { esm, onFailure } = await testMapping({

@@ -257,21 +257,22 @@ export async function eventually(
 export interface BrokerFixture {
   kafka: Kafka;
   admin: Admin;
+  /** The runner's and the embedded replay's stores; absent with `{ stores: false }`. */
   sides: TwoSides;
 }
 
 /**
- * A kafkajs client and a connected admin on the run's broker, plus the runner's and the
- * embedded replay's stores, set up once per test file and torn down after it. Read the
- * fields inside tests (they are filled in by beforeAll).
+ * A kafkajs client and a connected admin on the run's broker, plus (unless `stores: false`)
+ * the runner's and the embedded replay's stores, set up once per test file and torn down
+ * after it. Read the fields inside tests (they are filled in by beforeAll).
  */
-export function useBrokerFixture(): BrokerFixture {
+export function useBrokerFixture(options: { stores?: boolean } = {}): BrokerFixture {
   const fixture = {} as BrokerFixture;
   beforeAll(async () => {
     fixture.kafka = testKafka(inject('kafkaBrokers'));
     fixture.admin = fixture.kafka.admin();
     await fixture.admin.connect();
-    fixture.sides = await TwoSides.start();
+    if (options.stores !== false) fixture.sides = await TwoSides.start();
   });
   afterAll(async () => {
     await fixture.admin?.disconnect();
