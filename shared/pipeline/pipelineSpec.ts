@@ -71,36 +71,52 @@ const windowSchema = z.discriminatedUnion('type', [
 ]);
 
 /** Validates a spec once at start-up, so a wrong spec fails fast and names the field. */
-export const pipelineSpecSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63'),
-  description: z.string(),
-  topic: z.string().min(1),
-  codec: z.string().min(1),
-  filter: z
-    .array(
-      z.object({
-        field: z.string(),
-        op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']),
-        value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]),
-      }),
-    )
-    .optional(),
-  key: z.union([
-    z.object({ field: z.string().min(1) }),
-    z.object({ kafkaKey: z.literal(true) }),
-    z.object({ constant: z.string().min(1) }),
-  ]),
-  time: z.union([z.object({ field: z.string().min(1) }), z.object({ kafkaTimestamp: z.literal(true) })]),
-  window: windowSchema,
-  aggregations: z.array(
-    z.union([
-      z.object({ op: z.literal('count') }),
-      z.object({
-        op: z.enum(['sum', 'min', 'max']),
-        field: z.string().min(1),
-        scale: z.number().int().min(0).max(9).optional(),
-      }),
+export const pipelineSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63'),
+    description: z.string(),
+    topic: z.string().min(1),
+    codec: z.string().min(1),
+    filter: z
+      .array(
+        z.object({
+          field: z.string(),
+          op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']),
+          value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]),
+        }),
+      )
+      .optional(),
+    key: z.union([
+      z.object({ field: z.string().min(1) }),
+      z.object({ kafkaKey: z.literal(true) }),
+      z.object({ constant: z.string().min(1) }),
     ]),
-  ),
-  retentionMs: positiveMs.optional(),
-});
+    time: z.union([z.object({ field: z.string().min(1) }), z.object({ kafkaTimestamp: z.literal(true) })]),
+    window: windowSchema,
+    aggregations: z.array(
+      z.union([
+        z.object({ op: z.literal('count') }),
+        z.object({
+          op: z.enum(['sum', 'min', 'max']),
+          field: z.string().min(1),
+          scale: z.number().int().min(0).max(9).optional(),
+        }),
+      ]),
+    ),
+    retentionMs: positiveMs.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    // TTL counts retention from the window's end; a window accepts records until stream time
+    // reaches end + grace. Retention shorter than size + grace lets DynamoDB delete an item
+    // that can still receive records, which would then restart it from zero.
+    if (spec.window.type === 'all-time') return;
+    const retentionMs = spec.retentionMs ?? DEFAULT_RETENTION_MS;
+    const neededMs = spec.window.sizeMs + spec.window.graceMs;
+    if (retentionMs < neededMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retentionMs'],
+        message: `retentionMs ${retentionMs}${spec.retentionMs === undefined ? ' (the default)' : ''} is shorter than the window size plus grace (sizeMs ${spec.window.sizeMs} + graceMs ${spec.window.graceMs} = ${neededMs}): items could expire while their window still accepts records`,
+      });
+    }
+  });

@@ -142,11 +142,15 @@ export function keyOf(
 }
 
 /**
- * Event times accepted: years 0000 to 9999. Outside it, window starts have no ISO-8601
- * sort key, and at absurd magnitudes window arithmetic loses precision (a time in epoch
- * nanoseconds, 1.7e18, is the usual culprit): such a record is invalid, not a poison batch.
+ * Event times accepted: 1970-01-01 (the epoch) to the end of year 9999.
+ * - Before the epoch: Kafka Streams starts no window below 0 and its timestamp extractors
+ *   reject negative timestamps, so the project does the same rather than invent windows
+ *   Kafka Streams would never produce (a pre-1970 time is almost always a parsing mistake).
+ * - After 9999: window starts have no ISO-8601 sort key, and at absurd magnitudes window
+ *   arithmetic loses precision (a time in epoch nanoseconds, 1.7e18, is the usual culprit).
+ * Such a record is invalid (BAD_TIME), not a poison batch.
  */
-export const MIN_EVENT_TIME_MS = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+export const MIN_EVENT_TIME_MS = 0; // 1970-01-01T00:00:00Z
 export const MAX_EVENT_TIME_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 /** The event time of a decoded record in epoch ms, or an InvalidRecordError naming the field. */
 export function eventTimeOf(
@@ -165,7 +169,9 @@ export function eventTimeOf(
   }
   if (v < MIN_EVENT_TIME_MS || v > MAX_EVENT_TIME_MS) {
     throw new InvalidRecordError(
-      `time field ${field} is ${v}, outside years 0000-9999 (epoch ms expected, not µs or ns)`,
+      v < MIN_EVENT_TIME_MS
+        ? `time field ${field} is ${v}, before 1970-01-01 (Kafka Streams starts no window before the epoch)`
+        : `time field ${field} is ${v}, after year 9999 (epoch ms expected, not µs or ns)`,
       {
         coordinates: d.record,
         field,

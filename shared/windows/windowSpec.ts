@@ -51,21 +51,30 @@ export function allTime(): WindowSpec {
 /**
  * A `windowsFor` with a one-entry cache: consecutive records of a partition mostly fall in
  * the same windows, so the hot loop reuses the last (frozen) array instead of allocating.
+ *
+ * The window set of a time t is fixed by two numbers: the newest start at or before t,
+ * `floor(t / advance)`, and the oldest start still covering t, one step after
+ * `floor((t - size) / advance)`. The cache is keyed on both. (Keying on the first alone holds
+ * only when the size is a multiple of the advance: with size 5000 and advance 3000, t=3000
+ * is in [0,5000) and t=5500 is not, though both are in step 1.)
  */
 export function windowAssigner(spec: WindowSpec): (timestampMs: number) => readonly TimeWindow[] {
   if (spec.type === 'all-time') {
     const all = Object.freeze([ALL_TIME]);
     return () => all;
   }
-  // Every timestamp in one step of the advance has the same windows.
-  const stepMs = spec.type === 'tumbling' ? spec.sizeMs : spec.advanceMs;
-  let cachedStep = Number.NaN;
+  const advanceMs = spec.type === 'tumbling' ? spec.sizeMs : spec.advanceMs;
+  const { sizeMs } = spec;
+  let cachedNewest = Number.NaN;
+  let cachedOldest = Number.NaN;
   let cached: readonly TimeWindow[] = [];
   return (timestampMs) => {
-    const step = Math.floor(timestampMs / stepMs);
-    if (step !== cachedStep) {
+    const newest = Math.floor(timestampMs / advanceMs);
+    const oldest = Math.floor((timestampMs - sizeMs) / advanceMs);
+    if (newest !== cachedNewest || oldest !== cachedOldest) {
       cached = Object.freeze(windowsFor(spec, timestampMs));
-      cachedStep = step;
+      cachedNewest = newest;
+      cachedOldest = oldest;
     }
     return cached;
   };

@@ -9,7 +9,7 @@ import {
   validateHandlerSpec,
 } from '../../../shared/pipeline/index.js';
 import { rideHandler } from '../../../shared/pipelines/index.js';
-import { hopping } from '../../../shared/windows/index.js';
+import { hopping, tumbling } from '../../../shared/windows/index.js';
 import { kafkaRecord } from '../../support/records.js';
 
 const spec: PipelineSpec = {
@@ -37,6 +37,7 @@ describe('records that would poison a batch become dead letters', () => {
     [{ loc: 1, t: 1.7e18 }, 'BAD_TIME'], // epoch nanoseconds
     [{ loc: 1, t: 6e21 }, 'BAD_TIME'], // hopping window arithmetic would not terminate
     [{ loc: 1, t: -1e17 }, 'BAD_TIME'],
+    [{ loc: 1, t: -1 }, 'BAD_TIME'], // before the epoch: Kafka Streams starts no window below 0
     [{ loc: { a: 1 }, t: 0 }, 'BAD_KEY'],
     [{ loc: [1, 2], t: 0 }, 'BAD_KEY'],
     [{ loc: 'x'.repeat(MAX_KEY_BYTES + 1), t: 0 }, 'KEY_TOO_LONG'],
@@ -50,8 +51,8 @@ describe('records that would poison a batch become dead letters', () => {
   it('accepts a key of exactly the limit and times at the ends of the range', () => {
     // In time order: the window grace is 0, so anything older than the stream time is late.
     const plan = planOf([
-      { loc: 2, t: -62_167_219_200_000 + 600_000 },
-      { loc: 'é'.repeat(MAX_KEY_BYTES / 2), t: 0 },
+      { loc: 2, t: 0 },
+      { loc: 'é'.repeat(MAX_KEY_BYTES / 2), t: 1 },
       { loc: 1, t: Date.UTC(9999, 11, 31) },
     ]);
     expect(plan.deadLetters).toEqual([]);
@@ -89,6 +90,10 @@ describe('validateHandlerSpec', () => {
   it('accepts the worked example', () => {
     expect(() => validateHandlerSpec(base)).not.toThrow();
   });
+  it('accepts a retention of exactly size + grace', () => {
+    const pipeline = { ...base.pipelines[0]!, window: tumbling(300_000, 60_000), retentionMs: 360_000 };
+    expect(() => validateHandlerSpec({ ...base, pipelines: [pipeline] })).not.toThrow();
+  });
   it.each([
     [
       'a duplicate pipeline name',
@@ -122,6 +127,14 @@ describe('validateHandlerSpec', () => {
       /sum_tip_amount is listed twice/,
     ],
     ['a bad name', { ...base, pipelines: [{ ...base.pipelines[0]!, name: 'Not Valid' }] }, /Not Valid: name/],
+    [
+      'a retention shorter than size + grace',
+      {
+        ...base,
+        pipelines: [{ ...base.pipelines[0]!, window: tumbling(300_000, 3_600_000), retentionMs: 3_000_000 }],
+      },
+      /retentionMs 3000000 is shorter than the window size plus grace \(sizeMs 300000 \+ graceMs 3600000 = 3900000\)/,
+    ],
   ])('rejects %s, naming it', (_, spec, message) => {
     expect(() => validateHandlerSpec(spec)).toThrow(message);
   });

@@ -1,11 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ALL_TIME,
   allTime,
+  hopping,
   hoppingWindows,
   isWindowClosed,
   tumbling,
   tumblingWindow,
+  windowAssigner,
   windowsFor,
 } from '../../../shared/windows/index.js';
 
@@ -14,7 +17,6 @@ describe('tumblingWindow', () => {
     [0, 5000, [0, 5000]],
     [4999, 5000, [0, 5000]],
     [5000, 5000, [5000, 10000]],
-    [-1, 5000, [-5000, 0]],
     [
       Date.parse('2020-07-01T00:07:30Z'),
       300_000,
@@ -56,13 +58,18 @@ describe('hoppingWindows', () => {
         [300_000, 900_000],
       ],
     ],
+    // Kafka Streams starts no window before the epoch: no [-300000, 300000) for t=0.
+    [0, 600_000, 300_000, [[0, 600_000]]],
+    [1000, 5000, 3000, [[0, 5000]]],
+    // Size not a multiple of the advance: t=5500 has left [0,5000) though it is in step 1.
+    [5500, 5000, 3000, [[3000, 8000]]],
     [
-      0,
-      600_000,
-      300_000,
+      6000,
+      5000,
+      3000,
       [
-        [-300_000, 300_000],
-        [0, 600_000],
+        [3000, 8000],
+        [6000, 11000],
       ],
     ],
   ])('puts t=%d (size %d, advance %d) in %j, oldest first', (t, size, advance, expected) => {
@@ -97,5 +104,46 @@ describe('windowsFor', () => {
   });
   it('gives one window for tumbling specs', () => {
     expect(windowsFor(tumbling(1000, 0), 1500)).toEqual([{ startMs: 1000, endMs: 2000 }]);
+  });
+});
+
+/**
+ * An independent model of Kafka Streams' `TimeWindows.windowsFor`: every multiple of the
+ * advance from 0 up to t whose window [start, start + size) holds t. Brute force on purpose.
+ */
+function modelWindows(t: number, size: number, advance: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let start = 0; start <= t; start += advance) if (t < start + size) out.push([start, start + size]);
+  return out;
+}
+
+describe('windowAssigner (cached) agrees with the model for any size, advance and time order', () => {
+  it('hopping, including sizes that are not a multiple of the advance', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 40 }),
+        (a, b, times) => {
+          const advance = Math.min(a, b);
+          const size = Math.max(a, b);
+          const assign = windowAssigner(hopping(size, advance, 0));
+          for (const t of times) {
+            expect(assign(t).map((w) => [w.startMs, w.endMs])).toEqual(modelWindows(t, size, advance));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives [0,5000) count 2 for t=3000 and t=5500 in one batch, as in two (size 5000, advance 3000)', () => {
+    const together = windowAssigner(hopping(5000, 3000, 0));
+    const inOne = [3000, 5500].flatMap((t) => together(t).map((w) => w.startMs));
+    const inTwo = [3000, 5500].flatMap((t) =>
+      windowAssigner(hopping(5000, 3000, 0))(t).map((w) => w.startMs),
+    );
+    expect(inOne).toEqual(inTwo);
+    expect(inOne.filter((s) => s === 0)).toHaveLength(1);
   });
 });
