@@ -4,8 +4,9 @@ import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/
 // dynalite ships no types; its factory returns an http.Server.
 // @ts-expect-error no declaration file
 import dynalite from 'dynalite';
-import { ALL_TABLES, type TableDesign } from '../store/tableDesign.js';
+import { AGGREGATES_TABLE, ALL_TABLES, type TableDesign } from '../store/tableDesign.js';
 import type { TableNames } from '../store/tableNames.js';
+import { enforceDynamoLimits } from './dynamoLimits.js';
 
 /** A running embedded DynamoDB (dynalite, on LevelDB, in this process). */
 export interface EmbeddedDynamo {
@@ -23,6 +24,12 @@ export async function startEmbeddedDynamo(
 ): Promise<EmbeddedDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Reject what AWS rejects (expression lengths, operator counts, item and key sizes, batch
+  // sizes), which dynalite lets through: a design that only works locally fails here first.
+  enforceDynamoLimits(server, {
+    partitionKey: AGGREGATES_TABLE.partitionKey.name,
+    sortKey: AGGREGATES_TABLE.sortKey.name,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
