@@ -59,7 +59,9 @@ export interface DynamoAggregateStoreOptions {
  *   which DynamoDB cannot apply atomically): read the item, drop the offsets it already has,
  *   merge, and put it back on condition that its version `v` is unchanged; repeat on conflict.
  * No transactions needed (dynalite has none), and a crash between item writes is harmless:
- * the redelivery skips what each item already holds.
+ * the redelivery skips what each item already holds. A fast-path write covers at most
+ * {@link MAX_PARTITIONS_PER_WRITE} partitions (DynamoDB's expression limits); an item fed by
+ * more partitions in one batch gets one write per chunk of them.
  */
 export class DynamoAggregateStore {
   private readonly concurrency: number;
@@ -88,8 +90,15 @@ export class DynamoAggregateStore {
       while (next < updates.length && !failed) {
         const update = updates[next++]!;
         try {
-          if (additive && (await this.tryFastPath(spec, update, counts))) continue;
-          await this.slowPath(spec, update, counts);
+          if (!additive) {
+            // One conditional Put whatever the partition count: its condition is the version alone.
+            await this.slowPath(spec, update, counts);
+            continue;
+          }
+          // One chunk at a time, so two writes of this batch never race each other on the item.
+          for (const chunk of chunkByPartitions(update, MAX_PARTITIONS_PER_WRITE)) {
+            if (!(await this.tryFastPath(spec, chunk, counts))) await this.slowPath(spec, chunk, counts);
+          }
         } catch (err) {
           failed = true;
           throw err;
@@ -245,6 +254,29 @@ export class DynamoAggregateStore {
       code: 'STORE_CONTENTION',
     });
   }
+}
+
+/**
+ * Partitions one fast-path UpdateItem covers at most. Its condition and update expressions
+ * grow by about 70 bytes and 4 operators per partition, and DynamoDB rejects expressions over
+ * 4 KB or 300 operators (a ValidationException on every retry: the partition would stall).
+ * 32 partitions use about 2.3 KB and 130 operators, leaving room for long aggregate names.
+ */
+export const MAX_PARTITIONS_PER_WRITE = 32;
+
+/**
+ * An item update split into updates of at most `max` partitions each. Each part is
+ * idempotent on its own: its condition and marks concern its own partitions only, so a
+ * crash between parts leaves some partitions applied and the redelivery applies the rest.
+ */
+export function chunkByPartitions(update: ItemUpdate, max: number): ItemUpdate[] {
+  if (update.partitions.size <= max) return [update];
+  const chunks: ItemUpdate[] = [];
+  const entries = [...update.partitions];
+  for (let i = 0; i < entries.length; i += max) {
+    chunks.push({ key: update.key, window: update.window, partitions: new Map(entries.slice(i, i + max)) });
+  }
+  return chunks;
 }
 
 function decimalValue(scaled: number, agg: AggregationSpec): NumberValue {
