@@ -19,7 +19,8 @@ import { allTime, hopping, tumbling } from '../../../shared/windows/index.js';
  * The exactly-once law: whatever Lambda's at-least-once delivery does — random batch
  * boundaries, several partitions per event in any order, invocations that crash after any
  * number of writes (some landed, some not), retries with other boundaries, and offset
- * resets that redeliver committed records — the tables equal a single pass of a simple
+ * resets that redeliver committed records, and invocations on different partitions running
+ * at the same time — the tables equal a single pass of a simple
  * reference, and records in = aggregated + late + rejected.
  */
 
@@ -98,6 +99,15 @@ function specsFor(run: number): HandlerSpec {
       key: { field: 'vendor' },
       time: { field: 't' },
       window: hopping(10 * MIN, 5 * MIN, 5 * MIN),
+      aggregations: [],
+    },
+    {
+      ...common,
+      // Size not a multiple of the advance: the window set changes inside an advance step.
+      name: `r${run}-hopping-odd`,
+      key: { field: 'vendor' },
+      time: { field: 't' },
+      window: hopping(7 * MIN, 3 * MIN, 4 * MIN),
       aggregations: [],
     },
     {
@@ -249,6 +259,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
     const doc = createDocumentClient({ endpoint: dynamo.endpoint });
     let crashes = 0;
     let resets = 0;
+    let concurrentSteps = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(genRecord, { minLength: 1, maxLength: 24 }),
@@ -267,38 +278,57 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
             const chosen = pending.filter(() => tape.next(3) !== 0);
             if (chosen.length === 0) chosen.push(pending[tape.next(pending.length)]!);
             if (tape.next(2) === 0) chosen.reverse();
-            const takes = new Map(
-              chosen.map((p) => [p, 1 + tape.next(Math.min(8, parts[p]!.length - cursor[p]!))]),
+            // Lambda runs different partitions concurrently: now and then the chosen partitions
+            // are split over two invocations that run at the same time (never one partition in two).
+            const split =
+              chosen.length > 1 && tape.next(2) === 0 ? 1 + tape.next(chosen.length - 1) : chosen.length;
+            const invocations = [chosen.slice(0, split), chosen.slice(split)].filter((ps) => ps.length > 0);
+            if (invocations.length > 1) concurrentSteps++;
+            await Promise.all(
+              invocations.map(async (partitions) => {
+                const takes = new Map(
+                  partitions.map((p) => [p, 1 + tape.next(Math.min(8, parts[p]!.length - cursor[p]!))]),
+                );
+                const batch = partitions.flatMap((p) =>
+                  parts[p]!.slice(cursor[p], cursor[p]! + takes.get(p)!),
+                );
+                // Crash after a random number of writes, a third of the time; the write that
+                // crashes lands or not at random.
+                const crashAfter = tape.next(3) === 0 ? tape.next(14) : Number.POSITIVE_INFINITY;
+                const landsOnCrash = tape.next(2) === 0;
+                // Widen the race a concurrent invocation can hit: hold a read-modify-write
+                // between its read and its write for a few milliseconds, now and then.
+                const readHoldMs = invocations.length > 1 ? 1 + tape.next(8) : 0;
+                let writes = 0;
+                let dead = false;
+                const crashing = Object.create(doc) as typeof doc;
+                crashing.send = (async (command: { constructor: { name: string } }) => {
+                  if (dead) throw new Error('invocation crashed');
+                  const isWrite = /^(Put|Update|BatchWrite)/.test(command.constructor.name);
+                  if (isWrite && writes++ >= crashAfter) {
+                    dead = true;
+                    if (landsOnCrash) await doc.send(command as never);
+                    throw new Error('invocation crashed');
+                  }
+                  const out = await doc.send(command as never);
+                  if (readHoldMs > 0 && command.constructor.name === 'GetCommand') {
+                    await new Promise((r) => setTimeout(r, readHoldMs));
+                  }
+                  return out;
+                }) as typeof doc.send;
+                const stores = createPipelineStores(crashing, tables);
+                try {
+                  await processEvent(spec, buildEvent(batch), stores);
+                  for (const p of partitions) {
+                    cursor[p] = cursor[p]! + takes.get(p)!;
+                    committed[p]!.push(cursor[p]!);
+                  }
+                } catch (err) {
+                  if (!dead) throw err;
+                  crashes++;
+                }
+              }),
             );
-            const batch = chosen.flatMap((p) => parts[p]!.slice(cursor[p], cursor[p]! + takes.get(p)!));
-            // Crash after a random number of writes, a third of the time; the write that
-            // crashes lands or not at random.
-            const crashAfter = tape.next(3) === 0 ? tape.next(14) : Number.POSITIVE_INFINITY;
-            const landsOnCrash = tape.next(2) === 0;
-            let writes = 0;
-            let dead = false;
-            const crashing = Object.create(doc) as typeof doc;
-            crashing.send = (async (command: { constructor: { name: string } }) => {
-              if (dead) throw new Error('invocation crashed');
-              const isWrite = /^(Put|Update|BatchWrite)/.test(command.constructor.name);
-              if (isWrite && writes++ >= crashAfter) {
-                dead = true;
-                if (landsOnCrash) await doc.send(command as never);
-                throw new Error('invocation crashed');
-              }
-              return doc.send(command as never);
-            }) as typeof doc.send;
-            const stores = createPipelineStores(crashing, tables);
-            try {
-              await processEvent(spec, buildEvent(batch), stores);
-              for (const p of chosen) {
-                cursor[p] = cursor[p]! + takes.get(p)!;
-                committed[p]!.push(cursor[p]!);
-              }
-            } catch (err) {
-              if (!dead) throw err;
-              crashes++;
-            }
             // Now and then an offset reset to an earlier commit: committed records are redelivered.
             if (tape.next(8) === 0) {
               const p = tape.next(3);
@@ -368,6 +398,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
     // The simulation must have exercised what it claims to.
     expect(crashes).toBeGreaterThan(NUM_RUNS / 10);
     expect(resets).toBeGreaterThan(NUM_RUNS / 10);
+    expect(concurrentSteps).toBeGreaterThan(NUM_RUNS / 10);
     doc.destroy();
   }, 1_800_000);
 });
