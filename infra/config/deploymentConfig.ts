@@ -272,7 +272,14 @@ const rawSchema = z
     topicRetentionMs: int(60_000, 100 * 365 * DAY_MS).default(7 * DAY_MS),
     topicRemovalPolicy: z.enum(['retain', 'delete']).default('retain'),
     batchSize: int(1, 10_000).default(1000),
-    maxBatchingWindowMs: int(0, 300_000).default(1000),
+    // Lambda's MaximumBatchingWindowInSeconds is whole seconds (and the CDK's Duration refuses to
+    // round 500 ms): say so here instead of letting synth crash with a stack trace.
+    maxBatchingWindowMs: int(0, 300_000)
+      .refine((ms) => ms % 1000 === 0, {
+        error: (issue) =>
+          `whole seconds in milliseconds, 0 to 300000 (0, 1000, 2000, ...: the mapping's batching window is in seconds; got ${JSON.stringify(issue.input)})`,
+      })
+      .default(1000),
     startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
     consumerGroupPrefix: z
       .string()

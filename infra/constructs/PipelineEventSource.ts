@@ -102,6 +102,10 @@ export class PipelineEventSource extends Construct {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
       fail(`batchSize must be 1 to 10000, got ${batchSize}`);
     if (window.toMilliseconds() > 300_000) fail('maxBatchingWindow must be at most 5 minutes');
+    // MaximumBatchingWindowInSeconds is an integer; Duration.toSeconds() would throw a bare error.
+    if (window.toMilliseconds() % 1000 !== 0) {
+      fail(`maxBatchingWindow must be whole seconds (0 to 300), got ${window.toMilliseconds()} ms`);
+    }
     if (!/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/.test(props.consumerGroupId)) {
       fail(`consumerGroupId "${props.consumerGroupId}" must be 1-200 of a-z A-Z 0-9 - / * : _ + = . @`);
     }

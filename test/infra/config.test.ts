@@ -105,6 +105,12 @@ describe('parseDeploymentConfig rejects', () => {
     [{ pollerGroupName: 'shared' }, /pollerGroupName needs pollerMode=provisioned/],
     [{ logRetentionDays: 10 }, /logRetentionDays: one of 1, 3, 7, 14, 30, 90, 365/],
     [{ esmFilters: 'no' }, /esmFilters: true or false \(got "no"\)/],
+    [
+      { maxBatchingWindowMs: '500' },
+      /maxBatchingWindowMs: whole seconds in milliseconds, 0 to 300000 \(0, 1000, 2000, \.\.\..*got 500\)/,
+    ],
+    [{ maxBatchingWindowMs: 1500 }, /maxBatchingWindowMs: whole seconds in milliseconds/],
+    [{ maxBatchingWindowMs: '301000' }, /maxBatchingWindowMs: an integer from 0 to 300000/],
   ])('%j naming what to fix', (raw, message) => {
     expect(() => parseDeploymentConfig(raw as Record<string, unknown>)).toThrow(message);
   });

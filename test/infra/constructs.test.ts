@@ -77,6 +77,11 @@ describe('construct validation fails at synth, naming the construct', () => {
       { maxBatchingWindow: Duration.minutes(6) },
       /maxBatchingWindow must be at most 5 minutes/,
     ],
+    [
+      'a window of 500 ms (Lambda takes whole seconds)',
+      { maxBatchingWindow: Duration.millis(500) },
+      /Host\/Source: maxBatchingWindow must be whole seconds \(0 to 300\), got 500 ms/,
+    ],
     ['a consumer group with spaces', { consumerGroupId: 'my group' }, /consumerGroupId "my group"/],
     [
       'min pollers above max',
