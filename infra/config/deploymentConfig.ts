@@ -158,7 +158,12 @@ export interface DeploymentConfig {
     readonly bisectBatchOnError: boolean;
     /** Push pipeline filters down into the event-source mapping where they translate. @default true */
     readonly esmFilters: boolean;
-    /** Enhanced event-source-mapping metrics (EventCount, ErrorCount, KafkaMetrics). @default true */
+    /**
+     * Enhanced event-source-mapping metrics (EventCount, ErrorCount, KafkaMetrics). Provisioned
+     * pollers only: the CDK's Kafka event-source docs say MetricsConfig (and LogLevel) need
+     * provisioned mode, so `esmMetrics=true` with on-demand pollers is rejected.
+     * @default true with provisioned pollers, false with on-demand ones
+     */
     readonly esmMetrics: boolean;
   };
   readonly functions: {
@@ -295,7 +300,7 @@ const rawSchema = z
     retryAttempts: int(-1, 10_000).default(10),
     bisectBatchOnError: bool.default(false),
     esmFilters: bool.default(true),
-    esmMetrics: bool.default(true),
+    esmMetrics: bool.optional(),
     runtime: z.enum(['nodejs22.x', 'nodejs24.x']).default('nodejs24.x'),
     memoryMb: int(128, 10_240).default(1024),
     timeoutSeconds: int(1, 900).default(60),
@@ -342,6 +347,11 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
   if (r.pollerMode === 'on-demand' && r.pollerGroupName) {
     problems.push('pollerGroupName needs pollerMode=provisioned');
   }
+  if (r.pollerMode === 'on-demand' && r.esmMetrics === true) {
+    problems.push(
+      'esmMetrics=true needs pollerMode=provisioned: Lambda takes MetricsConfig on Kafka mappings in provisioned mode only',
+    );
+  }
   if (problems.length > 0 || !source) {
     throw new ConfigError(`invalid deployment config for mode ${r.mode}: ${problems.join('; ')}`);
   }
@@ -375,7 +385,7 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
       retryAttempts: r.retryAttempts,
       bisectBatchOnError: r.bisectBatchOnError,
       esmFilters: r.esmFilters,
-      esmMetrics: r.esmMetrics,
+      esmMetrics: r.esmMetrics ?? r.pollerMode === 'provisioned',
     },
     functions: {
       runtime: r.runtime,

@@ -71,6 +71,14 @@ describe('parseDeploymentConfig reads command-line strings', () => {
 
     expect(config.consumer.pollers).toEqual({ mode: 'provisioned', min: 2, max: 4, groupName: 'rides' });
   });
+
+  it('turns the enhanced mapping metrics on by default with provisioned pollers only', () => {
+    expect(parseDeploymentConfig({}).consumer.esmMetrics).toBe(false);
+    expect(parseDeploymentConfig({ pollerMode: 'provisioned' }).consumer.esmMetrics).toBe(true);
+    expect(
+      parseDeploymentConfig({ pollerMode: 'provisioned', esmMetrics: 'false' }).consumer.esmMetrics,
+    ).toBe(false);
+  });
 });
 
 describe('parseDeploymentConfig rejects', () => {
@@ -108,6 +116,10 @@ describe('parseDeploymentConfig rejects', () => {
     [
       { maxBatchingWindowMs: '500' },
       /maxBatchingWindowMs: whole seconds in milliseconds, 0 to 300000 \(0, 1000, 2000, \.\.\..*got 500\)/,
+    ],
+    [
+      { esmMetrics: 'true' },
+      /esmMetrics=true needs pollerMode=provisioned: Lambda takes MetricsConfig on Kafka mappings in provisioned mode only/,
     ],
     [{ maxBatchingWindowMs: 1500 }, /maxBatchingWindowMs: whole seconds in milliseconds/],
     [{ maxBatchingWindowMs: '301000' }, /maxBatchingWindowMs: an integer from 0 to 300000/],

@@ -89,6 +89,11 @@ describe('construct validation fails at synth, naming the construct', () => {
       /provisioned pollers need/,
     ],
     ['retry attempts of -2', { retryAttempts: -2 }, /retryAttempts must be -1 or 0 to 10000/],
+    [
+      'enhanced metrics with on-demand pollers',
+      { enhancedMetrics: true },
+      /Host\/Source: enhancedMetrics needs provisioned pollers/,
+    ],
   ] as const)('a mapping with %s', (_case, overrides, message) => {
     const { stack, fn, kafka, failureBucket } = fixture();
 
