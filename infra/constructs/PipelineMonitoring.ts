@@ -59,6 +59,7 @@ export class PipelineMonitoring extends Construct {
       });
       a.addAlarmAction(notify);
       a.addOkAction(notify);
+      this.alarmTopic.allowAlarms(a);
       this.alarms.push(a);
       return a;
     };

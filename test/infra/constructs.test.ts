@@ -1,7 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../infra/constructs/AlarmTopic.js';
 import { ExistingMskCluster } from '../../infra/constructs/ExistingMskCluster.js';
 import { FailureBucket } from '../../infra/constructs/FailureBucket.js';
 import { MskServerlessCluster } from '../../infra/constructs/MskServerlessCluster.js';
@@ -54,6 +55,45 @@ describe('the constructs in an existing CDK app', () => {
     );
     expect(grants).toContain(':table/prod-aggregates');
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('AlarmTopic on its own', () => {
+  it('lets any CloudWatch alarm of the account and region publish until alarms are named', () => {
+    const stack = hostStack();
+    new AlarmTopic(stack, 'Alarms');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': [
+                  {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':cloudwatch:',
+                        { Ref: 'AWS::Region' },
+                        ':',
+                        { Ref: 'AWS::AccountId' },
+                        ':alarm:*',
+                      ],
+                    ],
+                  },
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
   });
 });
 

@@ -70,6 +70,43 @@ describe('monitoring', () => {
     });
   });
 
+  it('lets CloudWatch publish to the topic for exactly this stack’s alarms of this account (a topic policy replaces SNS’s default)', () => {
+    const alarmIds = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Match.stringLikeRegexp('^MonitoringAlarmsTopic') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('^MonitoringAlarmsTopic') },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('keeps the topic TLS-only for every other publisher', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('treats missing data as fine: an idle topic is not an incident', () => {
     for (const a of alarms) expect(a.TreatMissingData).toBe('notBreaching');
   });
