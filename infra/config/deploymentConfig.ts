@@ -76,6 +76,13 @@ export interface MskServerlessSource {
   /** @default a new VPC (2 AZs, private subnets, `natGateways` NAT gateways) */
   readonly network?: ExistingNetwork;
   /**
+   * The AZs of the new VPC (not used with `network`), e.g. to avoid an AZ where MSK Serverless
+   * is not offered. At least two, distinct, all of one region.
+   * @default the region's first two AZs (Fn::GetAZs): known only at deploy time, so synth
+   *   stays offline and the template works in any region
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
    * NAT gateways of the new VPC. 0 adds interface endpoints for Lambda, STS and MSK instead:
    * the event-source mapping (on-demand mode) and the topic admin need those APIs.
    * @default 1
@@ -259,7 +266,7 @@ const rawSchema = z
     subnetIds: list(subnetId).optional(),
     securityGroupIds: list(securityGroupId).optional(),
     availabilityZones: list(
-      z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'an AZ such as eu-west-1a'),
+      z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, 'an AZ such as eu-west-1a'),
     ).optional(),
     natGateways: int(0, 3).default(1),
     clusterArn: z
@@ -421,7 +428,13 @@ function buildSource(r: RawConfig, problems: string[]): KafkaSourceConfig | unde
       if (network && network.subnetIds.length < 2) {
         problems.push('subnetIds: MSK Serverless needs at least two subnets in different AZs');
       }
-      return { mode: 'msk-serverless', natGateways: r.natGateways, ...(network ? { network } : {}) };
+      const newVpcAzs = network ? undefined : newVpcAvailabilityZones(r, problems);
+      return {
+        mode: 'msk-serverless',
+        natGateways: r.natGateways,
+        ...(network ? { network } : {}),
+        ...(newVpcAzs ? { availabilityZones: newVpcAzs } : {}),
+      };
     }
     case 'msk': {
       reject(['bootstrapServers', 'rootCaSecretArn'], 'the cluster ARN locates the brokers');
@@ -488,10 +501,34 @@ function buildSource(r: RawConfig, problems: string[]): KafkaSourceConfig | unde
   }
 }
 
+/**
+ * `availabilityZones` without `vpcId` in msk-serverless mode: the AZs of the VPC the stack
+ * creates. Checked here so a typo fails the synth, not the VPC's subnets half-way through a deploy.
+ */
+function newVpcAvailabilityZones(r: RawConfig, problems: string[]): readonly string[] | undefined {
+  const azs = r.availabilityZones;
+  if (azs === undefined) return undefined;
+  const accepted = 'at least two distinct AZs of one region for the new VPC, e.g. eu-west-1a,eu-west-1b';
+  if (new Set(azs).size !== azs.length)
+    problems.push(`availabilityZones: ${accepted} (got duplicates: ${azs.join(',')})`);
+  else if (azs.length < 2)
+    problems.push(`availabilityZones: ${accepted} (MSK Serverless needs two; got ${azs.join(',')})`);
+  const regions = new Set(azs.map((az) => az.slice(0, -1)));
+  if (regions.size > 1)
+    problems.push(`availabilityZones: ${accepted} (got AZs of ${[...regions].join(' and ')})`);
+  else if (r.region && !regions.has(r.region)) {
+    problems.push(`availabilityZones must be AZs of region ${r.region} (got ${azs.join(',')})`);
+  }
+  return azs;
+}
+
 function buildNetwork(r: RawConfig, problems: string[]): ExistingNetwork | undefined {
   if (!r.vpcId) {
     for (const k of ['subnetIds', 'securityGroupIds', 'availabilityZones'] as const) {
-      if (r[k] !== undefined && r.mode !== 'msk') problems.push(`${k} needs vpcId`);
+      if (r[k] === undefined || r.mode === 'msk') continue;
+      // Without vpcId, msk-serverless creates a VPC: the AZs are that VPC's.
+      if (k === 'availabilityZones' && r.mode === 'msk-serverless') continue;
+      problems.push(`${k} needs vpcId`);
     }
     return undefined;
   }

@@ -61,6 +61,16 @@ describe('parseDeploymentConfig reads command-line strings', () => {
     });
   });
 
+  it('reads availabilityZones without vpcId as the AZs of the new MSK Serverless VPC', () => {
+    const config = parseDeploymentConfig({ availabilityZones: 'eu-west-1a, eu-west-1c' });
+
+    expect(config.source).toEqual({
+      mode: 'msk-serverless',
+      natGateways: 1,
+      availabilityZones: ['eu-west-1a', 'eu-west-1c'],
+    });
+  });
+
   it('builds provisioned pollers from pollerMode, minPollers, maxPollers and pollerGroupName', () => {
     const config = parseDeploymentConfig({
       pollerMode: 'provisioned',
@@ -106,6 +116,24 @@ describe('parseDeploymentConfig rejects', () => {
     [{ secretArn: SECRET_ARN }, /secretArn is not used by mode msk-serverless/],
     [{ vpcId: 'vpc-0abc', subnetIds: 'subnet-0a' }, /at least two subnets/],
     [{ subnetIds: 'subnet-0a,subnet-0b' }, /subnetIds needs vpcId/],
+    [
+      { availabilityZones: 'eu-west-1a' },
+      /availabilityZones: at least two distinct AZs of one region for the new VPC.*MSK Serverless needs two/,
+    ],
+    [
+      { availabilityZones: 'eu-west-1a,eu-west-1a' },
+      /availabilityZones: at least two distinct AZs.*duplicates/,
+    ],
+    [
+      { availabilityZones: 'eu-west-1a,us-east-1b' },
+      /availabilityZones: .*got AZs of eu-west-1 and us-east-1/,
+    ],
+    [
+      { region: 'us-east-1', availabilityZones: 'eu-west-1a,eu-west-1b' },
+      /availabilityZones must be AZs of region us-east-1/,
+    ],
+    [{ availabilityZones: 'eu-west-1' }, /availabilityZones.*an AZ such as eu-west-1a/],
+    [{ ...CONFLUENT, availabilityZones: 'eu-west-1a,eu-west-1b' }, /availabilityZones needs vpcId/],
     [
       { pollerMode: 'provisioned', minPollers: 5, maxPollers: 2 },
       /minPollers \(5\) must not exceed maxPollers \(2\)/,

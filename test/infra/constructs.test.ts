@@ -58,6 +58,30 @@ describe('the constructs in an existing CDK app', () => {
   });
 });
 
+describe('MskServerlessCluster validation', () => {
+  it.each([
+    [
+      'one AZ for the new VPC',
+      { availabilityZones: ['eu-west-1a'] },
+      /Host\/Kafka: availabilityZones needs at least two distinct AZs/,
+    ],
+    [
+      'AZs and an existing network',
+      {
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        network: { vpcId: 'vpc-0abc', subnetIds: ['subnet-0a', 'subnet-0b'], securityGroupIds: [] },
+      },
+      /Host\/Kafka: availabilityZones is for the new VPC/,
+    ],
+  ] as const)('refuses %s', (_case, props, message) => {
+    const stack = hostStack();
+
+    expect(() => new MskServerlessCluster(stack, 'Kafka', { clusterName: 'rides', ...props })).toThrow(
+      message,
+    );
+  });
+});
+
 describe('AlarmTopic on its own', () => {
   it('lets any CloudWatch alarm of the account and region publish until alarms are named', () => {
     const stack = hostStack();
