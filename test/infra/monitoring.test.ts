@@ -111,6 +111,45 @@ describe('monitoring', () => {
     for (const a of alarms) expect(a.TreatMissingData).toBe('notBreaching');
   });
 
+  it('has no silent-mapping alarm with on-demand pollers (Lambda documents no lag reports for idle on-demand mappings)', () => {
+    expect(alarms.filter((a) => a.TreatMissingData === 'breaching')).toEqual([]);
+  });
+});
+
+describe('monitoring with provisioned pollers', () => {
+  const { template } = synth({ pollerMode: 'provisioned' });
+  const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+
+  it('alarms when a mapping reports no OffsetLag for 15 minutes: one that cannot connect reports none', () => {
+    const silent = alarms.filter((a) => a.MetricName === 'OffsetLag' && a.TreatMissingData === 'breaching');
+
+    expect(silent).toHaveLength(rideHandlers.length);
+    for (const a of silent) {
+      expect(a).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        // Lag is never negative: only missing data can breach.
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: expect.stringMatching(/^MonitoringAlarmsTopic/) }],
+      });
+      expect(a.Dimensions).toEqual([
+        { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/Function/) } },
+      ]);
+    }
+  });
+
+  it('keeps the lag alarm itself fine with missing data', () => {
+    const lag = alarms.filter(
+      (a) => a.MetricName === 'OffsetLag' && a.ComparisonOperator === 'GreaterThanThreshold',
+    );
+
+    expect(lag).toHaveLength(rideHandlers.length);
+    for (const a of lag) expect(a.TreatMissingData).toBe('notBreaching');
+  });
+
   it('builds one dashboard for the deployment', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
