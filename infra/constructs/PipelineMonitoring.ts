@@ -109,10 +109,11 @@ export class PipelineMonitoring extends Construct {
       });
       if (source.pollerMode === 'provisioned') {
         // Fires on missing data only: lag is never below 0. Provisioned pollers are always
-        // running (at least the minimum), so a connected mapping reports OffsetLag, 0 when caught
-        // up; none for three periods means it is not polling. On-demand pollers are scaled by
-        // Lambda and it does not document that an idle mapping keeps reporting, so there this
-        // alarm could fire on every quiet topic and is left out (docs/infra.md says so).
+        // running (at least the minimum), so a connected mapping is expected to report OffsetLag,
+        // 0 when caught up, and none for three periods to mean it is not polling. That is an
+        // assumption only a deployment can confirm (docs/infra.md, "Not tested without AWS").
+        // On-demand pollers are scaled by Lambda, which does not document that an idle mapping
+        // keeps reporting: there the alarm could fire on every quiet topic, so it is left out.
         alarm(scope, 'MappingSilent', {
           metric: offsetLag,
           threshold: 0,
