@@ -76,6 +76,13 @@ export interface MskServerlessSource {
   /** @default a new VPC (2 AZs, private subnets, `natGateways` NAT gateways) */
   readonly network?: ExistingNetwork;
   /**
+   * The AZs of the new VPC (not used with `network`), e.g. to avoid an AZ where MSK Serverless
+   * is not offered. At least two, distinct, all of one region.
+   * @default the region's first two AZs (Fn::GetAZs): known only at deploy time, so synth
+   *   stays offline and the template works in any region
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
    * NAT gateways of the new VPC. 0 adds interface endpoints for Lambda, STS and MSK instead:
    * the event-source mapping (on-demand mode) and the topic admin need those APIs.
    * @default 1
@@ -158,7 +165,12 @@ export interface DeploymentConfig {
     readonly bisectBatchOnError: boolean;
     /** Push pipeline filters down into the event-source mapping where they translate. @default true */
     readonly esmFilters: boolean;
-    /** Enhanced event-source-mapping metrics (EventCount, ErrorCount, KafkaMetrics). @default true */
+    /**
+     * Enhanced event-source-mapping metrics (EventCount, ErrorCount, KafkaMetrics). Provisioned
+     * pollers only: the CDK's Kafka event-source docs say MetricsConfig (and LogLevel) need
+     * provisioned mode, so `esmMetrics=true` with on-demand pollers is rejected.
+     * @default true with provisioned pollers, false with on-demand ones
+     */
     readonly esmMetrics: boolean;
   };
   readonly functions: {
@@ -254,7 +266,7 @@ const rawSchema = z
     subnetIds: list(subnetId).optional(),
     securityGroupIds: list(securityGroupId).optional(),
     availabilityZones: list(
-      z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'an AZ such as eu-west-1a'),
+      z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, 'an AZ such as eu-west-1a'),
     ).optional(),
     natGateways: int(0, 3).default(1),
     clusterArn: z
@@ -272,7 +284,14 @@ const rawSchema = z
     topicRetentionMs: int(60_000, 100 * 365 * DAY_MS).default(7 * DAY_MS),
     topicRemovalPolicy: z.enum(['retain', 'delete']).default('retain'),
     batchSize: int(1, 10_000).default(1000),
-    maxBatchingWindowMs: int(0, 300_000).default(1000),
+    // Lambda's MaximumBatchingWindowInSeconds is whole seconds (and the CDK's Duration refuses to
+    // round 500 ms): say so here instead of letting synth crash with a stack trace.
+    maxBatchingWindowMs: int(0, 300_000)
+      .refine((ms) => ms % 1000 === 0, {
+        error: (issue) =>
+          `whole seconds in milliseconds, 0 to 300000 (0, 1000, 2000, ...: the mapping's batching window is in seconds; got ${JSON.stringify(issue.input)})`,
+      })
+      .default(1000),
     startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
     consumerGroupPrefix: z
       .string()
@@ -288,7 +307,7 @@ const rawSchema = z
     retryAttempts: int(-1, 10_000).default(10),
     bisectBatchOnError: bool.default(false),
     esmFilters: bool.default(true),
-    esmMetrics: bool.default(true),
+    esmMetrics: bool.optional(),
     runtime: z.enum(['nodejs22.x', 'nodejs24.x']).default('nodejs24.x'),
     memoryMb: int(128, 10_240).default(1024),
     timeoutSeconds: int(1, 900).default(60),
@@ -335,6 +354,11 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
   if (r.pollerMode === 'on-demand' && r.pollerGroupName) {
     problems.push('pollerGroupName needs pollerMode=provisioned');
   }
+  if (r.pollerMode === 'on-demand' && r.esmMetrics === true) {
+    problems.push(
+      'esmMetrics=true needs pollerMode=provisioned: Lambda takes MetricsConfig on Kafka mappings in provisioned mode only',
+    );
+  }
   if (problems.length > 0 || !source) {
     throw new ConfigError(`invalid deployment config for mode ${r.mode}: ${problems.join('; ')}`);
   }
@@ -368,7 +392,7 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
       retryAttempts: r.retryAttempts,
       bisectBatchOnError: r.bisectBatchOnError,
       esmFilters: r.esmFilters,
-      esmMetrics: r.esmMetrics,
+      esmMetrics: r.esmMetrics ?? r.pollerMode === 'provisioned',
     },
     functions: {
       runtime: r.runtime,
@@ -404,7 +428,13 @@ function buildSource(r: RawConfig, problems: string[]): KafkaSourceConfig | unde
       if (network && network.subnetIds.length < 2) {
         problems.push('subnetIds: MSK Serverless needs at least two subnets in different AZs');
       }
-      return { mode: 'msk-serverless', natGateways: r.natGateways, ...(network ? { network } : {}) };
+      const newVpcAzs = network ? undefined : newVpcAvailabilityZones(r, problems);
+      return {
+        mode: 'msk-serverless',
+        natGateways: r.natGateways,
+        ...(network ? { network } : {}),
+        ...(newVpcAzs ? { availabilityZones: newVpcAzs } : {}),
+      };
     }
     case 'msk': {
       reject(['bootstrapServers', 'rootCaSecretArn'], 'the cluster ARN locates the brokers');
@@ -471,10 +501,34 @@ function buildSource(r: RawConfig, problems: string[]): KafkaSourceConfig | unde
   }
 }
 
+/**
+ * `availabilityZones` without `vpcId` in msk-serverless mode: the AZs of the VPC the stack
+ * creates. Checked here so a typo fails the synth, not the VPC's subnets half-way through a deploy.
+ */
+function newVpcAvailabilityZones(r: RawConfig, problems: string[]): readonly string[] | undefined {
+  const azs = r.availabilityZones;
+  if (azs === undefined) return undefined;
+  const accepted = 'at least two distinct AZs of one region for the new VPC, e.g. eu-west-1a,eu-west-1b';
+  if (new Set(azs).size !== azs.length)
+    problems.push(`availabilityZones: ${accepted} (got duplicates: ${azs.join(',')})`);
+  else if (azs.length < 2)
+    problems.push(`availabilityZones: ${accepted} (MSK Serverless needs two; got ${azs.join(',')})`);
+  const regions = new Set(azs.map((az) => az.slice(0, -1)));
+  if (regions.size > 1)
+    problems.push(`availabilityZones: ${accepted} (got AZs of ${[...regions].join(' and ')})`);
+  else if (r.region && !regions.has(r.region)) {
+    problems.push(`availabilityZones must be AZs of region ${r.region} (got ${azs.join(',')})`);
+  }
+  return azs;
+}
+
 function buildNetwork(r: RawConfig, problems: string[]): ExistingNetwork | undefined {
   if (!r.vpcId) {
     for (const k of ['subnetIds', 'securityGroupIds', 'availabilityZones'] as const) {
-      if (r[k] !== undefined && r.mode !== 'msk') problems.push(`${k} needs vpcId`);
+      if (r[k] === undefined || r.mode === 'msk') continue;
+      // Without vpcId, msk-serverless creates a VPC: the AZs are that VPC's.
+      if (k === 'availabilityZones' && r.mode === 'msk-serverless') continue;
+      problems.push(`${k} needs vpcId`);
     }
     return undefined;
   }

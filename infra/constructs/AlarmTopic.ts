@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -14,10 +15,19 @@ export interface AlarmTopicProps {
 /**
  * The SNS topic alarms notify, encrypted with its own KMS key: the AWS managed SNS key does
  * not let CloudWatch publish, so the key policy here admits CloudWatch alarms of this account.
+ *
+ * The topic policy lets CloudWatch publish, for this account's alarms only. A topic policy
+ * replaces SNS's default one (which admits the owner account), so without that statement the
+ * TLS-only deny would be the whole policy and no alarm could ever notify. The shape is AWS's:
+ * principal `cloudwatch.amazonaws.com`, `sns:Publish`, conditioned on `aws:SourceAccount` and
+ * `aws:SourceArn` against confused-deputy use.
+ * @see https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
  */
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
   readonly key: kms.Key;
+  private readonly alarmArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
@@ -45,6 +55,38 @@ export class AlarmTopic extends Construct {
       enforceSSL: true,
       displayName: 'Kafka pipeline alarms',
     });
+    const stack = Stack.of(this);
+    // Any alarm of this account and region, until alarms are named with allowAlarms.
+    const anyAlarmHere = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': Lazy.list({
+              produce: () => (this.alarmArns.length > 0 ? [...this.alarmArns] : [anyAlarmHere]),
+            }),
+          },
+        },
+      }),
+    );
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+  }
+
+  /**
+   * Narrows who may publish to exactly these alarms (by ARN). Without a call, any CloudWatch
+   * alarm of this account and region may publish.
+   */
+  allowAlarms(...alarms: cloudwatch.IAlarm[]): void {
+    this.alarmArns.push(...alarms.map((a) => a.alarmArn));
   }
 }

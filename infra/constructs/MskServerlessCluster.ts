@@ -24,6 +24,11 @@ export interface MskServerlessClusterProps {
   /** An existing VPC to place the cluster in. @default a new VPC */
   readonly network?: ExistingNetwork;
   /**
+   * The AZs of the new VPC (not with `network`): at least two, as MSK Serverless requires.
+   * @default the stack's first two AZs (`maxAzs: 2`; tokens in an env-agnostic stack)
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
    * NAT gateways of the new VPC (ignored with `network`). 0 replaces them with interface
    * endpoints for Lambda, STS and MSK, which the on-demand event-source mapping and the topic
    * admin call from inside the VPC.
@@ -76,6 +81,17 @@ export class MskServerlessCluster extends Construct implements IKafkaSource {
     if (props.network && props.network.subnetIds.length < 2) {
       throw new Error(`${this.node.path}: MSK Serverless needs at least two subnets in different AZs`);
     }
+    const azs = props.availabilityZones;
+    if (azs && props.network) {
+      throw new Error(
+        `${this.node.path}: availabilityZones is for the new VPC; an existing network brings its own`,
+      );
+    }
+    if (azs && (azs.length < 2 || new Set(azs).size !== azs.length)) {
+      throw new Error(
+        `${this.node.path}: availabilityZones needs at least two distinct AZs (MSK Serverless spans two), got ${azs.join(',')}`,
+      );
+    }
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.runtime = props.runtime;
 
@@ -84,7 +100,7 @@ export class MskServerlessCluster extends Construct implements IKafkaSource {
       this.vpc = imported.vpc;
       this.subnets = imported.subnets;
     } else {
-      const vpc = this.createVpc(natGateways);
+      const vpc = this.createVpc(natGateways, azs);
       this.vpc = vpc;
       const selection = vpc.selectSubnets({ subnetGroupName: 'kafka' });
       this.subnets = selection.subnets;
@@ -210,9 +226,10 @@ export class MskServerlessCluster extends Construct implements IKafkaSource {
     return this.admin;
   }
 
-  private createVpc(natGateways: number): ec2.Vpc {
+  private createVpc(natGateways: number, availabilityZones?: readonly string[]): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 2,
+      // The CDK takes either a list of AZs or a count, not both.
+      ...(availabilityZones ? { availabilityZones: [...availabilityZones] } : { maxAzs: 2 }),
       natGateways,
       subnetConfiguration: [
         ...(natGateways > 0 ? [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }] : []),

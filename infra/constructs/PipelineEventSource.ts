@@ -70,7 +70,13 @@ export interface PipelineEventSourceProps {
   readonly filterPatterns?: ReadonlyArray<Record<string, unknown>>;
   /** Where batches that exhaust retries go, records included. */
   readonly failureBucket: FailureBucket;
-  /** Enhanced mapping metrics (EventCount, ErrorCount, KafkaMetrics), billed as custom metrics. @default true */
+  /**
+   * Enhanced mapping metrics (EventCount, ErrorCount, KafkaMetrics), billed as custom metrics.
+   * Provisioned pollers only: asking for them with on-demand pollers fails the synth rather than
+   * the deploy.
+   * @default true with provisioned pollers (they cost little next to the pollers and show what
+   *   the mapping filtered, dropped and lagged), false with on-demand ones (not available)
+   */
   readonly enhancedMetrics?: boolean;
   /** Constructs that must exist before the mapping starts (its topic). */
   readonly dependsOn?: readonly IDependable[];
@@ -102,6 +108,10 @@ export class PipelineEventSource extends Construct {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
       fail(`batchSize must be 1 to 10000, got ${batchSize}`);
     if (window.toMilliseconds() > 300_000) fail('maxBatchingWindow must be at most 5 minutes');
+    // MaximumBatchingWindowInSeconds is an integer; Duration.toSeconds() would throw a bare error.
+    if (window.toMilliseconds() % 1000 !== 0) {
+      fail(`maxBatchingWindow must be whole seconds (0 to 300), got ${window.toMilliseconds()} ms`);
+    }
     if (!/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/.test(props.consumerGroupId)) {
       fail(`consumerGroupId "${props.consumerGroupId}" must be 1-200 of a-z A-Z 0-9 - / * : _ + = . @`);
     }
@@ -116,6 +126,13 @@ export class PipelineEventSource extends Construct {
       }
     }
     if ((props.filterPatterns?.length ?? 0) > 5) fail('at most 5 filter patterns per mapping (Lambda quota)');
+    const provisioned = pollers.mode === 'provisioned';
+    const enhancedMetrics = props.enhancedMetrics ?? provisioned;
+    if (enhancedMetrics && !provisioned) {
+      fail(
+        'enhancedMetrics needs provisioned pollers (Lambda takes MetricsConfig on Kafka mappings in provisioned mode only)',
+      );
+    }
 
     this.consumerGroupId = props.consumerGroupId;
     this.topic = props.topic;
@@ -126,7 +143,6 @@ export class PipelineEventSource extends Construct {
       ...props.failureBucket.writerStatements(),
     );
 
-    const provisioned = pollers.mode === 'provisioned';
     this.mapping = new lambda.EventSourceMapping(this, 'Mapping', {
       target: props.target.function,
       ...(source.eventSourceArn ? { eventSourceArn: source.eventSourceArn } : {}),
@@ -149,9 +165,14 @@ export class PipelineEventSource extends Construct {
       ...(props.filterPatterns?.length
         ? { filters: props.filterPatterns.map((pattern) => lambda.FilterCriteria.filter(pattern)) }
         : {}),
-      ...(props.enhancedMetrics === false
-        ? {}
-        : {
+      // Provisioned mode only. The aws-lambda-event-sources README (aws-cdk-lib 2.276, "Kafka
+      // Observability Features"): "Observability features (LogLevel and MetricsConfig) are only
+      // available when using provisioned mode"; Lambda's guide says the same of ESM logging
+      // (https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html). The MetricsConfig API
+      // reference names no mode, so this follows the stricter source: an on-demand mapping
+      // created with MetricsConfig risks failing the first deploy.
+      ...(enhancedMetrics
+        ? {
             metricsConfig: {
               metrics: [
                 lambda.MetricType.EVENT_COUNT,
@@ -159,7 +180,8 @@ export class PipelineEventSource extends Construct {
                 lambda.MetricType.KAFKA_METRICS,
               ],
             },
-          }),
+          }
+        : {}),
       // Retries, bisecting and record age are provisioned-mode settings for Kafka mappings; in
       // on-demand mode a failing batch is retried until it succeeds or its records expire.
       ...(provisioned

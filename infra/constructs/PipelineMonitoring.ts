@@ -31,10 +31,14 @@ const FIVE_MINUTES = Duration.minutes(5);
  * Alarms and one dashboard for a deployment:
  * - function Errors and Throttles (a store failure throws, and the batch is retried);
  * - OffsetLag of each mapping (AWS/Lambda, per function): the consumer falls behind;
+ * - with provisioned pollers, OffsetLag missing for 15 minutes: a mapping that cannot connect
+ *   (network, auth, a deleted topic) reads nothing and so reports no lag at all, which the lag
+ *   alarm, treating missing data as fine, would never see;
  * - dead letters per pipeline: the handler's RecordsInvalid + RecordsLate, which it publishes
  *   with the dimensions {service: <handler name>, pipeline: <pipeline name>} (Powertools adds
  *   `service` to every metric), in POWERTOOLS_METRICS_NAMESPACE.
- * All alarms notify one encrypted SNS topic; no data is not breaching (an idle topic is fine).
+ * All alarms notify one encrypted SNS topic; except for that silent-mapping alarm, no data is
+ * not breaching (an idle topic is fine).
  */
 export class PipelineMonitoring extends Construct {
   readonly alarmTopic: AlarmTopic;
@@ -59,6 +63,7 @@ export class PipelineMonitoring extends Construct {
       });
       a.addAlarmAction(notify);
       a.addOkAction(notify);
+      this.alarmTopic.allowAlarms(a);
       this.alarms.push(a);
       return a;
     };
@@ -102,6 +107,22 @@ export class PipelineMonitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         alarmDescription: `${name} is more than ${lagThreshold} records behind ${source.topic} (group ${source.consumerGroupId})`,
       });
+      if (source.pollerMode === 'provisioned') {
+        // Fires on missing data only: lag is never below 0. Provisioned pollers are always
+        // running (at least the minimum), so a connected mapping is expected to report OffsetLag,
+        // 0 when caught up, and none for three periods to mean it is not polling. That is an
+        // assumption only a deployment can confirm (docs/infra.md, "Not tested without AWS").
+        // On-demand pollers are scaled by Lambda, which does not document that an idle mapping
+        // keeps reporting: there the alarm could fire on every quiet topic, so it is left out.
+        alarm(scope, 'MappingSilent', {
+          metric: offsetLag,
+          threshold: 0,
+          evaluationPeriods: 3,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          alarmDescription: `${name}'s mapping reported no OffsetLag for 15 minutes: it is not reading ${source.topic} (cannot connect, auth, or the topic is gone); see the mapping's StateTransitionReason`,
+        });
+      }
 
       const pipelineWidgets: cloudwatch.IWidget[] = [];
       for (const pipeline of fn.handlerSpec.pipelines) {

@@ -134,7 +134,8 @@ export class StreamProcessingStack extends Stack {
   /**
    * Two AZs as `Fn::GetAZs` tokens, in env-agnostic and env-specific stacks alike: the default
    * getter would look the AZs up in the account (credentials at synth time) as soon as an
-   * account and region are given. The new VPC uses two AZs, and every region has two.
+   * account and region are given. The new VPC uses two AZs, and every region has two;
+   * `-c availabilityZones=...` names them instead (the VPC then takes the list as given).
    */
   override get availabilityZones(): string[] {
     return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
@@ -154,6 +155,7 @@ export class StreamProcessingStack extends Stack {
           logRetention,
           runtime,
           ...(source.network ? { network: source.network } : {}),
+          ...(source.availabilityZones ? { availabilityZones: source.availabilityZones } : {}),
         });
       case 'msk':
         return new ExistingMskCluster(this, 'Kafka', {

@@ -61,6 +61,16 @@ describe('parseDeploymentConfig reads command-line strings', () => {
     });
   });
 
+  it('reads availabilityZones without vpcId as the AZs of the new MSK Serverless VPC', () => {
+    const config = parseDeploymentConfig({ availabilityZones: 'eu-west-1a, eu-west-1c' });
+
+    expect(config.source).toEqual({
+      mode: 'msk-serverless',
+      natGateways: 1,
+      availabilityZones: ['eu-west-1a', 'eu-west-1c'],
+    });
+  });
+
   it('builds provisioned pollers from pollerMode, minPollers, maxPollers and pollerGroupName', () => {
     const config = parseDeploymentConfig({
       pollerMode: 'provisioned',
@@ -70,6 +80,14 @@ describe('parseDeploymentConfig reads command-line strings', () => {
     });
 
     expect(config.consumer.pollers).toEqual({ mode: 'provisioned', min: 2, max: 4, groupName: 'rides' });
+  });
+
+  it('turns the enhanced mapping metrics on by default with provisioned pollers only', () => {
+    expect(parseDeploymentConfig({}).consumer.esmMetrics).toBe(false);
+    expect(parseDeploymentConfig({ pollerMode: 'provisioned' }).consumer.esmMetrics).toBe(true);
+    expect(
+      parseDeploymentConfig({ pollerMode: 'provisioned', esmMetrics: 'false' }).consumer.esmMetrics,
+    ).toBe(false);
   });
 });
 
@@ -99,12 +117,40 @@ describe('parseDeploymentConfig rejects', () => {
     [{ vpcId: 'vpc-0abc', subnetIds: 'subnet-0a' }, /at least two subnets/],
     [{ subnetIds: 'subnet-0a,subnet-0b' }, /subnetIds needs vpcId/],
     [
+      { availabilityZones: 'eu-west-1a' },
+      /availabilityZones: at least two distinct AZs of one region for the new VPC.*MSK Serverless needs two/,
+    ],
+    [
+      { availabilityZones: 'eu-west-1a,eu-west-1a' },
+      /availabilityZones: at least two distinct AZs.*duplicates/,
+    ],
+    [
+      { availabilityZones: 'eu-west-1a,us-east-1b' },
+      /availabilityZones: .*got AZs of eu-west-1 and us-east-1/,
+    ],
+    [
+      { region: 'us-east-1', availabilityZones: 'eu-west-1a,eu-west-1b' },
+      /availabilityZones must be AZs of region us-east-1/,
+    ],
+    [{ availabilityZones: 'eu-west-1' }, /availabilityZones.*an AZ such as eu-west-1a/],
+    [{ ...CONFLUENT, availabilityZones: 'eu-west-1a,eu-west-1b' }, /availabilityZones needs vpcId/],
+    [
       { pollerMode: 'provisioned', minPollers: 5, maxPollers: 2 },
       /minPollers \(5\) must not exceed maxPollers \(2\)/,
     ],
     [{ pollerGroupName: 'shared' }, /pollerGroupName needs pollerMode=provisioned/],
     [{ logRetentionDays: 10 }, /logRetentionDays: one of 1, 3, 7, 14, 30, 90, 365/],
     [{ esmFilters: 'no' }, /esmFilters: true or false \(got "no"\)/],
+    [
+      { maxBatchingWindowMs: '500' },
+      /maxBatchingWindowMs: whole seconds in milliseconds, 0 to 300000 \(0, 1000, 2000, \.\.\..*got 500\)/,
+    ],
+    [
+      { esmMetrics: 'true' },
+      /esmMetrics=true needs pollerMode=provisioned: Lambda takes MetricsConfig on Kafka mappings in provisioned mode only/,
+    ],
+    [{ maxBatchingWindowMs: 1500 }, /maxBatchingWindowMs: whole seconds in milliseconds/],
+    [{ maxBatchingWindowMs: '301000' }, /maxBatchingWindowMs: an integer from 0 to 300000/],
   ])('%j naming what to fix', (raw, message) => {
     expect(() => parseDeploymentConfig(raw as Record<string, unknown>)).toThrow(message);
   });

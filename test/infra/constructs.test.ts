@@ -1,7 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../infra/constructs/AlarmTopic.js';
 import { ExistingMskCluster } from '../../infra/constructs/ExistingMskCluster.js';
 import { FailureBucket } from '../../infra/constructs/FailureBucket.js';
 import { MskServerlessCluster } from '../../infra/constructs/MskServerlessCluster.js';
@@ -57,6 +58,69 @@ describe('the constructs in an existing CDK app', () => {
   });
 });
 
+describe('MskServerlessCluster validation', () => {
+  it.each([
+    [
+      'one AZ for the new VPC',
+      { availabilityZones: ['eu-west-1a'] },
+      /Host\/Kafka: availabilityZones needs at least two distinct AZs/,
+    ],
+    [
+      'AZs and an existing network',
+      {
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        network: { vpcId: 'vpc-0abc', subnetIds: ['subnet-0a', 'subnet-0b'], securityGroupIds: [] },
+      },
+      /Host\/Kafka: availabilityZones is for the new VPC/,
+    ],
+  ] as const)('refuses %s', (_case, props, message) => {
+    const stack = hostStack();
+
+    expect(() => new MskServerlessCluster(stack, 'Kafka', { clusterName: 'rides', ...props })).toThrow(
+      message,
+    );
+  });
+});
+
+describe('AlarmTopic on its own', () => {
+  it('lets any CloudWatch alarm of the account and region publish until alarms are named', () => {
+    const stack = hostStack();
+    new AlarmTopic(stack, 'Alarms');
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': [
+                  {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':cloudwatch:',
+                        { Ref: 'AWS::Region' },
+                        ':',
+                        { Ref: 'AWS::AccountId' },
+                        ':alarm:*',
+                      ],
+                    ],
+                  },
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
 describe('construct validation fails at synth, naming the construct', () => {
   const fixture = () => {
     const stack = hostStack();
@@ -77,6 +141,11 @@ describe('construct validation fails at synth, naming the construct', () => {
       { maxBatchingWindow: Duration.minutes(6) },
       /maxBatchingWindow must be at most 5 minutes/,
     ],
+    [
+      'a window of 500 ms (Lambda takes whole seconds)',
+      { maxBatchingWindow: Duration.millis(500) },
+      /Host\/Source: maxBatchingWindow must be whole seconds \(0 to 300\), got 500 ms/,
+    ],
     ['a consumer group with spaces', { consumerGroupId: 'my group' }, /consumerGroupId "my group"/],
     [
       'min pollers above max',
@@ -84,6 +153,11 @@ describe('construct validation fails at synth, naming the construct', () => {
       /provisioned pollers need/,
     ],
     ['retry attempts of -2', { retryAttempts: -2 }, /retryAttempts must be -1 or 0 to 10000/],
+    [
+      'enhanced metrics with on-demand pollers',
+      { enhancedMetrics: true },
+      /Host\/Source: enhancedMetrics needs provisioned pollers/,
+    ],
   ] as const)('a mapping with %s', (_case, overrides, message) => {
     const { stack, fn, kafka, failureBucket } = fixture();
 

@@ -22,8 +22,13 @@ describe('event-source mapping, on-demand pollers (default)', () => {
       Enabled: true,
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'rides-rides-count-by-dropoff' },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [bucketId, 'Arn'] } } },
-      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
     });
+  });
+
+  it('asks for no enhanced metrics: Lambda takes MetricsConfig on Kafka mappings in provisioned mode only', () => {
+    for (const [, m] of resourcesOf(template, 'AWS::Lambda::EventSourceMapping')) {
+      expect(m.Properties.MetricsConfig).toBeUndefined();
+    }
   });
 
   it('does not turn on ReportBatchItemFailures, since the handler never reports partial failures', () => {
@@ -73,6 +78,23 @@ describe('event-source mapping, provisioned pollers', () => {
       BisectBatchOnFunctionError: false,
       MaximumRecordAgeInSeconds: -1,
     });
+  });
+
+  it('turns on the enhanced metrics EventCount, ErrorCount and KafkaMetrics', () => {
+    const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping');
+
+    expect(mappings).toHaveLength(3);
+    for (const [, m] of mappings) {
+      expect(m.Properties.MetricsConfig).toEqual({ Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] });
+    }
+  });
+
+  it('leaves the enhanced metrics out with esmMetrics=false', () => {
+    const { template: quiet } = synth({ pollerMode: 'provisioned', esmMetrics: 'false' });
+
+    for (const [, m] of resourcesOf(quiet, 'AWS::Lambda::EventSourceMapping')) {
+      expect(m.Properties.MetricsConfig).toBeUndefined();
+    }
   });
 });
 

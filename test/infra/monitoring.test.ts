@@ -70,8 +70,84 @@ describe('monitoring', () => {
     });
   });
 
+  it('lets CloudWatch publish to the topic for exactly this stack’s alarms of this account (a topic policy replaces SNS’s default)', () => {
+    const alarmIds = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Match.stringLikeRegexp('^MonitoringAlarmsTopic') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('^MonitoringAlarmsTopic') },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('keeps the topic TLS-only for every other publisher', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('treats missing data as fine: an idle topic is not an incident', () => {
     for (const a of alarms) expect(a.TreatMissingData).toBe('notBreaching');
+  });
+
+  it('has no silent-mapping alarm with on-demand pollers (Lambda documents no lag reports for idle on-demand mappings)', () => {
+    expect(alarms.filter((a) => a.TreatMissingData === 'breaching')).toEqual([]);
+  });
+});
+
+describe('monitoring with provisioned pollers', () => {
+  const { template } = synth({ pollerMode: 'provisioned' });
+  const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+
+  it('alarms when a mapping reports no OffsetLag for 15 minutes: one that cannot connect reports none', () => {
+    const silent = alarms.filter((a) => a.MetricName === 'OffsetLag' && a.TreatMissingData === 'breaching');
+
+    expect(silent).toHaveLength(rideHandlers.length);
+    for (const a of silent) {
+      expect(a).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 3,
+        // Lag is never negative: only missing data can breach.
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: expect.stringMatching(/^MonitoringAlarmsTopic/) }],
+      });
+      expect(a.Dimensions).toEqual([
+        { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/Function/) } },
+      ]);
+    }
+  });
+
+  it('keeps the lag alarm itself fine with missing data', () => {
+    const lag = alarms.filter(
+      (a) => a.MetricName === 'OffsetLag' && a.ComparisonOperator === 'GreaterThanThreshold',
+    );
+
+    expect(lag).toHaveLength(rideHandlers.length);
+    for (const a of lag) expect(a.TreatMissingData).toBe('notBreaching');
   });
 
   it('builds one dashboard for the deployment', () => {

@@ -140,3 +140,25 @@ describe('msk-serverless mode in an existing VPC', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0abc1234' });
   });
 });
+
+describe('msk-serverless mode, new VPC in chosen availability zones', () => {
+  it('places the VPC’s subnets, and so the cluster, in the AZs given with availabilityZones', () => {
+    const { template } = synth({ availabilityZones: 'eu-west-1a,eu-west-1c' });
+
+    const kafkaSubnets = resourcesOf(template, 'AWS::EC2::Subnet').filter(([id]) => /kafkaSubnet/.test(id));
+    expect(kafkaSubnets.map(([, s]) => s.Properties.AvailabilityZone)).toEqual(['eu-west-1a', 'eu-west-1c']);
+    const [, cluster] = only(resourcesOf(template, 'AWS::MSK::ServerlessCluster'));
+    const [vpcConfig] = cluster.Properties.VpcConfigs as Array<{ SubnetIds: Array<{ Ref: string }> }>;
+    expect(vpcConfig?.SubnetIds.map((s) => s.Ref).sort()).toEqual(kafkaSubnets.map(([id]) => id).sort());
+  });
+
+  it('takes the region’s first two AZs by default, resolved at deploy time', () => {
+    const { template } = synth({});
+
+    const kafkaSubnets = resourcesOf(template, 'AWS::EC2::Subnet').filter(([id]) => /kafkaSubnet/.test(id));
+    expect(kafkaSubnets.map(([, s]) => s.Properties.AvailabilityZone)).toEqual([
+      { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] },
+    ]);
+  });
+});

@@ -21,6 +21,10 @@ export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
   'msk-serverless, new VPC': {},
   'msk-serverless, new VPC without NAT': { natGateways: 0 },
   'msk-serverless, explicit account and region': { account: '123456789012', region: 'eu-west-1' },
+  'msk-serverless, new VPC in chosen AZs': {
+    region: 'eu-west-1',
+    availabilityZones: 'eu-west-1a,eu-west-1c',
+  },
   'msk-serverless, existing VPC, provisioned pollers': {
     vpcId: 'vpc-0abc1234',
     subnetIds: 'subnet-0aa,subnet-0bb',
