@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { type Admin, type Kafka, logLevel } from 'kafkajs';
 import { ConfigError, StreamError } from '../../shared/errors/index.js';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from '../../shared/kafka/index.js';
+import { registerCompressionCodecs } from './kafkaCodecs.js';
 
 /** What to tell someone who has no broker running. */
 export const LOCAL_BROKER_HINT =
@@ -47,7 +48,8 @@ export interface OpenKafka {
  * request before kafkajs is involved: kafkajs retries an unreachable broker for about half a
  * minute (and waits its 30 s request timeout on a port that accepts connections but never
  * answers), while a person at a terminal wants to hear within seconds which address was
- * tried and how to start the local broker.
+ * tried and how to start the local broker. Every local tool's client is made here, so this is
+ * also where kafkajs learns the snappy, lz4 and zstd codecs.
  */
 export async function openKafka(options: KafkaCliOptions = {}): Promise<OpenKafka> {
   let connection: KafkaConnection;
@@ -60,6 +62,7 @@ export async function openKafka(options: KafkaCliOptions = {}): Promise<OpenKafk
     // As createKafka decides: TLS for any SASL auth unless KAFKA_SSL says otherwise.
     tls: connection.ssl ?? (connection.auth ?? 'none') !== 'none',
   });
+  registerCompressionCodecs();
   const kafka = createKafka(connection);
   // The commands explain failures themselves; kafkajs's own JSON error logs would only repeat
   // them as noise on stderr. KAFKAJS_LOG_LEVEL=ERROR (or DEBUG) brings them back.
