@@ -16,6 +16,7 @@ import {
 import { ConfigError } from '../../shared/errors/index.js';
 import { loadZones, parseDatetimeMs } from '../../shared/schemas/index.js';
 import { parseTimeArg } from '../lib/cliOptions.js';
+import type { CompressionName } from '../lib/kafkaCodecs.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';
 import {
@@ -64,7 +65,7 @@ export interface DatagenOptions extends KafkaCliOptions {
   /** For `topic`: stamp records with this datetime field. @default the send time */
   readonly timestampField?: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly compression?: 'none' | 'gzip';
+  readonly compression?: CompressionName;
   readonly quiet?: boolean;
   readonly output?: Output;
   readonly signal?: AbortSignal;

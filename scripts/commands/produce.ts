@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { ConfigError, InvalidRecordError } from '../../shared/errors/index.js';
 import { type FileRecord, readRecordFile } from '../../shared/io/index.js';
 import { parseDatetimeMs } from '../../shared/schemas/index.js';
+import type { CompressionName } from '../lib/kafkaCodecs.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';
 import {
@@ -44,7 +45,7 @@ export interface ProduceOptions extends KafkaCliOptions {
    * @default false: the first broken record stops the run, naming its line
    */
   readonly allowMalformed?: boolean;
-  readonly compression?: 'none' | 'gzip';
+  readonly compression?: CompressionName;
   /** No progress bar, no summary. */
   readonly quiet?: boolean;
   readonly output?: Output;

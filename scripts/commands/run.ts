@@ -5,7 +5,7 @@ import { openDynamo } from '../lib/dynamoContext.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { createMappings, firstCrash, startMappings, stopMappings, untilCaughtUp } from '../lib/runner.js';
-import { resolveRunnerFunctions } from '../lib/runnerFunctions.js';
+import { checkRunnerFunctionNames, resolveRunnerFunctions } from '../lib/runnerFunctions.js';
 
 /** Options of {@link runRun}; the flags of `run`. */
 export interface RunOptions extends StoreOptions, KafkaCliOptions {
@@ -49,6 +49,8 @@ export interface RunOptions extends StoreOptions, KafkaCliOptions {
  */
 export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   const output = options.output ?? processOutput;
+  // Flag mistakes first: naming a typo beats a connection attempt, or a connection error.
+  checkRunnerFunctionNames(options.functions, options.topic ? { topic: options.topic } : {});
   const { kafka, connection } = await openKafka(options);
   const ctx = await openDynamo({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { COMPRESSION_NAMES, type CompressionName } from './kafkaCodecs.js';
 
 /**
  * Option parsers shared by the Kafka commands. Each throws commander's InvalidArgumentError
@@ -50,7 +51,7 @@ export interface ProduceFlags {
   readonly timestampField?: string;
   readonly rate?: number;
   readonly header?: Record<string, string>;
-  readonly compression?: 'none' | 'gzip';
+  readonly compression?: CompressionName;
   readonly quiet?: boolean;
 }
 
@@ -77,8 +78,8 @@ export function addProduceFlags(command: Command): Command {
     )
     .option('--header <key=value>', 'add a header to every record (repeatable)', keyValueArg)
     .addOption(
-      new Option('--compression <codec>', 'record batch compression')
-        .choices(['none', 'gzip'])
+      new Option('--compression <codec>', 'record batch compression, as Kafka names it (compression.type)')
+        .choices(COMPRESSION_NAMES)
         .default('none'),
     )
     .option('--quiet', 'no progress bar and no summary on stderr');

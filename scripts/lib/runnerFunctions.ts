@@ -22,7 +22,38 @@ export interface RunnerFunction {
 const FUNCTIONS_DIR = resolve('functions');
 
 /**
- * Resolves function names to in-process handlers over one DynamoDB. Ride handlers are wired
+ * Checks `--function` names without loading or connecting anything: every name a ride handler
+ * or a folder under functions/ with a handler.ts (which then needs `topic`), none twice. `run` calls it before it opens
+ * Kafka or DynamoDB, so a typo is named at once rather than after (or instead of) a connection
+ * failure.
+ */
+export function checkRunnerFunctionNames(
+  names: readonly string[],
+  options: { readonly topic?: string } = {},
+): void {
+  if (names.length === 0) throw new ConfigError(`no --function given; known: ${knownFunctions().join(', ')}`);
+  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
+  if (dupes.length > 0) {
+    throw new ConfigError(`--function lists ${dupes.join(', ')} twice; each function gets one mapping`);
+  }
+  for (const name of names) {
+    if (rideHandlers.some((h) => h.name === name)) continue;
+    if (!existsSync(handlerPath(name))) {
+      throw new ConfigError(
+        `unknown function "${name}"; known: ${knownFunctions().join(', ')} (ride handlers and folders under functions/ with a handler.ts)`,
+      );
+    }
+    // Only ride handlers' specs name a topic; any other function reads the one given.
+    if (!options.topic) throw new ConfigError(`${name} has no topic of its own: pass --topic`);
+  }
+}
+
+function handlerPath(name: string): string {
+  return join(FUNCTIONS_DIR, name, 'handler.ts');
+}
+
+/**
+ * Resolves function names (checked by {@link checkRunnerFunctionNames}) to in-process handlers over one DynamoDB. Ride handlers are wired
  * as their handler.ts wires them, `kafkaHandler(spec, deps)`, with the runner's stores (and,
  * given a topic, their pipelines reading that topic instead of `rides`); any
  * other folder under functions/ has its handler.ts imported after AGGREGATES_TABLE,
@@ -34,11 +65,7 @@ export async function resolveRunnerFunctions(
   ctx: DynamoContext,
   options: { readonly topic?: string } = {},
 ): Promise<RunnerFunction[]> {
-  if (names.length === 0) throw new ConfigError(`no --function given; known: ${knownFunctions().join(', ')}`);
-  const dupes = names.filter((n, i) => names.indexOf(n) !== i);
-  if (dupes.length > 0) {
-    throw new ConfigError(`--function lists ${dupes.join(', ')} twice; each function gets one mapping`);
-  }
+  checkRunnerFunctionNames(names, options);
   const out: RunnerFunction[] = [];
   for (const name of names) {
     const rideSpec = rideHandlers.find((h) => h.name === name);
@@ -60,12 +87,7 @@ export async function resolveRunnerFunctions(
       out.push({ name, topic, handler: kafkaHandler(spec, { stores: () => ctx.stores, logger, metrics }) });
       continue;
     }
-    const modulePath = join(FUNCTIONS_DIR, name, 'handler.ts');
-    if (!existsSync(modulePath)) {
-      throw new ConfigError(
-        `unknown function "${name}"; known: ${knownFunctions().join(', ')} (ride handlers and folders under functions/ with a handler.ts)`,
-      );
-    }
+    const modulePath = handlerPath(name);
     process.env[AGGREGATES_TABLE.envVar] = ctx.tables.aggregates;
     process.env[DEAD_LETTER_TABLE.envVar] = ctx.tables.deadLetters;
     process.env[STATE_TABLE.envVar] = ctx.tables.state;
