@@ -3,6 +3,7 @@
  * The project's command line: `npm run cli -- <command> --help`.
  * Each command lives in scripts/commands/<name>.ts and exports `register(program)`.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 
 // Local runs are for people: quiet the Lambda-oriented JSON logs and EMF metrics unless asked.
@@ -12,8 +13,14 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // project supports Node 20 and 22 (Lambda), so the warning is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// The version is package.json's, read at run time so it cannot drift from a copy.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('cli')
   .description('Serverless Kafka stream processing: local tools')
+  .version(version, '-V, --version', 'print the version (from package.json)')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 

@@ -12,6 +12,8 @@ import { SAMPLE_EVENTS } from '../lib/sampleEvents.js';
 import {
   addSourceFileFlags,
   DEFAULT_KEY_FIELD,
+  formatSourceIssues,
+  issueLines,
   requireInputFile,
   type SourceFileOptions,
 } from '../lib/sourceRecords.js';
@@ -32,6 +34,8 @@ export interface EventsOptions {
   readonly timestampField?: string;
   readonly format?: SourceFileOptions['format'];
   readonly limit?: number;
+  /** Stop at the first malformed input line. @default false: it goes into the event as is */
+  readonly strict?: boolean;
   /** `-` (stdout, one event per line), a `.json` file (exactly one event), or a folder. @default - */
   readonly out?: string;
 }
@@ -63,6 +67,7 @@ export async function runEvents(
     ...(options.timestampField ? { timestampField: options.timestampField } : {}),
     ...(options.format ? { format: options.format } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.strict ? { strict: true } : {}),
   });
   const events: LambdaKafkaEvent[] = [];
   const files: string[] = [];
@@ -88,8 +93,10 @@ export async function runEvents(
     files.push(out);
   }
   const records = events.reduce((n, e) => n + recordCount(e), 0);
+  for (const line of issueLines(source.issues)) output.err(`input: ${line}`);
+  const input = formatSourceIssues(source.issues.counts);
   output.err(
-    `${events.length} event(s), ${records} records, from ${source.description}${files.length > 0 ? ` -> ${out}` : ''}`,
+    `${events.length} event(s), ${records} records, from ${source.description}${files.length > 0 ? ` -> ${out}` : ''}${input ? ` (input: ${input})` : ''}`,
   );
   for (const line of offsetRanges(events)) output.err(`  ${line}`);
   return { events, files };
@@ -145,10 +152,14 @@ export function register(program: Command): void {
           .default('msk'),
       ),
   )
-    .option('--out <dir|file.json|->', '"-" = stdout, one event per line; a folder; or one .json file', '-')
+    .option(
+      '--out <dir|file.json|->',
+      '"-" = stdout, one event per line (pipe it to: invoke <function> --event -); a folder; or one .json file',
+      '-',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --limit 10 --out events/rides-msk.json\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --out /tmp/rides-events/\n  npm run -s cli -- events --samples   # rewrites events/*.json',
+      '\nExamples:\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --limit 10 --out events/rides-msk.json\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --out /tmp/rides-events/\n  npm run -s cli -- events --file data/rides.csv --limit 10 | npm run -s cli -- invoke rides-tumbling-by-pickup --event -\n  npm run -s cli -- events --samples   # rewrites events/*.json',
     )
     .action(async (o) => {
       if (o.samples) {
@@ -166,6 +177,7 @@ export function register(program: Command): void {
         timestampField: o.timestampField,
         format: o.format,
         limit: o.limit,
+        strict: o.strict,
         out: o.out,
       });
     });

@@ -22,8 +22,13 @@ import { formatTable } from '../lib/textTable.js';
 export interface InvokeOptions extends StoreOptions {
   /** A folder under `functions/`, e.g. `rides-count-by-dropoff`. */
   readonly functionName: string;
-  /** Path of a Lambda Kafka event (JSON). */
+  /**
+   * Path of a Lambda Kafka event (JSON), or `-` for stdin, which may hold one event (pretty
+   * or compact) or several, one per line, as `events --out -` writes them.
+   */
   readonly event: string;
+  /** Where `--event -` reads from. @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Keep the embedded store in memory (tests). */
   readonly inMemory?: boolean;
 }
@@ -33,10 +38,17 @@ export type PipelineLog = Record<string, unknown> & { pipeline: string };
 
 /** What {@link runInvoke} returns. */
 export interface InvokeResult {
+  /** The batch item failures of every invocation (one per event), in event order. */
   readonly response: KafkaBatchResponse;
+  /** One response per event, in order: stdin can carry several events. */
+  readonly responses: KafkaBatchResponse[];
   /** What each pipeline did, as the handler logged it; empty for handlers outside the ride example. */
   readonly pipelines: PipelineLog[];
 }
+
+/** The one-liner that makes events and feeds them to invoke, for hints. */
+const PIPE_EXAMPLE = (fn: string) =>
+  `npm run -s cli -- events --file data/rides.csv --limit 10 --out - | npm run -s cli -- invoke ${fn} --event -`;
 
 const FUNCTIONS_DIR = resolve('functions');
 
@@ -59,7 +71,8 @@ class OutcomeLogger extends Logger {
 export function readEventFile(path: string): LambdaKafkaEvent {
   if (!existsSync(path)) {
     throw new ConfigError(
-      `event file ${path} does not exist; make one with: npm run -s cli -- events --file data/rides.csv --limit 10 --out ${path}`,
+      `event file ${path} does not exist; make one with: npm run -s cli -- events --file data/rides.csv --limit 10 --out ${path}, ` +
+        `or pipe events in: ${PIPE_EXAMPLE('<function>')}`,
     );
   }
   let event: LambdaKafkaEvent;
@@ -70,6 +83,46 @@ export function readEventFile(path: string): LambdaKafkaEvent {
   }
   decodeEvent(event); // throws InvalidEventError naming what is malformed
   return event;
+}
+
+/**
+ * Reads events from a stream (`--event -`): one JSON event, pretty-printed or not (as `sam
+ * local invoke -e -` takes it), or several, one compact event per line (what `events --out -`
+ * writes). Each is checked as an event file is.
+ */
+export async function readEventStream(
+  input: NodeJS.ReadableStream & { isTTY?: boolean },
+  functionName = '<function>',
+): Promise<LambdaKafkaEvent[]> {
+  if (input.isTTY) {
+    throw new ConfigError(`--event - reads the event from stdin; pipe one in: ${PIPE_EXAMPLE(functionName)}`);
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') {
+    throw new ConfigError(`--event -: stdin is empty; pipe an event in: ${PIPE_EXAMPLE(functionName)}`);
+  }
+  let events: LambdaKafkaEvent[];
+  try {
+    events = [JSON.parse(text) as LambdaKafkaEvent];
+  } catch {
+    // Not one JSON document: JSON lines, one event each.
+    events = [];
+    text.split(/\r?\n/).forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        events.push(JSON.parse(line) as LambdaKafkaEvent);
+      } catch (cause) {
+        throw new ConfigError(
+          `--event -: stdin line ${i + 1} is not JSON (${(cause as Error).message}); expected one event, or one event per line as events --out - writes`,
+          { cause },
+        );
+      }
+    });
+  }
+  for (const e of events) decodeEvent(e); // throws InvalidEventError naming what is malformed
+  return events;
 }
 
 /** Function names `invoke` knows: the ride handlers and any folder under functions/ with a handler.ts. */
@@ -91,7 +144,10 @@ export async function runInvoke(
   options: InvokeOptions,
   output: Output = processOutput,
 ): Promise<InvokeResult> {
-  const event = readEventFile(options.event);
+  const events =
+    options.event === '-'
+      ? await readEventStream(options.stdin ?? process.stdin, options.functionName)
+      : [readEventFile(options.event)];
   const spec = rideHandlers.find((h) => h.name === options.functionName);
   const modulePath = join(FUNCTIONS_DIR, options.functionName, 'handler.ts');
   if (!spec && !existsSync(modulePath)) {
@@ -131,13 +187,25 @@ export async function runInvoke(
       }
       handler = mod.handler;
     }
-    const context = createLambdaContext({ functionName: options.functionName }, randomUUID(), Date.now());
-    const response = await handler(event, context);
-    output.out(JSON.stringify(response, null, 2));
-    for (const line of invokeSummary(options.functionName, event, response, logger.outcomes, spec?.topic)) {
-      output.err(line);
+    // One invocation per event, in order, as an event-source mapping delivers a partition's batches.
+    const responses: KafkaBatchResponse[] = [];
+    for (const event of events) {
+      const context = createLambdaContext({ functionName: options.functionName }, randomUUID(), Date.now());
+      const seen = logger.outcomes.length;
+      const response = await handler(event, context);
+      responses.push(response);
+      // Several events: one compact response per line, the shape of the input.
+      output.out(events.length === 1 ? JSON.stringify(response, null, 2) : JSON.stringify(response));
+      const outcomes = logger.outcomes.slice(seen);
+      for (const line of invokeSummary(options.functionName, event, response, outcomes, spec?.topic)) {
+        output.err(line);
+      }
     }
-    return { response, pipelines: logger.outcomes };
+    return {
+      response: { batchItemFailures: responses.flatMap((r) => r.batchItemFailures) },
+      responses,
+      pipelines: logger.outcomes,
+    };
   } finally {
     await ctx.close();
   }
@@ -212,11 +280,14 @@ export function register(program: Command): void {
       .command('invoke')
       .description("run a function's handler on an event file against DynamoDB and print its response")
       .argument('<function>', `function name (${rideHandlers.map((h) => h.name).join(', ')})`)
-      .requiredOption('--event <file>', 'a Lambda Kafka event (see events/ and the events command)'),
+      .requiredOption(
+        '--event <file|->',
+        'a Lambda Kafka event (see events/ and the events command); "-" reads stdin: one event, or one per line',
+      ),
   )
     .addHelpText(
       'after',
-      '\nExample:\n  npm run -s cli -- invoke rides-tumbling-by-pickup --event events/rides-with-bad-records.json',
+      `\nExamples:\n  npm run -s cli -- invoke rides-tumbling-by-pickup --event events/rides-with-bad-records.json\n  ${PIPE_EXAMPLE('rides-tumbling-by-pickup')}`,
     )
     .action(async (functionName: string, o) => {
       await runInvoke({ functionName, event: o.event, endpoint: o.endpoint, dataDir: o.dataDir });

@@ -40,8 +40,11 @@ export interface ProduceOptions extends KafkaCliOptions {
   /** Extra headers; `content-type` is set from the value format unless given here. */
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * Send broken input anyway, for dead-letter tests: lines that are not JSON objects go as
-   * they are, records without the key field get no key, unreadable timestamps the send time.
+   * Send every line, broken ones too (for dead-letter tests, and so one bad line does not
+   * stop a load): a line that is not a record (a CSV row with the wrong number of fields,
+   * broken quoting, a JSON line that is not an object) goes as it is, with no key; a row
+   * without the key field gets no key; an unreadable timestamp the previous record's (the
+   * send time before the first good one), as `replay` stamps them.
    * @default false: the first broken record stops the run, naming its line
    */
   readonly allowMalformed?: boolean;
@@ -77,16 +80,30 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
   const records = readRecordFile(options.file, {
     format,
     valueFormat,
-    ...(options.allowMalformed ? { invalidJson: 'pass' as const } : {}),
+    ...(options.allowMalformed ? { malformed: 'pass' as const } : {}),
   });
-  const summary = await produceRecords(kafka, withHint(toOutgoing(records, options)), {
+  const malformed: string[] = [];
+  const counted = (async function* () {
+    for await (const r of records) {
+      if (r.invalid !== undefined) malformed.push(`${options.file}:${r.line}: ${r.invalid}`);
+      yield r;
+    }
+  })();
+  const summary = await produceRecords(kafka, withHint(toOutgoing(counted, options)), {
     topic: options.topic,
     sourceName: options.file,
     headers: { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
     progress,
     ...pick(options, ['ratePerSecond', 'count', 'compression', 'signal', 'batchRecords']),
   });
-  if (!options.quiet) output.err(formatProduceSummary(summary));
+  if (!options.quiet) {
+    output.err(formatProduceSummary(summary));
+    if (malformed.length > 0) {
+      output.err(
+        `${malformed.length} malformed line(s) sent as they are (consumers dead-letter them), first: ${malformed[0]}`,
+      );
+    }
+  }
   return summary;
 }
 
@@ -96,12 +113,17 @@ async function* toOutgoing(
   options: ProduceOptions,
 ): AsyncGenerator<OutgoingRecord> {
   const keyField = options.keyField === undefined ? DEFAULT_RIDE_KEY_FIELD : options.keyField;
+  // With --allow-malformed a record without a readable timestamp gets the previous record's,
+  // as `replay` stamps it, so the same file gives the same timestamps on both paths.
+  let previous: { timestampMs?: number } = {};
   for await (const r of records) {
+    const stamp = r.invalid ? previous : (timestampOf(r, options) ?? previous);
+    previous = stamp;
     yield {
       line: r.line,
       key: keyField === null || r.invalid ? null : keyOf(r, keyField, options),
       value: r.value,
-      ...timestampOf(r, options),
+      ...stamp,
     };
   }
 }
@@ -132,16 +154,17 @@ function keyOf(r: FileRecord, keyField: string, options: ProduceOptions): string
   );
 }
 
-function timestampOf(r: FileRecord, options: ProduceOptions): { timestampMs?: number } {
+/** The record's timestamp from `--timestamp-field`: `{}` (the send time) without one, undefined when unreadable. */
+function timestampOf(r: FileRecord, options: ProduceOptions): { timestampMs?: number } | undefined {
   const field = options.timestampField;
-  if (!field || r.invalid) return {};
+  if (!field) return {};
   const ms = parseDatetimeMs(r.fields[field]);
   if (ms !== undefined && ms >= 0) return { timestampMs: ms };
-  if (options.allowMalformed) return {};
+  if (options.allowMalformed) return undefined;
   throw new InvalidRecordError(
     `${options.file}:${r.line}: timestamp field "${field}" is ${JSON.stringify(r.fields[field] ?? null)}, not a datetime ` +
       '(expected "YYYY-MM-DD HH:MM:SS" (UTC), ISO-8601 or epoch ms); fix the record, pick another --timestamp-field, ' +
-      'or pass --allow-malformed to stamp such records with the send time',
+      "or pass --allow-malformed to stamp such records with the previous record's timestamp",
     { field },
   );
 }
@@ -173,7 +196,7 @@ export function register(program: Command): void {
     .option('--count <n>', 'stop after N records', wholeArg(1))
     .option(
       '--allow-malformed',
-      'send broken input anyway (invalid JSON as is, missing key field: no key) for dead-letter tests',
+      'send every line: malformed ones (wrong field count, broken quoting, invalid JSON) as they are, missing key field: no key',
     );
   addProduceFlags(addBrokerOption(command));
   command.addHelpText(

@@ -34,6 +34,8 @@ export interface ReplayOptions extends StoreOptions {
   readonly timestampField?: string;
   readonly format?: SourceFileOptions['format'];
   readonly limit?: number;
+  /** Stop at the first malformed input line. @default false: it is delivered as is and dead-lettered */
+  readonly strict?: boolean;
   /** Delete the embedded store first. */
   readonly fresh?: boolean;
   /** Keep the embedded store in memory (tests). */
@@ -56,6 +58,7 @@ export function replaySource(options: ReplayOptions): BatchSource {
     ...(options.timestampField ? { timestampField: options.timestampField } : {}),
     ...(options.format ? { format: options.format } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.strict ? { strict: true } : {}),
   });
 }
 
@@ -99,7 +102,7 @@ export async function runReplay(
     );
     const lines = await countLines(options.file);
     const totals = await feedBatchesWithProgress(
-      source.batches(),
+      source,
       handlers,
       ctx.stores,
       output,
@@ -137,7 +140,7 @@ export function register(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nExample:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh',
+      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nExample:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh',
     )
     .action(async (o) => {
       await runReplay({
@@ -150,6 +153,7 @@ export function register(program: Command): void {
         timestampField: o.timestampField,
         format: o.format,
         limit: o.limit,
+        strict: o.strict,
         fresh: o.fresh,
         endpoint: o.endpoint,
         dataDir: o.dataDir,

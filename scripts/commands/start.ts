@@ -76,6 +76,8 @@ export interface StartOptions {
    * @default broker path: a fresh `rides-start-<epoch ms>`; embedded: rides
    */
   readonly topic?: string;
+  /** Stop at the first malformed input line. @default false: it is delivered as is and dead-lettered */
+  readonly strict?: boolean;
   /** Wall clock for the TTL attributes; fixed in tests so two runs' tables compare equal. @default Date.now */
   readonly nowMs?: () => number;
 }
@@ -114,6 +116,7 @@ export function startSource(options: StartOptions): BatchSource {
     partitions: options.partitions ?? DEFAULT_REPLAY_PARTITIONS,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     ...(options.topic ? { topic: options.topic } : {}),
+    ...(options.strict ? { strict: true } : {}),
   });
 }
 
@@ -164,7 +167,7 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
     output.out('');
     const file = options.file ?? DEFAULT_RIDES_FILE;
     const totals = await feedBatchesWithProgress(
-      source.batches(),
+      source,
       handlers,
       ctx.stores,
       output,
@@ -224,6 +227,8 @@ async function startOnBroker(
     keyField: DEFAULT_KEY_FIELD,
     valueFormat: 'json',
     ...(timestampField ? { timestampField } : {}),
+    // As the embedded replay: every line reaches the handlers, a malformed one as it is.
+    allowMalformed: !options.strict,
     output,
   });
 
@@ -402,8 +407,8 @@ async function prepareTopic(
  * dead letters can then differ.
  */
 async function timestampFieldOf(file: string, format: 'csv' | 'jsonl'): Promise<string | undefined> {
-  for await (const r of readRecordFile(file, { format })) {
-    return DEFAULT_TIMESTAMP_FIELDS.find((f) => r.fields[f] != null);
+  for await (const r of readRecordFile(file, { format, malformed: 'pass' })) {
+    if (r.invalid === undefined) return DEFAULT_TIMESTAMP_FIELDS.find((f) => r.fields[f] != null);
   }
   return undefined;
 }
@@ -456,6 +461,10 @@ export function register(program: Command): void {
     .option('--in-memory', 'keep nothing on disk')
     .option('--fresh', 'accepted for symmetry with replay: start always begins from an empty store')
     .option(
+      '--strict',
+      'stop at the first malformed line of the file (default: deliver it as is, so the pipelines dead-letter it)',
+    )
+    .option(
       '--topic <name>',
       `broker path: topic to create and produce to (default: a fresh rides-start-<epoch ms>; an existing one must be empty, with retention.ms -1); embedded: ${RIDES_TOPIC}`,
     );
@@ -480,6 +489,7 @@ summaries. The first line says which path was taken.
         batchSize: o.batchSize,
         dataDir: o.dataDir,
         inMemory: o.inMemory,
+        strict: o.strict,
         ...(o.brokers ? { brokers: o.brokers } : {}),
         ...(o.topic ? { topic: o.topic } : {}),
         env: process.env,

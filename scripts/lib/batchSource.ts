@@ -1,6 +1,11 @@
 import { batchRecordsAsync, type EventBatchOptions } from '../../shared/esm/index.js';
 import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
-import { readProducerRecords, type SourceFileOptions } from './sourceRecords.js';
+import {
+  createSourceIssues,
+  readProducerRecords,
+  type SourceFileOptions,
+  type SourceIssues,
+} from './sourceRecords.js';
 
 /**
  * Where `replay` and `start` get their event-source-mapping batches from. Today: a file,
@@ -13,6 +18,11 @@ export interface BatchSource {
   readonly description: string;
   /** The events in delivery order. */
   batches(): AsyncIterable<LambdaKafkaEvent>;
+  /**
+   * Input lines the latest {@link batches} read did not take as written (malformed lines
+   * delivered as they are, unreadable timestamps, blank lines), filled in as it reads.
+   */
+  readonly issues: SourceIssues;
 }
 
 /** Options of {@link fileBatchSource}. */
@@ -25,9 +35,16 @@ export interface FileBatchSourceOptions extends SourceFileOptions, EventBatchOpt
 /** A file replayed as an event-source mapping would deliver it after a producer wrote it in file order. */
 export function fileBatchSource(options: FileBatchSourceOptions): BatchSource {
   const partitions = options.partitions ?? 1;
+  let issues = createSourceIssues();
   return {
     description: `${options.file} -> topic ${options.topic}, ${partitions} partition(s), batches of ${options.batchSize ?? 100}`,
-    batches: () => batchRecordsAsync(readProducerRecords(options), { ...options, partitions }),
+    batches: () => {
+      issues = createSourceIssues();
+      return batchRecordsAsync(readProducerRecords({ ...options, issues }), { ...options, partitions });
+    },
+    get issues() {
+      return issues;
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
 import { type HandlerSpec, processEvent } from '../../shared/pipeline/index.js';
 import type { PipelineStores } from '../../shared/store/index.js';
-import { recordCount } from './batchSource.js';
+import { type BatchSource, recordCount } from './batchSource.js';
 import type { Output } from './output.js';
 import { createProgress } from './progress.js';
+import { formatSourceIssues, issueLines, type SourceIssueCounts } from './sourceRecords.js';
 import { formatTable } from './textTable.js';
 
 /** What one pipeline did over a whole replay, summed over batches. */
@@ -31,6 +32,8 @@ export interface ReplayTotals {
   batches: number;
   records: number;
   pipelines: PipelineTotals[];
+  /** Input lines not taken as written (see {@link SourceIssueCounts}); all 0 when not from a file. */
+  input: SourceIssueCounts;
 }
 
 /**
@@ -69,7 +72,12 @@ export async function feedBatches(
     records += recordCount(event);
     onProgress?.({ batches: batchCount, records });
   }
-  return { batches: batchCount, records, pipelines: [...totals.values()] };
+  return {
+    batches: batchCount,
+    records,
+    pipelines: [...totals.values()],
+    input: { malformed: 0, badTimestamps: 0, missingKeys: 0, blankLines: 0 },
+  };
 }
 
 function emptyTotals(pipeline: string): PipelineTotals {
@@ -106,8 +114,9 @@ export function formatReplayTotals(totals: ReplayTotals): string[] {
     p.records === 0 ? '-' : (p.itemWrites / p.records).toFixed(2),
     p.redelivered,
   ]);
+  const input = formatSourceIssues(totals.input);
   return [
-    `${totals.records} records in ${totals.batches} batches`,
+    `${totals.records} records in ${totals.batches} batches${input ? ` (input: ${input})` : ''}`,
     ...formatTable(
       [
         'pipeline',
@@ -127,11 +136,12 @@ export function formatReplayTotals(totals: ReplayTotals): string[] {
 }
 
 /**
- * {@link feedBatches} with a progress report on stderr for long inputs, then the totals
- * table on stdout: what `replay` and `start` both show while they feed a file.
+ * {@link feedBatches} with a progress report on stderr for long inputs, then the input lines
+ * not taken as written (the first few, each naming file:line) on stderr and the totals table
+ * on stdout: what `replay` and `start` both show while they feed a file.
  */
 export async function feedBatchesWithProgress(
-  batches: AsyncIterable<LambdaKafkaEvent>,
+  source: BatchSource,
   handlers: readonly HandlerSpec[],
   stores: PipelineStores,
   output: Output,
@@ -140,10 +150,12 @@ export async function feedBatchesWithProgress(
   const progress = createProgress(output, expectedRecords);
   let totals: ReplayTotals;
   try {
-    totals = await feedBatches(batches, handlers, stores, ({ records }) => progress.update(records));
+    totals = await feedBatches(source.batches(), handlers, stores, ({ records }) => progress.update(records));
   } finally {
     progress.stop();
   }
+  totals.input = { ...source.issues.counts };
+  for (const line of issueLines(source.issues)) output.err(`input: ${line}`);
   for (const line of formatReplayTotals(totals)) output.out(line);
   return totals;
 }

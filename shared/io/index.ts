@@ -1,1 +1,2 @@
 export { type FileRecord, type ReadRecordFileOptions, readRecordFile, typeCells } from './readRecordFile.js';
+export { requireTextFile } from './requireTextFile.js';

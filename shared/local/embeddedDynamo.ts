@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 // dynalite ships no types; its factory returns an http.Server.
 // @ts-expect-error no declaration file
 import dynalite from 'dynalite';
@@ -42,9 +48,15 @@ export async function startEmbeddedDynamo(
   };
 }
 
+/** How long {@link ensureTables} waits for a table to become ACTIVE. */
+const TABLE_ACTIVE_TIMEOUT_S = 60;
+
 /**
- * Creates the project's tables when they do not exist (on-demand billing). Idempotent. For
- * local and test use: in AWS the CDK app owns the tables.
+ * Creates the project's tables when they do not exist (on-demand billing), then waits until
+ * every one is ACTIVE: a new table is CREATING for a while (500 ms on a dynalite started
+ * with its defaults, `--createTableMs`; seconds on DynamoDB Local or AWS), and reads and
+ * writes fail until it is not. Idempotent. For local and test use: in AWS the CDK app owns
+ * the tables.
  */
 export async function ensureTables(endpoint: string, names: TableNames, region = 'us-east-1'): Promise<void> {
   const client = new DynamoDBClient({
@@ -57,7 +69,19 @@ export async function ensureTables(endpoint: string, names: TableNames, region =
     for (const design of ALL_TABLES) {
       const name = names[design.logicalName];
       if (existing.has(name)) continue;
-      await client.send(new CreateTableCommand(createTableInput(design, name)));
+      try {
+        await client.send(new CreateTableCommand(createTableInput(design, name)));
+      } catch (err) {
+        // Another process (a second CLI command, a parallel test) created it first: fine.
+        if (!(err instanceof ResourceInUseException)) throw err;
+      }
+    }
+    // Every table, not only the ones made here: one made by another process may still be CREATING.
+    for (const design of ALL_TABLES) {
+      await waitUntilTableExists(
+        { client, minDelay: 0.1, maxDelay: 1, maxWaitTime: TABLE_ACTIVE_TIMEOUT_S },
+        { TableName: names[design.logicalName] },
+      );
     }
   } finally {
     client.destroy();

@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+// @ts-expect-error dynalite ships no types
+import dynalite from 'dynalite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runReplay } from '../../scripts/commands/replay.js';
 import { type DynamoContext, openDynamo } from '../../scripts/lib/dynamoContext.js';
 import { captureOutput } from '../../scripts/lib/output.js';
+import { type MixedRides, mixedRidesCsv, mixedRidesJsonl } from './support/mixedRides.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
@@ -91,5 +98,128 @@ describe('replay', () => {
     await expect(
       runReplay({ file: 'data/rides.csv', context: ctx, keyField: 'zone' }, captureOutput()),
     ).rejects.toThrow(/rides\.csv:1: key field "zone" is missing.*--key-field.*--no-key/);
+  });
+});
+
+describe('replay of a file with bad lines', () => {
+  let ctx: DynamoContext;
+  let dir: string;
+
+  beforeEach(async () => {
+    ctx = await openDynamo({ inMemory: true, forceEmbedded: true, nowMs: () => Date.UTC(2026, 0, 1) });
+    dir = mkdtempSync(join(tmpdir(), 'cli-replay-bad-'));
+  });
+  afterEach(async () => {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe.each([
+    ['CSV', 'mixed.csv', mixedRidesCsv()],
+    ['JSON lines', 'mixed.jsonl', mixedRidesJsonl()],
+  ] as Array<[string, string, MixedRides]>)('%s', (_format, name, mixed) => {
+    it('aggregates every good row, dead-letters every bad line, and counts them: records = aggregated + late + rejected', async () => {
+      const file = join(dir, name);
+      writeFileSync(file, mixed.text);
+      const bad = mixed.malformed.length + mixed.schemaBad;
+      const output = captureOutput();
+
+      const totals = await runReplay({ file, context: ctx, batchSize: 7 }, output);
+
+      expect(totals.records).toBe(mixed.good + bad);
+      expect(totals.input).toEqual({
+        malformed: mixed.malformed.length,
+        badTimestamps: mixed.badTimestamps,
+        missingKeys: 0,
+        blankLines: mixed.blankLines,
+      });
+      for (const p of totals.pipelines) {
+        expect([p.pipeline, p.records, p.aggregated + p.late, p.invalid, p.filtered]).toEqual([
+          p.pipeline,
+          mixed.good + bad,
+          mixed.good,
+          bad,
+          0,
+        ]);
+        const letters = await ctx.stores.deadLetters.list(p.pipeline);
+        const invalid = letters.filter((d) => d.kind === 'invalid');
+        expect(invalid).toHaveLength(bad);
+        // The malformed lines' dead letters hold them as written; the rest failed the ride schema.
+        const values = invalid.map((d) => d.value);
+        for (const line of mixed.malformed) expect(values).toContain(line);
+        expect(invalid.filter((d) => d.code === 'SCHEMA').length).toBeGreaterThanOrEqual(mixed.schemaBad);
+      }
+      expect(totals.pipelines.find((p) => p.pipeline === 'dropoff-count')?.aggregated).toBe(mixed.good);
+      expect(output.stdout[0]).toBe(
+        `${mixed.good + bad} records in ${totals.batches} batches (input: ${mixed.malformed.length} malformed lines delivered as they are, ` +
+          `1 unreadable timestamp (previous record's used), ${mixed.blankLines} blank lines skipped)`,
+      );
+      const fileLine = new RegExp(`^input: .*${name.replace('.', '\\.')}:(\\d+): `);
+      const reported = output.stderr.filter((l) => fileLine.test(l));
+      expect(reported).toHaveLength(mixed.malformed.length + mixed.badTimestamps);
+      const fileLines = mixed.text.split('\n');
+      for (const l of reported) {
+        const line = Number(fileLine.exec(l)![1]);
+        const text = fileLines[line - 1]!;
+        expect(mixed.malformed.includes(text) || text.includes('not a time'), l).toBe(true);
+      }
+    });
+
+    it('changes nothing when the file is replayed again: bad lines get the same offsets and timestamps', async () => {
+      const file = join(dir, name);
+      writeFileSync(file, mixed.text);
+      await runReplay({ file, context: ctx }, captureOutput());
+      const before = await dumpAll(ctx);
+
+      const second = await runReplay({ file, context: ctx, batchSize: 5 }, captureOutput());
+
+      expect(await dumpAll(ctx)).toEqual(before);
+      expect(second.pipelines.every((p) => p.itemWrites === 0 && p.deadLettersWritten === 0)).toBe(true);
+    });
+  });
+
+  it('with --strict stops at the first malformed line, naming its file line', async () => {
+    const file = join(dir, 'mixed.csv');
+    const mixed = mixedRidesCsv();
+    writeFileSync(file, mixed.text);
+    const line = mixed.text.split('\n').indexOf(mixed.malformed[0]!) + 1;
+
+    await expect(runReplay({ file, context: ctx, strict: true }, captureOutput())).rejects.toThrow(
+      new RegExp(`mixed\\.csv:${line}: 10 fields, the header has 18 \\(--strict stops here`),
+    );
+  });
+
+  it('says a CSV has no header row, naming the file and the header expected', async () => {
+    const file = join(dir, 'noheader.csv');
+    writeFileSync(file, mixedRidesCsv().text.split('\n').slice(1).join('\n'));
+
+    await expect(runReplay({ file, context: ctx }, captureOutput())).rejects.toThrow(
+      /noheader\.csv has no header row: line 1 .*expected a header such as: VendorID,tpep_pickup_datetime,/,
+    );
+  });
+
+  it('says a binary file named .csv is not text, naming it', async () => {
+    const file = join(dir, 'rides.csv');
+    writeFileSync(file, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]));
+
+    await expect(runReplay({ file, context: ctx }, captureOutput())).rejects.toThrow(
+      /rides\.csv is not a text file \(it starts with the zip header/,
+    );
+  });
+});
+
+describe('replay against a DynamoDB endpoint', () => {
+  it('waits for new tables to become ACTIVE on a fresh dynalite (500 ms CREATING by default)', async () => {
+    const server = dynalite(); // its defaults: createTableMs 500
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const totals = await runReplay({ file: 'data/rides.csv', endpoint, limit: 20 }, captureOutput());
+
+      expect(totals.records).toBe(20);
+      expect(totals.pipelines.every((p) => p.aggregated + p.late === 20)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
