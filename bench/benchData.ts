@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { formatRecord, generateRides } from '../shared/datagen/index.js';
-import { type KafkaRecordInput, partitionForKey } from '../shared/kafka/index.js';
-import { loadZones } from '../shared/schemas/index.js';
+import { type KafkaRecordInput, partitionForKey } from '../shared/engine/event/index.js';
+import { formatRecord, generateRides } from '../shared/local/datagen/index.js';
+import { loadZones } from '../shared/rides/schemas/index.js';
 
 /** The zone lookup bundled in data/. */
 export const zones = loadZones(fileURLToPath(new URL('../data/taxi_zone_lookup.csv', import.meta.url)));

@@ -15,12 +15,17 @@ import { execFileSync } from 'node:child_process';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { fileURLToPath } from 'node:url';
-import { codecByName } from '../shared/codecs/index.js';
-import { buildEvent, decodeEvent, eventSizeBytes, type LambdaKafkaEvent } from '../shared/kafka/index.js';
+import { codecByName } from '../shared/engine/decode/index.js';
+import {
+  buildEvent,
+  decodeEvent,
+  eventSizeBytes,
+  type LambdaKafkaEvent,
+} from '../shared/engine/event/index.js';
+import { decodeGroups, type HandlerSpec, planBatch, processEvent } from '../shared/engine/process/index.js';
+import { createDocumentClient, createPipelineStores } from '../shared/engine/store/dynamo/index.js';
 import { ensureTables, startEmbeddedDynamo } from '../shared/local/index.js';
-import { decodeGroups, type HandlerSpec, planBatch, processEvent } from '../shared/pipeline/index.js';
-import { pickup5m, rideHandlers } from '../shared/pipelines/index.js';
-import { createDocumentClient, createPipelineStores } from '../shared/store/index.js';
+import { pickup5m, rideHandlers } from '../shared/rides/index.js';
 import { median, printTable, rideRecords } from './benchData.js';
 import { naiveApply } from './naiveHandler.js';
 

@@ -22,8 +22,12 @@ import { openKafka } from '../scripts/lib/kafkaConnect.js';
 import { type OutgoingRecord, type ProduceSummary, produceRecords } from '../scripts/lib/kafkaProducer.js';
 import { resolveRunnerFunctions } from '../scripts/lib/runnerFunctions.js';
 import { formatTable } from '../scripts/lib/textTable.js';
-import { DEFAULT_BATCH_SIZE, type EsmSummary, MAX_BATCH_SIZE } from '../shared/esm/index.js';
-import { rideHandlers } from '../shared/pipelines/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type EsmSummary,
+  MAX_BATCH_SIZE,
+} from '../shared/local/eventSourceMapping/index.js';
+import { rideHandlers } from '../shared/rides/index.js';
 import { ensureKafka } from '../test/support/kafkaBroker.js';
 import { rideRecords } from './benchData.js';
 import { countDynamoRequests } from './dynamoRequestCounter.js';

@@ -8,11 +8,11 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { buildEvent, type KafkaRecordInput } from '../shared/kafka/index.js';
+import { buildEvent, type KafkaRecordInput } from '../shared/engine/event/index.js';
+import { type HandlerSpec, processEvent } from '../shared/engine/process/index.js';
+import { createDocumentClient, createPipelineStores } from '../shared/engine/store/dynamo/index.js';
 import { ensureTables, itemBytes, startEmbeddedDynamo } from '../shared/local/index.js';
-import { type HandlerSpec, processEvent } from '../shared/pipeline/index.js';
-import { tips1h } from '../shared/pipelines/index.js';
-import { createDocumentClient, createPipelineStores } from '../shared/store/index.js';
+import { tips1h } from '../shared/rides/index.js';
 import { printTable } from './benchData.js';
 
 const dynamo = await startEmbeddedDynamo();
@@ -66,12 +66,7 @@ for (const partitions of [1, 10, 100, 1000]) {
     }),
   );
   const bytes = itemBytes(Item as never);
-  rows.push([
-    partitions,
-    bytes,
-    Math.ceil(bytes / 1024),
-    outcome!.writes.fastWrites + outcome!.writes.slowWrites,
-  ]);
+  rows.push([partitions, bytes, Math.ceil(bytes / 1024), outcome!.writes.itemWrites]);
 }
 console.log('## Aggregate item size by partitions feeding it (tips-1h, topic "rides", 6-digit offsets)\n');
 printTable(['partitions', 'item bytes', 'write units per write', 'item writes for the batch'], rows);

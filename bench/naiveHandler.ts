@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { codecByName } from '../shared/codecs/index.js';
-import { decodeEvent, type LambdaKafkaEvent } from '../shared/kafka/index.js';
-import { eventTimeOf, keyOf, type PipelineSpec } from '../shared/pipeline/index.js';
-import { windowsFor } from '../shared/windows/index.js';
+import { codecByName } from '../shared/engine/decode/index.js';
+import { decodeEvent, type LambdaKafkaEvent } from '../shared/engine/event/index.js';
+import { eventTimeOf, keyOf, type PipelineSpec } from '../shared/engine/process/index.js';
+import { windowsFor } from '../shared/engine/windows/index.js';
 
 /**
  * What public MSK -> Lambda -> DynamoDB samples do, for comparison only: one UpdateItem

@@ -1,11 +1,16 @@
-import { codecByName } from '../shared/codecs/index.js';
+import { codecByName } from '../shared/engine/decode/index.js';
 import {
   buildEvent,
   decodeEvent,
   type KafkaRecordInput,
   type LambdaKafkaEvent,
-} from '../shared/kafka/index.js';
-import { type DecodedRecord, decodeGroups, type HandlerSpec, planBatch } from '../shared/pipeline/index.js';
+} from '../shared/engine/event/index.js';
+import {
+  type DecodedRecord,
+  decodeGroups,
+  type HandlerSpec,
+  planBatch,
+} from '../shared/engine/process/index.js';
 
 /** What {@link timePureCore} measured. */
 export interface PureCoreTiming {

@@ -2,8 +2,13 @@ import type { Kafka } from 'kafkajs';
 import type { OutgoingRecord } from '../scripts/lib/kafkaProducer.js';
 import { createMappings, firstCrash, startMappings, stopMappings } from '../scripts/lib/runner.js';
 import type { RunnerFunction } from '../scripts/lib/runnerFunctions.js';
-import type { EsmSummary, LambdaKafkaHandlerFn, LocalEventSourceMapping } from '../shared/esm/index.js';
-import { createTopicsAndWait, type KafkaRecordInput } from '../shared/kafka/index.js';
+import type { KafkaRecordInput } from '../shared/engine/event/index.js';
+import { createTopicsAndWait } from '../shared/kafka/index.js';
+import type {
+  EsmSummary,
+  LambdaKafkaHandlerFn,
+  LocalEventSourceMapping,
+} from '../shared/local/eventSourceMapping/index.js';
 
 /**
  * The local event-source-mapping runner under load (was scripts/lib/runnerBench.ts; now the

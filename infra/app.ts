@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../shared/errors/index.js';
+import { ConfigError } from '../shared/engine/errors/index.js';
 import { type DeploymentConfig, loadDeploymentConfig } from './config/index.js';
 import { StreamProcessingStack } from './stacks/StreamProcessingStack.js';
 

@@ -1,5 +1,5 @@
-import { kafkaHandler } from '../../shared/middleware/kafkaHandler.js';
-import { rideHandler } from '../../shared/pipelines/index.js';
+import { kafkaHandler } from '../../shared/engine/handler/kafkaHandler.js';
+import { rideHandler } from '../../shared/rides/index.js';
 
 /** Lambda entry point of `rides-hopping-by-vendor`: the pipelines of its spec, nothing else. */
 export const handler = kafkaHandler(rideHandler('rides-hopping-by-vendor'));

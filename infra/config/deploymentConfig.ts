@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 
 /**
  * One deployment's settings, flat so each is one `-c key=value` on the cdk command line, one

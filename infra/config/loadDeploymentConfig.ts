@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Construct } from 'constructs';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 import { CONFIG_KEYS, type DeploymentConfig, parseDeploymentConfig } from './deploymentConfig.js';
 
 /**

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type HandlerSpec, validateHandlerSpec } from '../../shared/pipeline/index.js';
+import { type HandlerSpec, validateHandlerSpec } from '../../shared/engine/process/index.js';
 import { functionBundling } from '../lib/bundling.js';
 import { logWriteStatement } from '../lib/iamStatements.js';
 import { acknowledgeWildcards } from '../lib/nag.js';

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ALL_TABLES, type TableDesign } from '../../shared/store/tableDesign.js';
+import { ALL_TABLES, type TableDesign } from '../../shared/engine/store/tableDesign.js';
 
 /** Properties of {@link PipelineTables}. */
 export interface PipelineTablesProps {
@@ -30,8 +30,9 @@ export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], 
   aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],
-  // DynamoStreamTimeStore: GetItem of a partition's checkpoint, conditional PutItem.
-  state: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  // DynamoStreamTimeStore: BatchGetItem of the partitions' checkpoints, conditional PutItem.
+  // (DynamoKeyedStateStore is granted nothing until a pipeline kind uses it.)
+  state: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
 };
 
 /**

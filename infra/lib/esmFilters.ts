@@ -1,5 +1,5 @@
-import { codecByName } from '../../shared/codecs/index.js';
-import { type HandlerSpec, toEsmFilterPattern } from '../../shared/pipeline/index.js';
+import { codecByName } from '../../shared/engine/decode/index.js';
+import { type HandlerSpec, toEsmFilterPattern } from '../../shared/engine/process/index.js';
 
 /** Lambda's default quota of filter patterns per event-source mapping. */
 export const MAX_ESM_FILTERS = 5;

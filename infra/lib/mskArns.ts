@@ -1,6 +1,6 @@
 import { ArnFormat, Fn, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 
 /**
  * The IAM resource ARNs of one MSK cluster. Kafka-level IAM actions (`kafka-cluster:*`) are

@@ -2,8 +2,8 @@ import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } 
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
-import type { HandlerSpec } from '../../shared/pipeline/index.js';
-import { rideHandlers } from '../../shared/pipelines/index.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { rideHandlers } from '../../shared/rides/index.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
 import { FailureBucket } from '../constructs/FailureBucket.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 import {
   addBrokerOption,
   explainKafkaError,

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 import {
   ALL_DEFECTS,
   CSV_DEFECTS,
@@ -12,9 +13,8 @@ import {
   RIDE_CSV_HEADER,
   RIDE_GENERATOR_DEFAULTS,
   type RideFormat,
-} from '../../shared/datagen/index.js';
-import { ConfigError } from '../../shared/errors/index.js';
-import { loadZones, parseDatetimeMs } from '../../shared/schemas/index.js';
+} from '../../shared/local/datagen/index.js';
+import { loadZones, parseDatetimeMs } from '../../shared/rides/schemas/index.js';
 import { parseTimeArg } from '../lib/cliOptions.js';
 import type { CompressionName } from '../lib/kafkaCodecs.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { DeadLetter } from '../../shared/pipeline/index.js';
-import { ridePipelines } from '../../shared/pipelines/index.js';
+import type { DeadLetter } from '../../shared/engine/process/index.js';
+import { ridePipelines } from '../../shared/rides/index.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../../shared/errors/index.js';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/esm/index.js';
-import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
-import { RIDES_TOPIC } from '../../shared/pipelines/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
+import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { fileBatchSource, recordCount } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { type Output, processOutput } from '../lib/output.js';

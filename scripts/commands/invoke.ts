@@ -7,12 +7,16 @@ import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/l
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Command } from 'commander';
-import { ConfigError } from '../../shared/errors/index.js';
-import { createLambdaContext } from '../../shared/esm/index.js';
-import { decodeEvent, type KafkaBatchResponse, type LambdaKafkaEvent } from '../../shared/kafka/index.js';
-import { kafkaHandler } from '../../shared/middleware/index.js';
-import { rideHandlers } from '../../shared/pipelines/index.js';
-import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/store/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import {
+  decodeEvent,
+  type KafkaBatchResponse,
+  type LambdaKafkaEvent,
+} from '../../shared/engine/event/index.js';
+import { kafkaHandler } from '../../shared/engine/handler/index.js';
+import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/engine/store/index.js';
+import { createLambdaContext } from '../../shared/local/eventSourceMapping/index.js';
+import { rideHandlers } from '../../shared/rides/index.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';

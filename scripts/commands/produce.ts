@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { ConfigError, InvalidRecordError } from '../../shared/errors/index.js';
-import { type FileRecord, readRecordFile } from '../../shared/io/index.js';
-import { parseDatetimeMs } from '../../shared/schemas/index.js';
+import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
+import { type FileRecord, readRecordFile } from '../../shared/local/io/index.js';
+import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
 import type { CompressionName } from '../lib/kafkaCodecs.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../shared/errors/index.js';
-import type { PipelineSpec } from '../../shared/pipeline/index.js';
-import { ridePipelines } from '../../shared/pipelines/index.js';
-import { loadZones, type Zone } from '../../shared/schemas/index.js';
-import { floorMod } from '../../shared/windows/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import type { PipelineSpec } from '../../shared/engine/process/index.js';
+import { floorMod } from '../../shared/engine/windows/index.js';
+import { ridePipelines } from '../../shared/rides/index.js';
+import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
 import { addStoreOptions, intArg, parseTimeArg, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';

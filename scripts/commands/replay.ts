@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../shared/errors/index.js';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/esm/index.js';
-import { RIDES_TOPIC } from '../../shared/pipelines/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { type BatchSource, fileBatchSource } from '../lib/batchSource.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { EsmSummary, LocalEventSourceMapping } from '../../shared/esm/index.js';
+import type { EsmSummary, LocalEventSourceMapping } from '../../shared/local/eventSourceMapping/index.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { openDynamo } from '../lib/dynamoContext.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
-import { ConfigError, StreamError } from '../../shared/errors/index.js';
-import { DEFAULT_BATCH_SIZE, type EsmSummary, MAX_BATCH_SIZE } from '../../shared/esm/index.js';
-import { readRecordFile } from '../../shared/io/index.js';
-import type { HandlerSpec } from '../../shared/pipeline/index.js';
+import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  type EsmSummary,
+  MAX_BATCH_SIZE,
+} from '../../shared/local/eventSourceMapping/index.js';
+import { readRecordFile } from '../../shared/local/io/index.js';
 import {
   dropoffCount,
   pickup5m,
@@ -10,8 +14,8 @@ import {
   rideHandlers,
   tips1h,
   vendorHopping,
-} from '../../shared/pipelines/index.js';
-import { loadZones } from '../../shared/schemas/index.js';
+} from '../../shared/rides/index.js';
+import { loadZones } from '../../shared/rides/schemas/index.js';
 import type { BatchSource } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import kafkajs, { type Admin } from 'kafkajs';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 import { createTopicsAndWait } from '../../shared/kafka/index.js';
 import {
   addBrokerOption,

@@ -1,5 +1,5 @@
-import { batchRecordsAsync, type EventBatchOptions } from '../../shared/esm/index.js';
-import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
+import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
+import { batchRecordsAsync, type EventBatchOptions } from '../../shared/local/eventSourceMapping/index.js';
 import {
   createSourceIssues,
   readProducerRecords,

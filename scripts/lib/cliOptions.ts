@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseDatetimeMs } from '../../shared/schemas/index.js';
+import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
 import { DEFAULT_LOCAL_DATA_DIR } from './dynamoContext.js';
 
 /** A commander parser for an integer within bounds; the message names the accepted range. */

@@ -1,13 +1,8 @@
 import { resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, createPipelineStores } from '../../shared/engine/store/dynamo/index.js';
+import { type PipelineStores, type TableNames, tableNamesFromEnv } from '../../shared/engine/store/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
-import {
-  createDocumentClient,
-  createPipelineStores,
-  type PipelineStores,
-  type TableNames,
-  tableNamesFromEnv,
-} from '../../shared/store/index.js';
 
 /** Where the embedded DynamoDB keeps its data between CLI runs (LevelDB files). */
 export const DEFAULT_LOCAL_DATA_DIR = resolve(process.env.LOCAL_DATA_DIR ?? '.local/dynamo');

@@ -1,6 +1,6 @@
-import type { LambdaKafkaEvent } from '../../shared/kafka/index.js';
-import { type HandlerSpec, processEvent } from '../../shared/pipeline/index.js';
-import type { PipelineStores } from '../../shared/store/index.js';
+import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
+import { type HandlerSpec, processEvent } from '../../shared/engine/process/index.js';
+import type { PipelineStores } from '../../shared/engine/store/index.js';
 import { type BatchSource, recordCount } from './batchSource.js';
 import type { Output } from './output.js';
 import { createProgress } from './progress.js';
@@ -63,7 +63,7 @@ export async function feedBatches(
       t.lateWindows += o.stats.lateWindows;
       t.invalid += o.stats.invalid;
       t.items += o.items;
-      t.itemWrites += o.writes.fastWrites + o.writes.slowWrites;
+      t.itemWrites += o.writes.itemWrites;
       t.redelivered += o.stats.alreadyApplied;
       t.itemsAlreadyApplied += o.writes.alreadyApplied;
       t.deadLettersWritten += o.deadLettersWritten;

@@ -1,5 +1,5 @@
 import kafkajs from 'kafkajs';
-import { StreamError } from '../../shared/errors/index.js';
+import { StreamError } from '../../shared/engine/errors/index.js';
 
 // kafkajs is CommonJS; read its enums from the default export, as Node's ESM loader does not
 // promise them as named exports.

@@ -2,7 +2,7 @@ import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Command } from 'commander';
 import { type Admin, type Kafka, logLevel } from 'kafkajs';
-import { ConfigError, StreamError } from '../../shared/errors/index.js';
+import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from '../../shared/kafka/index.js';
 import { registerCompressionCodecs } from './kafkaCodecs.js';
 

@@ -1,6 +1,6 @@
-import { ConfigError } from '../../shared/errors/index.js';
-import type { HandlerSpec } from '../../shared/pipeline/index.js';
-import { rideHandlers } from '../../shared/pipelines/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { rideHandlers } from '../../shared/rides/index.js';
 
 /**
  * The handlers to run for `--pipelines a,b`: a handler name selects all its pipelines, a

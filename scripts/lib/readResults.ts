@@ -1,6 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { PipelineSpec } from '../../shared/pipeline/index.js';
-import { AGGREGATES_TABLE, aggregatePk, type TableNames, windowSortKey } from '../../shared/store/index.js';
+import type { PipelineSpec } from '../../shared/engine/process/index.js';
+import {
+  AGGREGATES_TABLE,
+  aggregatePk,
+  type TableNames,
+  windowSortKey,
+} from '../../shared/engine/store/index.js';
 import { type ResultRow, rowFromItem } from './resultRows.js';
 
 /** What the readers need: a document client and the table names. */

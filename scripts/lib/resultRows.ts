@@ -1,7 +1,7 @@
-import { ConfigError } from '../../shared/errors/index.js';
-import type { PipelineSpec } from '../../shared/pipeline/index.js';
-import { ridePipelines } from '../../shared/pipelines/index.js';
-import { type AggregateRow, rowFromItem } from '../../shared/store/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import type { PipelineSpec } from '../../shared/engine/process/index.js';
+import { type AggregateRow, rowFromItem } from '../../shared/engine/store/dynamo/index.js';
+import { ridePipelines } from '../../shared/rides/index.js';
 
 /** One aggregate item as the CLI shows it (the store's row type, under the CLI's name). */
 export type ResultRow = AggregateRow;

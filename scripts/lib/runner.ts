@@ -1,12 +1,12 @@
 import type { Kafka } from 'kafkajs';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 import {
   type Backoff,
   type EsmSettingsInput,
   type EsmSummary,
   JsonlOnFailureDestination,
   LocalEventSourceMapping,
-} from '../../shared/esm/index.js';
+} from '../../shared/local/eventSourceMapping/index.js';
 import type { RunnerFunction } from './runnerFunctions.js';
 
 /** Settings every mapping of one `run` shares (one mapping per function). */

@@ -3,11 +3,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { ConfigError } from '../../shared/errors/index.js';
-import type { LambdaKafkaHandlerFn } from '../../shared/esm/index.js';
-import { kafkaHandler } from '../../shared/middleware/index.js';
-import { rideHandlers } from '../../shared/pipelines/index.js';
-import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/store/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import { kafkaHandler } from '../../shared/engine/handler/index.js';
+import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/engine/store/index.js';
+import type { LambdaKafkaHandlerFn } from '../../shared/local/eventSourceMapping/index.js';
+import { rideHandlers } from '../../shared/rides/index.js';
 import { knownFunctions } from '../commands/invoke.js';
 import type { DynamoContext } from './dynamoContext.js';
 

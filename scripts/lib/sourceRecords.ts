@@ -3,10 +3,10 @@ import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { ConfigError, InvalidRecordError } from '../../shared/errors/index.js';
-import type { ProducerRecord } from '../../shared/esm/index.js';
-import { readRecordFile, requireTextFile } from '../../shared/io/index.js';
-import { parseDatetimeMs } from '../../shared/schemas/index.js';
+import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
+import type { ProducerRecord } from '../../shared/local/eventSourceMapping/index.js';
+import { readRecordFile, requireTextFile } from '../../shared/local/io/index.js';
+import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
 import { intArg } from './cliOptions.js';
 
 /** The course's producer keys rides by drop-off location. */

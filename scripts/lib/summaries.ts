@@ -1,6 +1,6 @@
-import type { DeadLetter, PipelineSpec } from '../../shared/pipeline/index.js';
-import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/pipelines/index.js';
-import type { Zone } from '../../shared/schemas/index.js';
+import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
+import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
+import type { Zone } from '../../shared/rides/schemas/index.js';
 import type { ResultRow } from './resultRows.js';
 import { formatTable, shortUtc } from './textTable.js';
 

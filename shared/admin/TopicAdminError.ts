@@ -1,4 +1,4 @@
-import { StreamError } from '../errors/index.js';
+import { StreamError } from '../engine/errors/index.js';
 
 /**
  * A topic cannot be brought to its declared state (fewer partitions than it has, another

@@ -1,15 +1,7 @@
-export type { KafkaBatchItemFailure, KafkaBatchResponse } from './batchResponse.js';
-export { type BuildEventOptions, buildEvent, eventSizeBytes, toLambdaRecord } from './buildEvent.js';
-export { decodeEvent } from './decodeEvent.js';
+/**
+ * Kafka clients (kafkajs) for the local tools and the topic-admin custom resource. Never
+ * imported by a pipeline handler: handlers receive records from the event-source mapping
+ * and need no client, so kafkajs stays out of their bundles.
+ */
 export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
-export type { KafkaRecord, KafkaRecordInput } from './kafkaRecord.js';
-export {
-  type KafkaEventSource,
-  type LambdaKafkaEvent,
-  type LambdaKafkaHeader,
-  type LambdaKafkaRecord,
-  partitionId,
-  type TimestampType,
-} from './lambdaKafkaEvent.js';
-export { partitionForKey } from './partitioner.js';
 export { createTopicsAndWait, type TopicOffsets, waitForTopic } from './topicReadiness.js';

@@ -1,6 +1,6 @@
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError } from '../engine/errors/index.js';
 
 /**
  * How to reach a cluster. One shape for every tool (CLI, local runner, the CDK topic custom

@@ -11,5 +11,5 @@ export {
   itemBytes,
   type KeyNames,
   limitViolations,
-} from './dynamoLimits.js';
-export { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from './embeddedDynamo.js';
+} from './dynamo/dynamoLimits.js';
+export { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from './dynamo/embeddedDynamo.js';

@@ -1,17 +1,16 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { buildEvent, type KafkaRecordInput, type LambdaKafkaEvent } from '../kafka/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../local/index.js';
-import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../pipeline/index.js';
-import { processEvent } from '../pipeline/index.js';
+import { buildEvent, type KafkaRecordInput, type LambdaKafkaEvent } from '../engine/event/index.js';
+import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../engine/process/index.js';
+import { processEvent } from '../engine/process/index.js';
 import {
   type AggregateRow,
   createDocumentClient,
   createPipelineStores,
-  type PipelineStores,
   readNumber,
   rowFromItem,
-  type TableNames,
-} from '../store/index.js';
+} from '../engine/store/dynamo/index.js';
+import type { PipelineStores, TableNames } from '../engine/store/index.js';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../local/index.js';
 
 /** A record to pipe in; partition and offset default to 0 and the next offset of that partition. */
 export interface TestRecord {

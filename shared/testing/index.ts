@@ -1,2 +1,2 @@
-export type { AggregateRow } from '../store/index.js';
+export type { AggregateRow } from '../engine/store/dynamo/index.js';
 export { PipelineTestDriver, type TestRecord } from './PipelineTestDriver.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dropoffCount, rideHandler } from '../../shared/pipelines/index.js';
+import { dropoffCount, rideHandler } from '../../shared/rides/index.js';
 import { PipelineTestDriver } from '../../shared/testing/index.js';
 import { loadRideRows, rideJson } from '../support/rides.js';
 

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../infra/config/index.js';
 import { REPO_ROOT } from '../../infra/lib/paths.js';
 import { StreamProcessingStack } from '../../infra/stacks/StreamProcessingStack.js';
+import { createDocumentClient } from '../../shared/engine/store/dynamo/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
-import { createDocumentClient } from '../../shared/store/index.js';
 import { resourcesOf } from './support/synth.js';
 
 const run = promisify(execFile);

@@ -12,7 +12,7 @@ import { PipelineMonitoring } from '../../infra/constructs/PipelineMonitoring.js
 import { PipelineTables } from '../../infra/constructs/PipelineTables.js';
 import { SelfManagedKafkaCluster } from '../../infra/constructs/SelfManagedKafkaCluster.js';
 import { TopicAdminProvider } from '../../infra/constructs/TopicAdminProvider.js';
-import { rideHandler } from '../../shared/pipelines/index.js';
+import { rideHandler } from '../../shared/rides/index.js';
 import { CLUSTER_ARN, resourcesOf } from './support/synth.js';
 
 /** A stack of someone else's app, bundling skipped as in every unit test. */

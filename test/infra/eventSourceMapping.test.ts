@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { esmFilterDecision } from '../../infra/lib/esmFilters.js';
-import type { HandlerSpec, PipelineSpec } from '../../shared/pipeline/index.js';
-import { dropoffCount, pickup5m, rideHandler, tips1h } from '../../shared/pipelines/index.js';
+import type { HandlerSpec, PipelineSpec } from '../../shared/engine/process/index.js';
+import { dropoffCount, pickup5m, rideHandler, tips1h } from '../../shared/rides/index.js';
 import { only, policyStatements, resourcesOf, synth } from './support/synth.js';
 
 const bigTips: PipelineSpec = { ...dropoffCount, filter: [{ field: 'total_amount', op: 'gte', value: 40 }] };

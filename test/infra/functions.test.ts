@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rideHandlers } from '../../shared/pipelines/index.js';
+import { rideHandlers } from '../../shared/rides/index.js';
 import { CONFLUENT, resourcesOf, synth } from './support/synth.js';
 
 /** Everything a function's environment may hold: names and settings, never a credential. */

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { rideHandlers, ridePipelines } from '../../shared/pipelines/index.js';
+import { rideHandlers, ridePipelines } from '../../shared/rides/index.js';
 import { resourcesOf, synth } from './support/synth.js';
 
 describe('monitoring', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HANDLER_TABLE_ACTIONS } from '../../infra/constructs/PipelineTables.js';
 import { REPO_ROOT } from '../../infra/lib/paths.js';
-import { ALL_TABLES } from '../../shared/store/index.js';
+import { ALL_TABLES } from '../../shared/engine/store/index.js';
 import { resourcesOf, synth } from './support/synth.js';
 
 describe('tables', () => {
@@ -87,7 +87,7 @@ describe('table permissions of the handlers', () => {
 
   /** The IAM actions of the commands a store file sends from a handler. */
   const actionsSentBy = (table: string, file: string): string[] => {
-    const source = readFileSync(join(REPO_ROOT, 'shared', 'store', file), 'utf8');
+    const source = readFileSync(join(REPO_ROOT, 'shared', 'engine', 'store', 'dynamo', file), 'utf8');
     const used = [...new Set([...source.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] as string))];
     return used
       .filter((c) => !CLI_ONLY[table]?.includes(c))
@@ -124,10 +124,13 @@ describe('table permissions of the handlers', () => {
   });
 
   it('know every store file', () => {
-    const stores = readdirSync(join(REPO_ROOT, 'shared', 'store')).filter((f) =>
+    const stores = readdirSync(join(REPO_ROOT, 'shared', 'engine', 'store', 'dynamo')).filter((f) =>
       /^Dynamo\w+Store\.ts$/.test(f),
     );
 
-    expect(stores.sort()).toEqual(Object.values(STORE_FILES).sort());
+    // Stores no handler uses yet get no grant; the kind that starts using one adds it here
+    // and to HANDLER_TABLE_ACTIONS.
+    const UNUSED_BY_HANDLERS = ['DynamoKeyedStateStore.ts'];
+    expect(stores.sort()).toEqual([...Object.values(STORE_FILES), ...UNUSED_BY_HANDLERS].sort());
   });
 });

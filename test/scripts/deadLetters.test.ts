@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDeadLetters } from '../../scripts/commands/deadLetters.js';
 import { type InvokeResult, runInvoke } from '../../scripts/commands/invoke.js';
 import { captureOutput } from '../../scripts/lib/output.js';
-import { decodeEvent, type LambdaKafkaEvent } from '../../shared/kafka/index.js';
+import { decodeEvent, type LambdaKafkaEvent } from '../../shared/engine/event/index.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 

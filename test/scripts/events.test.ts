@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEvents } from '../../scripts/commands/events.js';
 import { captureOutput } from '../../scripts/lib/output.js';
 import { SAMPLE_EVENTS } from '../../scripts/lib/sampleEvents.js';
-import { decodeEvent, type LambdaKafkaEvent } from '../../shared/kafka/index.js';
+import { decodeEvent, type LambdaKafkaEvent } from '../../shared/engine/event/index.js';
 import { expectedPartition, readCsv, utcMs } from './support/independent.js';
 
 const rows = readCsv('data/rides.csv');

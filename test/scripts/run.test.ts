@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRun } from '../../scripts/commands/run.js';
 import { captureOutput } from '../../scripts/lib/output.js';
-import { ConfigError } from '../../shared/errors/index.js';
+import { ConfigError } from '../../shared/engine/errors/index.js';
 
 /**
  * `run` checks its flags before it connects: a mistyped function is named with the known ones,

@@ -1,4 +1,4 @@
-import type { KafkaRecord } from '../../shared/kafka/index.js';
+import type { KafkaRecord } from '../../shared/engine/event/index.js';
 
 /** A decoded Kafka record with sensible defaults, for tests of the pure core. */
 export function kafkaRecord(

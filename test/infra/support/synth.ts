@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseDeploymentConfig } from '../../../infra/config/index.js';
 import { StreamProcessingStack } from '../../../infra/stacks/StreamProcessingStack.js';
-import type { HandlerSpec } from '../../../shared/pipeline/index.js';
+import type { HandlerSpec } from '../../../shared/engine/process/index.js';
 
 /** A literal MSK cluster ARN for tests. */
 export const CLUSTER_ARN =

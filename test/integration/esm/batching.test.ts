@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
-import { eventSizeBytes, type LambdaKafkaEvent } from '../../../shared/kafka/index.js';
+import { eventSizeBytes, type LambdaKafkaEvent } from '../../../shared/engine/event/index.js';
+import type { LambdaKafkaHandlerFn } from '../../../shared/local/eventSourceMapping/index.js';
 import { createTopic, eventually, produce, testMapping, unique, useBrokerFixture } from './esmTestKit.js';
 
 const SIX_MB = 6 * 1024 * 1024;

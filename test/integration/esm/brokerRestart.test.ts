@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
+import type { LambdaKafkaHandlerFn } from '../../../shared/local/eventSourceMapping/index.js';
 import { ensureKafka, type KafkaForTests } from '../../support/kafkaBroker.js';
 import {
   createTopic,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EsmCrashedError, type LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
-import type { LambdaKafkaEvent } from '../../../shared/kafka/index.js';
+import type { LambdaKafkaEvent } from '../../../shared/engine/event/index.js';
+import {
+  EsmCrashedError,
+  type LambdaKafkaHandlerFn,
+} from '../../../shared/local/eventSourceMapping/index.js';
 import {
   committedOffsets,
   createTopic,

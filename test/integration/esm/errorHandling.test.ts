@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { LambdaKafkaHandlerFn } from '../../../shared/esm/index.js';
 import {
   decodeEvent,
   type KafkaBatchResponse,
   type LambdaKafkaEvent,
   partitionForKey,
-} from '../../../shared/kafka/index.js';
+} from '../../../shared/engine/event/index.js';
+import type { LambdaKafkaHandlerFn } from '../../../shared/local/eventSourceMapping/index.js';
 import {
   committedOffsets,
   createTopic,

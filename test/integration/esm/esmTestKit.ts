@@ -7,18 +7,18 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type Admin, Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { buildEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
+import { kafkaHandler } from '../../../shared/engine/handler/index.js';
+import { type HandlerSpec, processEvent } from '../../../shared/engine/process/index.js';
 import {
   JsonlOnFailureDestination,
   type LambdaKafkaHandlerFn,
   LocalEventSourceMapping,
   type LocalEventSourceMappingOptions,
-} from '../../../shared/esm/index.js';
-import { fromKafkajsMessage } from '../../../shared/esm/kafkajsRecord.js';
-import { buildEvent, type KafkaRecord } from '../../../shared/kafka/index.js';
+} from '../../../shared/local/eventSourceMapping/index.js';
+import { fromKafkajsMessage } from '../../../shared/local/eventSourceMapping/kafkajsRecord.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
-import { kafkaHandler } from '../../../shared/middleware/index.js';
-import { type HandlerSpec, processEvent } from '../../../shared/pipeline/index.js';
-import { rideHandler } from '../../../shared/pipelines/index.js';
+import { rideHandler } from '../../../shared/rides/index.js';
 import { PipelineTestDriver } from '../../../shared/testing/index.js';
 import { parseBrokerList } from '../../support/kafkaBroker.js';
 import { loadRideRows, rideJson } from '../../support/rides.js';

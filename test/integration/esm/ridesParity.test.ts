@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalEventSourceMapping } from '../../../shared/esm/index.js';
-import { partitionForKey } from '../../../shared/kafka/index.js';
+import { partitionForKey } from '../../../shared/engine/event/index.js';
+import type { LocalEventSourceMapping } from '../../../shared/local/eventSourceMapping/index.js';
 import {
   committedOffsets,
   createTopic,

@@ -6,8 +6,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runRun } from '../../../scripts/commands/run.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
+import { createDocumentClient, readNumber } from '../../../shared/engine/store/dynamo/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
-import { createDocumentClient, readNumber } from '../../../shared/store/index.js';
 import {
   committedOffsets,
   createTopic,

@@ -12,11 +12,11 @@ import { runProduce } from '../../../scripts/commands/produce.js';
 import { createTopic, deleteTopics } from '../../../scripts/commands/topics.js';
 import { PRODUCER_ACKS, PRODUCER_CONFIG } from '../../../scripts/lib/kafkaProducer.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
-import { formatRecord, generateRides } from '../../../shared/datagen/index.js';
-import { InvalidRecordError } from '../../../shared/errors/index.js';
-import { typeCells } from '../../../shared/io/index.js';
-import { partitionForKey } from '../../../shared/kafka/index.js';
-import { loadZones, parseDatetimeMs } from '../../../shared/schemas/index.js';
+import { InvalidRecordError } from '../../../shared/engine/errors/index.js';
+import { partitionForKey } from '../../../shared/engine/event/index.js';
+import { formatRecord, generateRides } from '../../../shared/local/datagen/index.js';
+import { typeCells } from '../../../shared/local/io/index.js';
+import { loadZones, parseDatetimeMs } from '../../../shared/rides/schemas/index.js';
 import { dataPath, loadRideRows } from '../../support/rides.js';
 
 /** A CSV row as `produce` sends it: the JSON of the file reader's typed cells. */

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createTopic, deleteTopics, describeTopic, listTopics } from '../../../scripts/commands/topics.js';
 import { KafkaUnavailableError } from '../../../scripts/lib/kafkaConnect.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
-import { ConfigError } from '../../../shared/errors/index.js';
+import { ConfigError } from '../../../shared/engine/errors/index.js';
 
 /** `topics create|list|describe|delete` against the real broker of the integration run. */
 

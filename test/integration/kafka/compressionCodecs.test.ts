@@ -12,11 +12,11 @@ import { runRun } from '../../../scripts/commands/run.js';
 import { createTopic, deleteTopics } from '../../../scripts/commands/topics.js';
 import { COMPRESSION_NAMES, type CompressionName } from '../../../scripts/lib/kafkaCodecs.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
-import { typeCells } from '../../../shared/io/index.js';
-import { partitionForKey } from '../../../shared/kafka/index.js';
+import { partitionForKey } from '../../../shared/engine/event/index.js';
+import { createDocumentClient, readNumber } from '../../../shared/engine/store/dynamo/index.js';
 import { startEmbeddedDynamo } from '../../../shared/local/index.js';
-import { parseDatetimeMs } from '../../../shared/schemas/index.js';
-import { createDocumentClient, readNumber } from '../../../shared/store/index.js';
+import { typeCells } from '../../../shared/local/io/index.js';
+import { parseDatetimeMs } from '../../../shared/rides/schemas/index.js';
 import { dataPath, loadRideRows } from '../../support/rides.js';
 
 /**

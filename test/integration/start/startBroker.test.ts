@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runStart, type StartResult, startSource } from '../../../scripts/commands/start.js';
 import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
 import { type CapturedOutput, captureOutput } from '../../../scripts/lib/output.js';
-import { createTopicsAndWait, decodeEvent, type KafkaRecord } from '../../../shared/kafka/index.js';
+import { decodeEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
+import { createTopicsAndWait } from '../../../shared/kafka/index.js';
 import { readTopic, testKafka } from '../esm/esmTestKit.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

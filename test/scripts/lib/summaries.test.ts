@@ -6,7 +6,7 @@ import {
   summarize,
   topDropoffZones,
 } from '../../../scripts/lib/summaries.js';
-import type { Zone } from '../../../shared/schemas/index.js';
+import type { Zone } from '../../../shared/rides/schemas/index.js';
 
 const zones = new Map<number, Zone>([
   [1, { locationid: 1, borough: 'EWR', zone: 'Newark Airport', service_zone: 'EWR' }],

@@ -1,0 +1,80 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { KafkaBatchResponse, LambdaKafkaEvent } from '../event/index.js';
+import {
+  type HandlerSpec,
+  type PipelineOutcome,
+  processEvent,
+  validateHandlerSpec,
+} from '../process/index.js';
+import { createDocumentClient, createPipelineStores } from '../store/dynamo/index.js';
+import { type PipelineStores, tableNamesFromEnv } from '../store/index.js';
+
+/** Dependencies of a Kafka handler; all default to what Lambda's environment provides. */
+export interface KafkaHandlerDeps {
+  /** @default stores over DynamoDB, tables named by AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE */
+  readonly stores?: () => PipelineStores;
+  /** @default a Powertools Logger with the handler's name as service */
+  readonly logger?: Logger;
+  /** @default Powertools Metrics in namespace POWERTOOLS_METRICS_NAMESPACE or "KafkaLambdaStreams" */
+  readonly metrics?: Metrics;
+}
+
+/** The handler type every function exports. */
+export type KafkaHandler = MiddyfiedHandler<LambdaKafkaEvent, KafkaBatchResponse, Error, Context>;
+
+/**
+ * Wires a handler spec into a Lambda handler: validates the spec once at cold start, runs
+ * the pipelines on each event, logs one line per pipeline and publishes counts as metrics.
+ *
+ * It returns an empty partial-batch response: bad and late records become dead letters, so
+ * no record ever needs Lambda to retry it; a store failure throws, and Lambda retries the
+ * whole batch, which the exactly-once store makes safe.
+ */
+export function kafkaHandler(spec: HandlerSpec, deps: KafkaHandlerDeps = {}): KafkaHandler {
+  validateHandlerSpec(spec);
+  const logger = deps.logger ?? new Logger({ serviceName: spec.name });
+  const metrics =
+    deps.metrics ??
+    new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'KafkaLambdaStreams',
+      serviceName: spec.name,
+    });
+  let stores: PipelineStores | undefined;
+  const getStores = () => {
+    stores ??= deps.stores
+      ? deps.stores()
+      : createPipelineStores(createDocumentClient(), tableNamesFromEnv());
+    return stores;
+  };
+
+  const base = async (event: LambdaKafkaEvent): Promise<KafkaBatchResponse> => {
+    const outcomes = await processEvent(spec, event, getStores());
+    for (const o of outcomes) report(o, logger, metrics);
+    return { batchItemFailures: [] };
+  };
+  return middy<LambdaKafkaEvent, KafkaBatchResponse, Error, Context>(base)
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+function report(o: PipelineOutcome, logger: Logger, metrics: Metrics): void {
+  logger.info('batch applied', { pipeline: o.pipeline, ...o.stats, items: o.items, writes: o.writes });
+  const counts: Array<[string, number]> = [
+    ['RecordsAggregated', o.stats.aggregated],
+    ['RecordsLate', o.stats.late],
+    ['RecordsInvalid', o.stats.invalid],
+    ['RecordsFiltered', o.stats.filtered],
+    ['ItemWrites', o.writes.itemWrites],
+  ];
+  // One single-metric per count: a single metric flushes on addMetric, with its own dimension.
+  for (const [name, value] of counts) {
+    const single = metrics.singleMetric();
+    single.addDimension('pipeline', o.pipeline);
+    single.addMetric(name, MetricUnit.Count, value);
+  }
+}

@@ -1,0 +1,92 @@
+import { type DecodedRecord, decodeGroups } from '../decode/decodedRecord.js';
+import { codecByName } from '../decode/index.js';
+import { InvalidRecordError } from '../errors/index.js';
+import { decodeEvent, type KafkaRecord, type LambdaKafkaEvent, partitionId } from '../event/index.js';
+import { processorFor } from '../processors/index.js';
+import type { PipelineStores } from '../store/PipelineStores.js';
+import type { HandlerSpec, PipelineSpec } from './pipelineSpec.js';
+import type { BatchStats, WriteCounts } from './processor.js';
+import { skipApplied } from './skipApplied.js';
+
+/** What one pipeline did with one event. */
+export interface PipelineOutcome {
+  readonly pipeline: string;
+  readonly kind: string;
+  /** `alreadyApplied`: records skipped because a completed earlier delivery applied them. */
+  readonly stats: BatchStats & { alreadyApplied: number };
+  /** The processor's write counts (windowed aggregates add fastWrites, slowWrites, reads). */
+  readonly writes: WriteCounts;
+  readonly deadLettersWritten: number;
+  /** Distinct outputs the batch touched: for aggregates, (key, window) items (the pre-aggregation's effect). */
+  readonly items: number;
+}
+
+/**
+ * Runs every pipeline of a handler over one Lambda Kafka event: decode once per codec, skip
+ * what a completed earlier delivery applied, hand the rest to the processor of the
+ * pipeline's kind, then write in the order that keeps a crash anywhere harmless:
+ * 1. the processor's outputs (each idempotent under redelivery),
+ * 2. dead letters (idempotent by key),
+ * 3. stream-time checkpoints (only after everything the batch implies is stored).
+ * A store failure rejects the promise, so the invocation fails and Lambda retries the batch;
+ * bad records never do.
+ */
+export async function processEvent(
+  spec: HandlerSpec,
+  event: LambdaKafkaEvent,
+  stores: PipelineStores,
+): Promise<PipelineOutcome[]> {
+  const groups = decodeEvent(event);
+  const decodedByCodec = new Map<string, DecodedRecord[][]>();
+  const decodedFor = (pipeline: PipelineSpec): DecodedRecord[][] => {
+    const cacheKey = `${pipeline.codec}\u0000${pipeline.topic}`;
+    let decoded = decodedByCodec.get(cacheKey);
+    if (!decoded) {
+      const codec = codecByName(pipeline.codec);
+      // A mapping reads one topic; a record of another topic means the spec and the mapping
+      // disagree. Dead-letter it (WRONG_TOPIC) rather than drop it unseen.
+      decoded = decodeGroups(groups, (r: KafkaRecord) => {
+        if (r.topic !== pipeline.topic) {
+          throw new InvalidRecordError(
+            `record of topic ${r.topic}, but pipeline ${pipeline.name} reads ${pipeline.topic}`,
+            {
+              coordinates: r,
+              field: 'topic',
+              code: 'WRONG_TOPIC',
+            },
+          );
+        }
+        return codec.decode(r);
+      });
+      decodedByCodec.set(cacheKey, decoded);
+    }
+    return decoded;
+  };
+  // allSettled, then fail: a failed pipeline must not leave the others writing after the
+  // invocation returned (they would race Lambda's retry of this batch).
+  const settled = await Promise.allSettled(
+    spec.pipelines.map(async (pipeline): Promise<PipelineOutcome> => {
+      const processor = processorFor(pipeline);
+      const decoded = decodedFor(pipeline);
+      const ids = decoded
+        .filter((g) => g.length > 0)
+        .map((g) => partitionId(g[0]!.record.topic, g[0]!.record.partition));
+      const latest = await stores.streamTimes.latest(pipeline.name, ids);
+      const { groups: pending, startStreamTimes, skipped } = skipApplied(decoded, latest);
+      const result = await processor.process({ spec: pipeline, groups: pending, startStreamTimes, stores });
+      const deadLettersWritten = await stores.deadLetters.putAll(result.deadLetters);
+      await stores.streamTimes.save(pipeline.name, result.checkpoints);
+      return {
+        pipeline: pipeline.name,
+        kind: pipeline.kind,
+        stats: { ...result.stats, records: result.stats.records + skipped, alreadyApplied: skipped },
+        writes: result.writes,
+        deadLettersWritten,
+        items: result.items,
+      };
+    }),
+  );
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<PipelineOutcome>).value);
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { AggregationSpec } from '../../aggregate/index.js';
+import {
+  type BasePipelineSpec,
+  basePipelineSchema,
+  DEFAULT_RETENTION_MS,
+  type KeySpec,
+  keySpecSchema,
+  type TimeSpec,
+  timeSpecSchema,
+} from '../../process/pipelineSpec.js';
+import { type WindowSpec, windowKind, windowSpecSchema } from '../../windows/index.js';
+
+/**
+ * A windowed aggregation of one topic into the aggregates table: per key and window, count
+ * and the listed sums, mins and maxes.
+ * @see Kafka Streams `groupBy(...).windowedBy(...).aggregate(...)` (`KStreamWindowAggregate`)
+ */
+export interface WindowedAggregateSpec extends BasePipelineSpec {
+  readonly kind: 'windowed-aggregate';
+  readonly key: KeySpec;
+  readonly time: TimeSpec;
+  readonly window: WindowSpec;
+  /** `count` is always computed; list sums, mins and maxes here. */
+  readonly aggregations: readonly AggregationSpec[];
+  /**
+   * How long items live after their window ends (DynamoDB TTL). All-time items never expire.
+   * @default 30 days
+   */
+  readonly retentionMs?: number;
+}
+
+/** Validates a windowed-aggregate spec once at start-up, so a wrong spec fails fast and names the field. */
+export const windowedAggregateSchema = basePipelineSchema
+  .extend({
+    kind: z.literal('windowed-aggregate'),
+    key: keySpecSchema,
+    time: timeSpecSchema,
+    window: windowSpecSchema,
+    aggregations: z.array(
+      z.union([
+        z.object({ op: z.literal('count') }),
+        z.object({
+          op: z.enum(['sum', 'min', 'max']),
+          field: z.string().min(1),
+          scale: z.number().int().min(0).max(9).optional(),
+        }),
+      ]),
+    ),
+    retentionMs: z.number().int().positive().optional(),
+  })
+  .superRefine((spec, ctx) => {
+    // TTL counts retention from the window's end; a window accepts records until stream time
+    // reaches end + grace. Retention shorter than size + grace lets DynamoDB delete an item
+    // that can still receive records, which would then restart it from zero.
+    const kind = windowKind(spec.window);
+    const sizeMs = kind.sizeMs(spec.window);
+    if (!Number.isFinite(sizeMs)) return;
+    const graceMs = kind.graceMs(spec.window);
+    const retentionMs = spec.retentionMs ?? DEFAULT_RETENTION_MS;
+    const neededMs = sizeMs + graceMs;
+    if (retentionMs < neededMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retentionMs'],
+        message: `retentionMs ${retentionMs}${spec.retentionMs === undefined ? ' (the default)' : ''} is shorter than the window size plus grace (sizeMs ${sizeMs} + graceMs ${graceMs} = ${neededMs}): items could expire while their window still accepts records`,
+      });
+    }
+  });

@@ -1,0 +1,26 @@
+import type { WindowedAggregateSpec } from '../processors/windowedAggregate/windowedAggregateSpec.js';
+import type { ItemUpdate } from './aggregateUpdate.js';
+
+/** Write and read counts of one {@link AggregateStore.applyUpdates} call. */
+export interface ApplyCounts {
+  /** Items written with one conditional UpdateItem (the common case). */
+  fastWrites: number;
+  /** Items written with a read-modify-write (overlap with an earlier delivery, or min/max). */
+  slowWrites: number;
+  /** Conditional writes that failed and were redone (each still costs a write unit). */
+  conflicts: number;
+  reads: number;
+  /** Items whose whole contribution had been applied by an earlier delivery. */
+  alreadyApplied: number;
+}
+
+/**
+ * Where windowed aggregates live. The contract the engine relies on: applying the same
+ * update twice, or an update that overlaps one applied before (a redelivery with other
+ * batch boundaries), changes nothing the second time; updates of different partitions may
+ * arrive concurrently. Implemented by `DynamoAggregateStore` (per-partition offset marks).
+ */
+export interface AggregateStore {
+  /** Applies every update of a batch; rejects (so the batch is retried) if any fails. */
+  applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyCounts>;
+}

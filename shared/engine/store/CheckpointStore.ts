@@ -1,0 +1,31 @@
+/**
+ * Stream time after the last record of a partition in a batch, stored so the next batch
+ * (or a redelivery with other boundaries) starts from exactly the stream time the first
+ * pass had at that offset.
+ */
+export interface StreamTimeCheckpoint {
+  readonly partitionId: string;
+  /** Offset of the partition's last record in the batch. */
+  readonly offset: number;
+  /** Largest event time seen up to and including that offset; -Infinity when none. */
+  readonly streamTimeMs: number;
+}
+
+/** The newest stream-time checkpoint of a partition, as read back. */
+export interface Checkpoint {
+  readonly offset: number;
+  readonly streamTimeMs: number;
+}
+
+/**
+ * Per-partition stream-time checkpoints of each pipeline: written after every batch's other
+ * writes, only ever moved forward, never expiring. A checkpoint at offset `c` means every
+ * record up to `c` is fully applied, so a redelivery skips those records (see skipApplied).
+ * Implemented by `DynamoStreamTimeStore`.
+ */
+export interface CheckpointStore {
+  /** The checkpoint of each partition; partitions without one are left out. */
+  latest(pipeline: string, partitionIds: readonly string[]): Promise<Map<string, Checkpoint>>;
+  /** Moves checkpoints forward; one at or behind the stored offset is left as it is. */
+  save(pipeline: string, checkpoints: readonly StreamTimeCheckpoint[]): Promise<void>;
+}

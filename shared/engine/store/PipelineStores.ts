@@ -1,0 +1,16 @@
+import type { AggregateStore } from './AggregateStore.js';
+import type { CheckpointStore } from './CheckpointStore.js';
+import type { DeadLetterStore } from './DeadLetterStore.js';
+import type { KeyedStateStore } from './KeyedStateStore.js';
+
+/**
+ * Every store a pipeline may write, passed into the engine as one dependency. The engine and
+ * its processors see only these interfaces; `createPipelineStores` (store/dynamo) builds the
+ * DynamoDB ones, and a test may pass its own.
+ */
+export interface PipelineStores {
+  readonly aggregates: AggregateStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly streamTimes: CheckpointStore;
+  readonly state: KeyedStateStore;
+}

@@ -1,0 +1,16 @@
+/** The DynamoDB implementations of the engine's store interfaces. */
+export { type AggregateRow, rowFromItem } from './aggregateRow.js';
+export {
+  DynamoAggregateStore,
+  type DynamoAggregateStoreOptions,
+  stateOfItem,
+} from './DynamoAggregateStore.js';
+export {
+  DEAD_LETTER_RETENTION_MS,
+  DynamoDeadLetterStore,
+  deadLetterSortKey,
+} from './DynamoDeadLetterStore.js';
+export { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
+export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
+export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
+export { createPipelineStores } from './pipelineStores.js';

@@ -1,0 +1,21 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PipelineStores } from '../PipelineStores.js';
+import type { TableNames } from '../tableNames.js';
+import { DynamoAggregateStore, type DynamoAggregateStoreOptions } from './DynamoAggregateStore.js';
+import { DynamoDeadLetterStore } from './DynamoDeadLetterStore.js';
+import { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
+import { DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
+
+/** The DynamoDB implementations of every store, over one document client. */
+export function createPipelineStores(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  options: DynamoAggregateStoreOptions = {},
+): PipelineStores {
+  return {
+    aggregates: new DynamoAggregateStore(doc, tables.aggregates, options),
+    deadLetters: new DynamoDeadLetterStore(doc, tables.deadLetters, options.nowMs),
+    streamTimes: new DynamoStreamTimeStore(doc, tables.state),
+    state: new DynamoKeyedStateStore(doc, tables.state),
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * The stores the engine writes, as interfaces it owns, and the table design. The DynamoDB
+ * implementations are in `./dynamo` (the engine's processors import only this module).
+ */
+export type { AggregateStore, ApplyCounts } from './AggregateStore.js';
+export { type ItemUpdate, type PartitionContribution, remainingContribution } from './aggregateUpdate.js';
+export type { Checkpoint, CheckpointStore, StreamTimeCheckpoint } from './CheckpointStore.js';
+export type { DeadLetterStore } from './DeadLetterStore.js';
+export type { KeyedStateStore, StateEntry } from './KeyedStateStore.js';
+export type { PipelineStores } from './PipelineStores.js';
+export {
+  AGGREGATES_TABLE,
+  ALL_TABLES,
+  aggregatePk,
+  DEAD_LETTER_TABLE,
+  highWaterAttribute,
+  STATE_TABLE,
+  type TableDesign,
+  windowSortKey,
+} from './tableDesign.js';
+export { type TableNames, tableNamesFromEnv } from './tableNames.js';

@@ -1,0 +1,23 @@
+import { csvCodec } from '../engine/decode/csvCodec.js';
+import { jsonCodec } from '../engine/decode/jsonCodec.js';
+import type { ValueCodec } from '../engine/decode/valueCodec.js';
+import {
+  GREEN_COLUMNS,
+  greenRideSchema,
+  type Ride,
+  rideSchema,
+  YELLOW_COLUMNS,
+  yellowRideSchema,
+} from './schemas/index.js';
+
+/** The codecs a pipeline spec can name for ride topics. */
+export const rideCodecs = {
+  /** JSON rides, yellow or green. */
+  'ride-json': jsonCodec(rideSchema) as ValueCodec<Ride>,
+  /** Header-less yellow CSV lines, as in `data/rides.csv`. */
+  'yellow-csv': csvCodec(YELLOW_COLUMNS, yellowRideSchema) as ValueCodec<Ride>,
+  /** Header-less green CSV lines. */
+  'green-csv': csvCodec(GREEN_COLUMNS, greenRideSchema) as ValueCodec<Ride>,
+} as const;
+
+export type RideCodecName = keyof typeof rideCodecs;

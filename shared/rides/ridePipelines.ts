@@ -1,0 +1,101 @@
+import { registerCodecs } from '../engine/decode/index.js';
+import type { HandlerSpec, PipelineSpec } from '../engine/process/index.js';
+import { allTime, hopping, tumbling } from '../engine/windows/index.js';
+import { rideCodecs } from './rideCodecs.js';
+
+// The specs below name these codecs: loading the pipelines makes them known.
+registerCodecs(rideCodecs);
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The topic the course's producer writes rides to. */
+export const RIDES_TOPIC = 'rides';
+
+/**
+ * All-time ride count per drop-off location: the course's JsonKStream, whose producer keys
+ * rides by DOLocationID (despite the topic being called "pulocation-count").
+ */
+export const dropoffCount: PipelineSpec = {
+  kind: 'windowed-aggregate',
+  name: 'dropoff-count',
+  description: 'All-time ride count per DOLocationID',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { field: 'DOLocationID' },
+  time: { field: 'tpep_pickup_datetime' },
+  window: allTime(),
+  aggregations: [],
+};
+
+/** 5-minute tumbling ride count per pickup location, grace 60 minutes (homework). */
+export const pickup5m: PipelineSpec = {
+  kind: 'windowed-aggregate',
+  name: 'pickup-5m',
+  description: '5-minute tumbling ride count per PULocationID on tpep_pickup_datetime, grace 60 min',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { field: 'PULocationID' },
+  time: { field: 'tpep_pickup_datetime' },
+  window: tumbling(5 * MINUTE_MS, 60 * MINUTE_MS),
+  aggregations: [],
+};
+
+/** 1-hour tumbling sum of tips over all locations, grace 60 minutes (homework). */
+export const tips1h: PipelineSpec = {
+  kind: 'windowed-aggregate',
+  name: 'tips-1h',
+  description: '1-hour tumbling sum of tip_amount over all locations, grace 60 min',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { constant: 'all' },
+  time: { field: 'tpep_pickup_datetime' },
+  window: tumbling(HOUR_MS, 60 * MINUTE_MS),
+  aggregations: [{ op: 'sum', field: 'tip_amount' }],
+};
+
+/** 10-minute windows advancing every 5 minutes, ride count per vendor (the course's PySpark job). */
+export const vendorHopping: PipelineSpec = {
+  kind: 'windowed-aggregate',
+  name: 'vendor-10m-hop-5m',
+  description: '10-minute hopping windows advancing 5 min, ride count per VendorID, grace 60 min',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { field: 'VendorID' },
+  time: { field: 'tpep_pickup_datetime' },
+  window: hopping(10 * MINUTE_MS, 5 * MINUTE_MS, 60 * MINUTE_MS),
+  aggregations: [],
+};
+
+/** The deployable handlers of the worked example; `functions/<name>/handler.ts` wires each. */
+export const rideHandlers: readonly HandlerSpec[] = [
+  {
+    name: 'rides-count-by-dropoff',
+    description: dropoffCount.description,
+    topic: RIDES_TOPIC,
+    pipelines: [dropoffCount],
+  },
+  {
+    name: 'rides-tumbling-by-pickup',
+    description: 'Per-pickup 5-minute counts and hourly tip sums',
+    topic: RIDES_TOPIC,
+    pipelines: [pickup5m, tips1h],
+  },
+  {
+    name: 'rides-hopping-by-vendor',
+    description: vendorHopping.description,
+    topic: RIDES_TOPIC,
+    pipelines: [vendorHopping],
+  },
+];
+
+/** A handler spec by name; throws listing the known names. */
+export function rideHandler(name: string): HandlerSpec {
+  const spec = rideHandlers.find((h) => h.name === name);
+  if (!spec)
+    throw new Error(`unknown function "${name}"; known: ${rideHandlers.map((h) => h.name).join(', ')}`);
+  return spec;
+}
+
+/** Every pipeline of every handler. */
+export const ridePipelines: readonly PipelineSpec[] = rideHandlers.flatMap((h) => h.pipelines);

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { codecByName } from '../../../../shared/engine/decode/index.js';
+import { InvalidRecordError } from '../../../../shared/engine/errors/index.js';
+import { kafkaRecord } from '../../../support/records.js';
+import { loadRideRows, rideJson } from '../../../support/rides.js';
+
+const json = codecByName('ride-json');
+const csv = codecByName('yellow-csv');
+
+function errorOf(fn: () => unknown): InvalidRecordError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InvalidRecordError) return err;
+    throw err;
+  }
+  throw new Error('expected an InvalidRecordError');
+}
+
+describe('ride-json codec', () => {
+  it('decodes a ride value', () => {
+    const ride = json.decode(kafkaRecord({ value: rideJson(loadRideRows()[0]!) })) as Record<string, unknown>;
+    expect(ride.DOLocationID).toBe(75);
+    expect(ride.tpep_pickup_datetime).toBe(Date.UTC(2020, 6, 1, 0, 25, 32));
+  });
+
+  it('turns invalid JSON into an InvalidRecordError naming topic, partition and offset', () => {
+    const err = errorOf(() => json.decode(kafkaRecord({ value: '{"VendorID":', partition: 2, offset: 41 })));
+    expect(err.code).toBe('NOT_JSON');
+    expect(err.coordinates).toMatchObject({ topic: 'rides', partition: 2, offset: 41 });
+    expect(err.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('rejects a tombstone with code TOMBSTONE', () => {
+    expect(errorOf(() => json.decode(kafkaRecord({ value: null }))).code).toBe('TOMBSTONE');
+  });
+
+  it('names the field that fails the schema', () => {
+    const row = { ...loadRideRows()[0]!, PULocationID: 'x' };
+    const err = errorOf(() => json.decode(kafkaRecord({ value: JSON.stringify(row) })));
+    expect(err.code).toBe('SCHEMA');
+    expect(err.message).toContain('PULocationID');
+  });
+});
+
+describe('yellow-csv codec', () => {
+  it('decodes a header-less CSV line', () => {
+    const line = '1,2020-07-01 00:25:32,2020-07-01 00:33:39,1,1.50,1,N,238,75,2,8,0.5,0.5,0,0,0.3,9.3,0';
+    const ride = csv.decode(kafkaRecord({ value: line })) as Record<string, unknown>;
+    expect(ride).toMatchObject({ VendorID: 1, PULocationID: 238, DOLocationID: 75, total_amount: 9.3 });
+  });
+
+  it('rejects a line with the wrong number of columns', () => {
+    expect(errorOf(() => csv.decode(kafkaRecord({ value: '1,2,3' }))).code).toBe('NOT_CSV');
+  });
+});

@@ -1,0 +1,412 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCodec } from '../../../../shared/engine/decode/index.js';
+import { InvalidRecordError } from '../../../../shared/engine/errors/index.js';
+import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
+import {
+  type HandlerSpec,
+  type PipelineSpec,
+  processEvent,
+} from '../../../../shared/engine/process/index.js';
+import {
+  createDocumentClient,
+  createPipelineStores,
+  readDecimal,
+  readNumber,
+} from '../../../../shared/engine/store/dynamo/index.js';
+import type { TableNames } from '../../../../shared/engine/store/index.js';
+import { allTime, hopping, tumbling } from '../../../../shared/engine/windows/index.js';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
+
+/**
+ * The exactly-once law: whatever Lambda's at-least-once delivery does — random batch
+ * boundaries, several partitions per event in any order, invocations that crash after any
+ * number of writes (some landed, some not), retries with other boundaries, and offset
+ * resets that redeliver committed records, and invocations on different partitions running
+ * at the same time — the tables equal a single pass of a simple
+ * reference, and records in = aggregated + late + rejected.
+ */
+
+const MIN = 60_000;
+const BASE_MS = Date.UTC(2020, 6, 1, 0, 0, 0);
+const NUM_RUNS = Number(process.env.EXACTLY_ONCE_RUNS ?? 1000);
+const LOCS = ['1', '2', '3', '4'];
+const VENDORS = ['1', '2'];
+
+registerCodec('test-json', {
+  name: 'test-json',
+  decode(record) {
+    if (record.value === null)
+      throw new InvalidRecordError('tombstone', { coordinates: record, code: 'TOMBSTONE' });
+    try {
+      return JSON.parse(record.value.toString());
+    } catch (cause) {
+      throw new InvalidRecordError('not JSON', { coordinates: record, cause, code: 'NOT_JSON' });
+    }
+  },
+});
+
+interface GenRecord {
+  partition: number;
+  loc: number;
+  vendor: number;
+  minute: number;
+  second: number;
+  tipCents: number;
+  kind: 'ok' | 'bad-json' | 'tombstone' | 'no-key';
+}
+
+const genRecord = fc.record({
+  partition: fc.integer({ min: 0, max: 2 }),
+  loc: fc.integer({ min: 1, max: 4 }),
+  vendor: fc.integer({ min: 1, max: 2 }),
+  minute: fc.integer({ min: 0, max: 45 }),
+  second: fc.integer({ min: 0, max: 59 }),
+  tipCents: fc.integer({ min: -500, max: 3000 }),
+  kind: fc.constantFrom<GenRecord['kind']>(
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'bad-json',
+    'tombstone',
+    'no-key',
+  ),
+});
+
+function specsFor(run: number): HandlerSpec {
+  const common = { description: 'property test', topic: 'rides', codec: 'test-json' } as const;
+  const pipelines: PipelineSpec[] = [
+    {
+      kind: 'windowed-aggregate',
+      ...common,
+      name: `r${run}-tumbling`,
+      key: { field: 'loc' },
+      time: { field: 't' },
+      window: tumbling(5 * MIN, 10 * MIN),
+      // min/max force the read-modify-write path; sum goes through ADD.
+      aggregations: [
+        { op: 'sum', field: 'tip' },
+        { op: 'min', field: 'tip' },
+        { op: 'max', field: 'tip' },
+      ],
+    },
+    {
+      kind: 'windowed-aggregate',
+      ...common,
+      name: `r${run}-hopping`,
+      key: { field: 'vendor' },
+      time: { field: 't' },
+      window: hopping(10 * MIN, 5 * MIN, 5 * MIN),
+      aggregations: [],
+    },
+    {
+      kind: 'windowed-aggregate',
+      ...common,
+      // Size not a multiple of the advance: the window set changes inside an advance step.
+      name: `r${run}-hopping-odd`,
+      key: { field: 'vendor' },
+      time: { field: 't' },
+      window: hopping(7 * MIN, 3 * MIN, 4 * MIN),
+      aggregations: [],
+    },
+    {
+      kind: 'windowed-aggregate',
+      ...common,
+      name: `r${run}-alltime`,
+      key: { kafkaKey: true },
+      time: { kafkaTimestamp: true },
+      window: allTime(),
+      aggregations: [{ op: 'sum', field: 'tip' }],
+    },
+  ];
+  return { name: `r${run}`, description: 'property test', topic: 'rides', pipelines };
+}
+
+/** The records of each partition with offsets in generation order. */
+function toKafka(records: GenRecord[]): KafkaRecordInput[][] {
+  const parts: KafkaRecordInput[][] = [[], [], []];
+  for (const r of records) {
+    const part = parts[r.partition]!;
+    const t = BASE_MS + r.minute * MIN + r.second * 1000;
+    const value =
+      r.kind === 'bad-json'
+        ? '{"loc":'
+        : r.kind === 'tombstone'
+          ? null
+          : JSON.stringify({ loc: r.loc, vendor: r.vendor, t, tip: r.tipCents / 100 });
+    part.push({
+      topic: 'rides',
+      partition: r.partition,
+      offset: part.length,
+      timestampMs: t,
+      key: r.kind === 'no-key' ? null : String(r.loc),
+      value,
+    });
+  }
+  return parts;
+}
+
+type Row = { count: number; sum?: string; min?: string; max?: string };
+
+/** Single-pass reference, written independently of planBatch: record by record, per partition. */
+function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
+  const rows = new Map<string, Row>();
+  const deadLetters = new Set<string>();
+  const cents = new Map<string, { sum: number; min: number; max: number }>();
+  for (const p of spec.pipelines) {
+    for (const part of parts) {
+      let streamTime = Number.NEGATIVE_INFINITY;
+      for (const r of part) {
+        const dl = (kind: string, w = '') =>
+          deadLetters.add(`${p.name}|${r.partition}|${r.offset}|${kind}|${w}`);
+        if (r.value === null || r.value === '{"loc":') {
+          dl('invalid');
+          continue;
+        }
+        const v = JSON.parse(r.value as string) as { loc: number; vendor: number; t: number; tip: number };
+        let key: string;
+        let t: number;
+        let windows: Array<[number, number]>;
+        let grace = 0;
+        if (p.window.type === 'all-time') {
+          if (r.key == null) {
+            dl('invalid');
+            continue;
+          }
+          key = String(r.key);
+          t = r.timestampMs;
+          windows = [[Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]];
+        } else if (p.window.type === 'tumbling') {
+          key = String(v.loc);
+          t = v.t;
+          const s = Math.floor(t / p.window.sizeMs) * p.window.sizeMs;
+          windows = [[s, s + p.window.sizeMs]];
+          grace = p.window.graceMs;
+        } else {
+          key = String(v.vendor);
+          t = v.t;
+          windows = [];
+          for (
+            let s = Math.floor(t / p.window.advanceMs) * p.window.advanceMs;
+            s > t - p.window.sizeMs;
+            s -= p.window.advanceMs
+          ) {
+            windows.push([s, s + p.window.sizeMs]);
+          }
+          grace = p.window.graceMs;
+        }
+        streamTime = Math.max(streamTime, t);
+        for (const [start, end] of windows) {
+          if (end + grace <= streamTime) {
+            dl('late', String(start));
+            continue;
+          }
+          const id = `${p.name}|${key}|${start}`;
+          const row = rows.get(id) ?? { count: 0 };
+          row.count++;
+          rows.set(id, row);
+          if (p.aggregations.length > 0) {
+            const c = Math.round(v.tip * 100);
+            const prev = cents.get(id);
+            cents.set(
+              id,
+              prev
+                ? { sum: prev.sum + c, min: Math.min(prev.min, c), max: Math.max(prev.max, c) }
+                : { sum: c, min: c, max: c },
+            );
+          }
+        }
+      }
+    }
+  }
+  const dec = (c: number) => String(c / 100);
+  for (const [id, c] of cents) {
+    const row = rows.get(id)!;
+    const p = spec.pipelines.find((x) => id.startsWith(`${x.name}|`))!;
+    row.sum = dec(c.sum);
+    if (p.aggregations.some((a) => a.op === 'min')) {
+      row.min = dec(c.min);
+      row.max = dec(c.max);
+    }
+  }
+  return { rows, deadLetters };
+}
+
+/** A tape of random choices driving one delivery schedule. */
+class Tape {
+  private i = 0;
+  constructor(private readonly values: number[]) {}
+  next(n: number): number {
+    const v = this.values[this.i++ % this.values.length]! + this.i;
+    return v % n;
+  }
+}
+
+describe('exactly-once effect under at-least-once, re-batching delivery', () => {
+  let dynamo: EmbeddedDynamo;
+  const tables: TableNames = { aggregates: 'p-aggregates', deadLetters: 'p-dead-letters', state: 'p-state' };
+  let run = 0;
+
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamo();
+    await ensureTables(dynamo.endpoint, tables);
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it(`tables equal a single-pass reference (${NUM_RUNS} runs)`, async () => {
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    let crashes = 0;
+    let resets = 0;
+    let concurrentSteps = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(genRecord, { minLength: 1, maxLength: 24 }),
+        fc.array(fc.nat({ max: 1_000_000 }), { minLength: 64, maxLength: 64 }),
+        async (records, choices) => {
+          run++;
+          const spec = specsFor(run);
+          const parts = toKafka(records);
+          const tape = new Tape(choices);
+          const cursor = [0, 0, 0];
+          const committed: number[][] = [[0], [0], [0]];
+          for (let step = 0; cursor.some((c, p) => c < parts[p]!.length); step++) {
+            if (step > 400) throw new Error('delivery simulation did not finish');
+            // An event: some partitions with pending records, a random slice of each, in random order.
+            const pending = [0, 1, 2].filter((p) => cursor[p]! < parts[p]!.length);
+            const chosen = pending.filter(() => tape.next(3) !== 0);
+            if (chosen.length === 0) chosen.push(pending[tape.next(pending.length)]!);
+            if (tape.next(2) === 0) chosen.reverse();
+            // Lambda runs different partitions concurrently: now and then the chosen partitions
+            // are split over two invocations that run at the same time (never one partition in two).
+            const split =
+              chosen.length > 1 && tape.next(2) === 0 ? 1 + tape.next(chosen.length - 1) : chosen.length;
+            const invocations = [chosen.slice(0, split), chosen.slice(split)].filter((ps) => ps.length > 0);
+            if (invocations.length > 1) concurrentSteps++;
+            await Promise.all(
+              invocations.map(async (partitions) => {
+                const takes = new Map(
+                  partitions.map((p) => [p, 1 + tape.next(Math.min(8, parts[p]!.length - cursor[p]!))]),
+                );
+                const batch = partitions.flatMap((p) =>
+                  parts[p]!.slice(cursor[p], cursor[p]! + takes.get(p)!),
+                );
+                // Crash after a random number of writes, a third of the time; the write that
+                // crashes lands or not at random.
+                const crashAfter = tape.next(3) === 0 ? tape.next(14) : Number.POSITIVE_INFINITY;
+                const landsOnCrash = tape.next(2) === 0;
+                // Widen the race a concurrent invocation can hit: hold a read-modify-write
+                // between its read and its write for a few milliseconds, now and then.
+                const readHoldMs = invocations.length > 1 ? 1 + tape.next(8) : 0;
+                let writes = 0;
+                let dead = false;
+                const crashing = Object.create(doc) as typeof doc;
+                crashing.send = (async (command: { constructor: { name: string } }) => {
+                  if (dead) throw new Error('invocation crashed');
+                  const isWrite = /^(Put|Update|BatchWrite)/.test(command.constructor.name);
+                  if (isWrite && writes++ >= crashAfter) {
+                    dead = true;
+                    if (landsOnCrash) await doc.send(command as never);
+                    throw new Error('invocation crashed');
+                  }
+                  const out = await doc.send(command as never);
+                  if (readHoldMs > 0 && command.constructor.name === 'GetCommand') {
+                    await new Promise((r) => setTimeout(r, readHoldMs));
+                  }
+                  return out;
+                }) as typeof doc.send;
+                const stores = createPipelineStores(crashing, tables);
+                try {
+                  await processEvent(spec, buildEvent(batch), stores);
+                  for (const p of partitions) {
+                    cursor[p] = cursor[p]! + takes.get(p)!;
+                    committed[p]!.push(cursor[p]!);
+                  }
+                } catch (err) {
+                  if (!dead) throw err;
+                  crashes++;
+                }
+              }),
+            );
+            // Now and then an offset reset to an earlier commit: committed records are redelivered.
+            if (tape.next(8) === 0) {
+              const p = tape.next(3);
+              const history = committed[p]!;
+              cursor[p] = history[tape.next(history.length)]!;
+              resets++;
+            }
+          }
+
+          const expected = reference(spec, parts);
+          const actualRows = new Map<string, Row>();
+          for (const p of spec.pipelines) {
+            const keys = p.window.type === 'hopping' ? VENDORS : LOCS;
+            for (const key of keys) {
+              const out = await doc.send(
+                new QueryCommand({
+                  TableName: tables.aggregates,
+                  KeyConditionExpression: 'pk = :pk',
+                  ExpressionAttributeValues: { ':pk': `${p.name}#${key}` },
+                  ConsistentRead: true,
+                }),
+              );
+              for (const item of out.Items ?? []) {
+                const start =
+                  p.window.type === 'all-time' ? Number.NEGATIVE_INFINITY : readNumber(item.windowStart);
+                const row: Row = { count: readNumber(item.count)! };
+                if (item.sum_tip !== undefined) row.sum = readDecimal(item.sum_tip)!;
+                if (item.min_tip !== undefined) row.min = readDecimal(item.min_tip)!;
+                if (item.max_tip !== undefined) row.max = readDecimal(item.max_tip)!;
+                actualRows.set(`${p.name}|${key}|${start}`, row);
+              }
+            }
+          }
+          expect(Object.fromEntries(actualRows)).toEqual(Object.fromEntries(expected.rows));
+
+          const actualDeadLetters = new Set<string>();
+          for (const p of spec.pipelines) {
+            const out = await doc.send(
+              new QueryCommand({
+                TableName: tables.deadLetters,
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': p.name },
+                ConsistentRead: true,
+              }),
+            );
+            for (const d of out.Items ?? []) {
+              actualDeadLetters.add(
+                `${p.name}|${readNumber(d.partition)}|${readNumber(d.offset)}|${d.kind}|${readNumber(d.windowStartMs) ?? ''}`,
+              );
+            }
+          }
+          expect([...actualDeadLetters].sort()).toEqual([...expected.deadLetters].sort());
+
+          // Records in = aggregated + late + rejected, for the one-window-per-record pipelines.
+          const total = records.length;
+          for (const p of spec.pipelines.filter((x) => x.window.type !== 'hopping')) {
+            const aggregated = [...actualRows]
+              .filter(([id]) => id.startsWith(`${p.name}|`))
+              .reduce((n, [, r]) => n + r.count, 0);
+            const rejected = [...actualDeadLetters].filter((d) => d.startsWith(`${p.name}|`)).length;
+            expect(aggregated + rejected).toBe(total);
+          }
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+    // The simulation must have exercised what it claims to.
+    expect(crashes).toBeGreaterThan(NUM_RUNS / 10);
+    expect(resets).toBeGreaterThan(NUM_RUNS / 10);
+    expect(concurrentSteps).toBeGreaterThan(NUM_RUNS / 10);
+    doc.destroy();
+  }, 1_800_000);
+});

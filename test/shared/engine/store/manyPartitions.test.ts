@@ -1,0 +1,183 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerCodecs } from '../../../../shared/engine/decode/index.js';
+import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
+import {
+  type HandlerSpec,
+  type PipelineSpec,
+  processEvent,
+} from '../../../../shared/engine/process/index.js';
+import {
+  createDocumentClient,
+  createPipelineStores,
+  readDecimal,
+  readNumber,
+} from '../../../../shared/engine/store/dynamo/index.js';
+import type { TableNames } from '../../../../shared/engine/store/index.js';
+import { tumbling } from '../../../../shared/engine/windows/index.js';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
+import { rideCodecs } from '../../../../shared/rides/index.js';
+
+registerCodecs(rideCodecs);
+
+/**
+ * A constant-key pipeline (`tips-1h`, key `all`) on a topic with many partitions: one batch
+ * brings one item contributions from every partition. Every request must stay within
+ * DynamoDB's limits (the embedded store enforces them as AWS does: 4 KB expressions, 300
+ * operators), whatever the partition count, or the batch fails on every retry.
+ */
+const PARTITIONS = 1000;
+const HOUR_MS = 3_600_000;
+const T0 = Date.UTC(2020, 6, 1);
+
+function spec(aggregations: PipelineSpec['aggregations'], name: string): HandlerSpec {
+  return {
+    name,
+    description: 'many partitions',
+    topic: 'rides',
+    pipelines: [
+      {
+        kind: 'windowed-aggregate',
+        name,
+        description: 'one key, many partitions',
+        topic: 'rides',
+        codec: 'ride-json',
+        key: { constant: 'all' },
+        time: { kafkaTimestamp: true },
+        window: tumbling(HOUR_MS, HOUR_MS),
+        aggregations,
+      },
+    ],
+  };
+}
+
+const ride = (tipCents: number) =>
+  JSON.stringify({
+    VendorID: 1,
+    tpep_pickup_datetime: '2020-07-01 00:00:00',
+    tpep_dropoff_datetime: '2020-07-01 00:10:00',
+    passenger_count: 1,
+    trip_distance: 1,
+    RatecodeID: 1,
+    store_and_fwd_flag: 'N',
+    PULocationID: 1,
+    DOLocationID: 2,
+    payment_type: 1,
+    fare_amount: 5,
+    extra: 0,
+    mta_tax: 0.5,
+    tip_amount: tipCents / 100,
+    tolls_amount: 0,
+    improvement_surcharge: 0.3,
+    total_amount: 5.8 + tipCents / 100,
+    congestion_surcharge: 0,
+  });
+
+/** `perPartition` records on each partition, offsets from `fromOffset`; tip = partition cents. */
+function records(fromOffset: number, perPartition: number): KafkaRecordInput[] {
+  const out: KafkaRecordInput[] = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    for (let i = 0; i < perPartition; i++) {
+      out.push({
+        topic: 'rides',
+        partition: p,
+        offset: fromOffset + i,
+        timestampMs: T0 + i,
+        key: null,
+        value: ride(p),
+      });
+    }
+  }
+  return out;
+}
+
+describe(`a constant-key pipeline over ${PARTITIONS} partitions`, () => {
+  let dynamo: EmbeddedDynamo;
+  const tables: TableNames = { aggregates: 'm-agg', deadLetters: 'm-dl', state: 'm-st' };
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamo();
+    await ensureTables(dynamo.endpoint, tables);
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  const item = async (pipeline: string) => {
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    const { Item } = await doc.send(
+      new GetCommand({
+        TableName: tables.aggregates,
+        Key: { pk: `${pipeline}#all`, sk: new Date(T0).toISOString() },
+        ConsistentRead: true,
+      }),
+    );
+    doc.destroy();
+    return Item!;
+  };
+  // Tips 0.00 + 0.01 + ... + 9.99, per record on a partition.
+  const tipsOfOneRound = (PARTITIONS * (PARTITIONS - 1)) / 2 / 100;
+
+  it('applies one batch from every partition on the additive fast path, and a redelivery changes nothing', async () => {
+    const handler = spec([{ op: 'sum', field: 'tip_amount' }], 'many-sum');
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    const stores = createPipelineStores(doc, tables);
+    const event = buildEvent(records(0, 2));
+
+    const [first] = await processEvent(handler, event, stores);
+    expect(first!.writes.slowWrites).toBe(0);
+    expect(first!.writes.fastWrites).toBeGreaterThan(1); // split into writes within the limits
+
+    // A retry with other boundaries: the old records again plus one more per partition.
+    await processEvent(handler, buildEvent(records(0, 3)), stores);
+
+    const stored = await item('many-sum');
+    expect(readNumber(stored.count)).toBe(3 * PARTITIONS);
+    expect(readDecimal(stored.sum_tip_amount)).toBe(String(3 * tipsOfOneRound));
+    doc.destroy();
+  });
+
+  it('applies the read-modify-write path (min/max) with every partition mark in one item', async () => {
+    const handler = spec(
+      [
+        { op: 'sum', field: 'tip_amount' },
+        { op: 'max', field: 'tip_amount' },
+      ],
+      'many-max',
+    );
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    await processEvent(handler, buildEvent(records(0, 1)), createPipelineStores(doc, tables));
+    await processEvent(handler, buildEvent(records(0, 2)), createPipelineStores(doc, tables));
+    const stored = await item('many-max');
+    expect(readNumber(stored.count)).toBe(2 * PARTITIONS);
+    expect(readDecimal(stored.max_tip_amount)).toBe('9.99');
+    expect(readDecimal(stored.sum_tip_amount)).toBe(String(2 * tipsOfOneRound));
+    doc.destroy();
+  });
+
+  it('stays exact when an invocation crashes between the writes of one item', async () => {
+    const handler = spec([{ op: 'sum', field: 'tip_amount' }], 'many-crash');
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    let writes = 0;
+    const crashing = Object.create(doc) as typeof doc;
+    crashing.send = (async (command: { constructor: { name: string } }) => {
+      // The second item write lands, then the invocation dies.
+      if (command.constructor.name === 'UpdateCommand' && ++writes === 2) {
+        await doc.send(command as never);
+        throw new Error('invocation crashed');
+      }
+      return doc.send(command as never);
+    }) as typeof doc.send;
+    const event = buildEvent(records(0, 1));
+    await expect(processEvent(handler, event, createPipelineStores(crashing, tables))).rejects.toMatchObject({
+      cause: { message: 'invocation crashed' },
+    });
+    expect(writes).toBe(2);
+
+    await processEvent(handler, event, createPipelineStores(doc, tables));
+
+    const stored = await item('many-crash');
+    expect(readNumber(stored.count)).toBe(PARTITIONS);
+    expect(readDecimal(stored.sum_tip_amount)).toBe(String(tipsOfOneRound));
+    doc.destroy();
+  });
+});
