@@ -10,7 +10,7 @@ export interface PipelineTablesProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Refuse DeleteTable, even from CloudFormation, until turned off. @default true */
   readonly deletionProtection?: boolean;
-  /** @default the designs of shared/store/tableDesign.ts (aggregates, dead letters, state) */
+  /** @default the designs of shared/engine/store/tableDesign.ts (aggregates, dead letters, state) */
   readonly designs?: readonly TableDesign[];
   /**
    * Tables that exist already (another stack's, or `Table.fromTableName`), used instead of
@@ -21,7 +21,7 @@ export interface PipelineTablesProps {
 }
 
 /**
- * The DynamoDB actions each store of the handlers sends, per table (shared/store): the grant
+ * The DynamoDB actions each store of the handlers sends, per table (shared/engine/store): the grant
  * names these and nothing else. A test compares them with the commands the store code imports,
  * so a new command in the store fails the build instead of failing in Lambda with AccessDenied.
  */

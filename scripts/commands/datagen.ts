@@ -83,7 +83,7 @@ export interface DatagenSummary {
 }
 
 /**
- * Generates synthetic yellow-taxi rides (shared/datagen) into a file, stdout or a topic:
+ * Generates synthetic yellow-taxi rides (shared/local/datagen) into a file, stdout or a topic:
  * the local stand-in for Confluent's Datagen source connector.
  */
 export async function runDatagen(options: DatagenOptions): Promise<DatagenSummary> {
