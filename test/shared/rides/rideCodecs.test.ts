@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { codecByName } from '../../../../shared/engine/decode/index.js';
-import { InvalidRecordError } from '../../../../shared/engine/errors/index.js';
-import { kafkaRecord } from '../../../support/records.js';
-import { loadRideRows, rideJson } from '../../../support/rides.js';
+import { codecByName } from '../../../shared/engine/decode/index.js';
+import { InvalidRecordError } from '../../../shared/engine/errors/index.js';
+import { rideCodecs } from '../../../shared/rides/index.js';
+import { kafkaRecord } from '../../support/records.js';
+import { loadRideRows, rideJson } from '../../support/rides.js';
 
+// Loading the ride pipelines registers their codecs by name, as a handler does.
 const json = codecByName('ride-json');
 const csv = codecByName('yellow-csv');
 
@@ -52,5 +54,16 @@ describe('yellow-csv codec', () => {
 
   it('rejects a line with the wrong number of columns', () => {
     expect(errorOf(() => csv.decode(kafkaRecord({ value: '1,2,3' }))).code).toBe('NOT_CSV');
+  });
+});
+
+describe('codec registry', () => {
+  it("knows the rides' codecs once the rides module is loaded, and json always", () => {
+    expect(codecByName('ride-json')).toBe(rideCodecs['ride-json']);
+    expect(codecByName('json').decode(kafkaRecord({ value: '{"a":{"b":1}}' }))).toEqual({ a: { b: 1 } });
+  });
+
+  it('names the known codecs when asked for an unknown one', () => {
+    expect(() => codecByName('avro')).toThrow(/unknown codec "avro"; known codecs: json, ride-json/);
   });
 });
