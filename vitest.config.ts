@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects: `unit` needs nothing but Node (DynamoDB is in-process dynalite);
  * `integration` gets one real Kafka broker for the run from the globalSetup (or reuses
- * KAFKA_BROKERS). `npm test` runs both; `npm run test:unit` only the first.
+ * KAFKA_BROKERS); `package` packs the library and uses it from a scratch project. `npm test` runs all three; `npm run test:unit` only the first.
  */
 export default defineConfig({
   test: {
@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'node_modules/**'],
+          exclude: ['test/integration/**', 'test/package/**', 'node_modules/**'],
         },
       },
       {
@@ -32,6 +32,15 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/kafkaGlobalSetup.ts'],
           testTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Packs the repository and installs it in a scratch project: minutes, once per run.
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 600_000,
         },
       },
     ],

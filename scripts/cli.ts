@@ -3,7 +3,7 @@
  * The project's command line: `npm run cli -- <command> --help`.
  * Each command lives in scripts/commands/<name>.ts and exports `register(program)`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 
 // Local runs are for people: quiet the Lambda-oriented JSON logs and EMF metrics unless asked.
@@ -13,8 +13,12 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // project supports Node 20 and 22 (Lambda), so the warning is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// The version is package.json's, read at run time so it cannot drift from a copy.
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+// The version is package.json's, read at run time so it cannot drift from a copy. This file
+// runs as scripts/cli.ts (tsx, in the repository) or as dist/scripts/cli.js (the package's bin).
+const packageJson = ['../package.json', '../../package.json']
+  .map((path) => new URL(path, import.meta.url))
+  .find((url) => existsSync(url));
+const { version } = JSON.parse(packageJson ? readFileSync(packageJson, 'utf8') : '{"version":"unknown"}') as {
   version: string;
 };
 

@@ -8,15 +8,36 @@ import { type HandlerSpec, validateHandlerSpec } from '../../shared/engine/proce
 import { functionBundling } from '../lib/bundling.js';
 import { logWriteStatement } from '../lib/iamStatements.js';
 import { acknowledgeWildcards } from '../lib/nag.js';
-import { functionEntry, REPO_ROOT } from '../lib/paths.js';
+import { functionEntry, packageBundlingRoot } from '../lib/paths.js';
 import type { PipelineTables } from './PipelineTables.js';
 
 /** Properties of {@link PipelineFunction}. */
 export interface PipelineFunctionProps {
   /** The handler spec this function runs; its name is the folder under `functions/`. */
   readonly handler: HandlerSpec;
-  /** @default functions/<handler.name>/handler.ts */
+  /**
+   * The handler file to bundle.
+   * @default functions/<handler.name>/handler.ts of this repository (the repo's own layout)
+   */
   readonly entry?: string;
+  /**
+   * The folder esbuild resolves from; must contain `entry`.
+   * @default this repository's root when `entry` is not given, else NodejsFunction's default
+   *   (the folder of `depsLockFilePath`)
+   */
+  readonly projectRoot?: string;
+  /**
+   * The lock file of the project that holds `entry`.
+   * @default this repository's package-lock.json when `entry` is not given, else
+   *   NodejsFunction's default (the nearest lock file from the working directory up)
+   */
+  readonly depsLockFilePath?: string;
+  /**
+   * More environment variables (the generic handler's `PIPELINE_SPEC`). Never a secret: the
+   * environment is readable by anyone who can read the function's configuration.
+   * @default none beyond the table names and Powertools settings
+   */
+  readonly environment?: Readonly<Record<string, string>>;
   /** The store's tables: names go into the environment, access into the role. */
   readonly tables: PipelineTables;
   /** Namespace of the handler's metrics (RecordsAggregated, RecordsLate, ...). @default 'KafkaLambdaStreams' */
@@ -94,8 +115,10 @@ export class PipelineFunction extends Construct {
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry ?? functionEntry(spec.name),
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      // The repository's layout only when bundling one of its own function folders.
+      ...(props.entry ? {} : packageBundlingRoot()),
+      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
       runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
@@ -104,6 +127,7 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       description: spec.description.slice(0, 256),
       environment: {
+        ...props.environment,
         ...props.tables.environment(),
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { functionBundling } from '../lib/bundling.js';
 import { lambdaVpcStatements, logWriteStatement } from '../lib/iamStatements.js';
 import { acknowledge, acknowledgeWildcards } from '../lib/nag.js';
-import { functionEntry, REPO_ROOT } from '../lib/paths.js';
+import { functionEntry, packageBundlingRoot } from '../lib/paths.js';
 
 /** Properties of {@link TopicAdminProvider}. */
 export interface TopicAdminProviderProps {
@@ -72,8 +72,7 @@ export class TopicAdminProvider extends Construct {
 
     this.function = new nodejs.NodejsFunction(this, 'Handler', {
       entry: functionEntry('topic-admin'),
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      ...packageBundlingRoot(),
       runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,

@@ -1,7 +1,11 @@
 import { type DecodedRecord, decodeGroups } from '../decode/decodedRecord.js';
 import { codecByName } from '../decode/index.js';
 import { InvalidRecordError } from '../errors/index.js';
-import { decodeEvent, type KafkaRecord, type LambdaKafkaEvent, partitionId } from '../event/index.js';
+// Not the event barrel: it also exports the producer-side partitioner, which pulls kafkajs into
+// every Lambda bundle.
+import { decodeEvent } from '../event/decodeEvent.js';
+import type { KafkaRecord } from '../event/kafkaRecord.js';
+import { type LambdaKafkaEvent, partitionId } from '../event/lambdaKafkaEvent.js';
 import { processorFor } from '../processors/index.js';
 import type { PipelineStores } from '../store/PipelineStores.js';
 import type { HandlerSpec, PipelineSpec } from './pipelineSpec.js';

@@ -1,5 +1,5 @@
 import type { DecodedRecord } from '../decode/decodedRecord.js';
-import { partitionId } from '../event/index.js';
+import { partitionId } from '../event/lambdaKafkaEvent.js';
 import type { Checkpoint } from '../store/CheckpointStore.js';
 
 /**

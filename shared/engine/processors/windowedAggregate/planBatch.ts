@@ -8,7 +8,7 @@ import {
 } from '../../aggregate/index.js';
 import type { DecodedRecord } from '../../decode/decodedRecord.js';
 import { InvalidRecordError } from '../../errors/index.js';
-import { partitionId } from '../../event/index.js';
+import { partitionId } from '../../event/lambdaKafkaEvent.js';
 import { type DeadLetter, invalidDeadLetter, lateDeadLetter } from '../../process/deadLetter.js';
 import { matchesFilter } from '../../process/filterSpec.js';
 import type { BatchStats } from '../../process/processor.js';

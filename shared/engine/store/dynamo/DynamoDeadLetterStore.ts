@@ -5,7 +5,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors/index.js';
-import { partitionId } from '../../event/index.js';
+import { partitionId } from '../../event/lambdaKafkaEvent.js';
 import type { DeadLetter } from '../../process/deadLetter.js';
 import type { DeadLetterStore } from '../DeadLetterStore.js';
 import { readNumber } from './dynamoClient.js';

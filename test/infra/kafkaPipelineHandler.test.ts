@@ -1,0 +1,85 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ExistingMskCluster } from '../../infra/constructs/ExistingMskCluster.js';
+import {
+  KafkaPipelineHandler,
+  type KafkaPipelineHandlerProps,
+} from '../../infra/constructs/KafkaPipelineHandler.js';
+import { GENERIC_HANDLER_ENTRY } from '../../infra/lib/paths.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { tumbling } from '../../shared/engine/windows/index.js';
+import { rideHandlers } from '../../shared/rides/index.js';
+
+const CLUSTER_ARN =
+  'arn:aws:kafka:us-east-1:123456789012:cluster/demo/abcd1234-0000-4000-8000-000000000000-1';
+
+const pageViews: HandlerSpec = {
+  name: 'page-views',
+  description: 'Page views per minute',
+  topic: 'page-views',
+  pipelines: [
+    {
+      kind: 'windowed-aggregate',
+      name: 'page-views-1m',
+      description: 'Views per page, 1-minute tumbling windows',
+      topic: 'page-views',
+      codec: 'json',
+      key: { field: 'page' },
+      time: { field: 'ts' },
+      window: tumbling(60_000, 0),
+      aggregations: [],
+    },
+  ],
+};
+
+function build(props: Partial<KafkaPipelineHandlerProps> = {}): Template {
+  // Stage assets without esbuild: the bundle itself is test/package's and bundle.test.ts's to prove.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'User');
+  const source = new ExistingMskCluster(stack, 'Kafka', { clusterArn: CLUSTER_ARN });
+  new KafkaPipelineHandler(stack, 'PageViews', { handler: pageViews, source, ...props });
+  return Template.fromStack(stack);
+}
+
+describe('KafkaPipelineHandler', () => {
+  it('deploys the generic handler with the spec as JSON in PIPELINE_SPEC', () => {
+    const template = build();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PIPELINE_SPEC: JSON.stringify(pageViews) }) },
+    });
+  });
+
+  it('maps the handler topic with the handler name as consumer group', () => {
+    build().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      Topics: ['page-views'],
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'page-views' },
+      EventSourceArn: CLUSTER_ARN,
+    });
+  });
+
+  it('creates the tables, the failure bucket and the alarms unless given or turned off', () => {
+    const template = build();
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(0);
+    build({ monitoring: false }).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  it('resolves the generic handler inside this package, as source here and as JavaScript in dist', () => {
+    expect(GENERIC_HANDLER_ENTRY).toMatch(/shared\/engine\/handler\/specHandler\.ts$/);
+  });
+
+  it('refuses a codec the generic handler does not know', () => {
+    expect(() => build({ handler: rideHandlers[0] })).toThrow(/codec "ride-json".*give an entry/);
+  });
+
+  it('refuses an entry that is relative or missing', () => {
+    expect(() => build({ entry: 'handler.mjs' })).toThrow(/absolute path/);
+    expect(() => build({ entry: '/nonexistent/handler.mjs' })).toThrow(/does not exist/);
+  });
+
+  it('refuses a spec too large for the environment', () => {
+    const big = { ...pageViews, description: 'x'.repeat(4000) };
+    expect(() => build({ handler: big })).toThrow(/bytes of JSON/);
+  });
+});
