@@ -1,7 +1,6 @@
 import {
   type AggregateState,
   type AggregationSpec,
-  cloneState,
   combine,
   emptyState,
   stateOfRecord,
