@@ -2,8 +2,8 @@ import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } 
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
+import { catalog } from '../../functions/catalog.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
-import { rideHandlers } from '../../shared/rides/index.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
 import { FailureBucket } from '../constructs/FailureBucket.js';
@@ -19,7 +19,10 @@ import { esmFilterDecision } from '../lib/esmFilters.js';
 /** Properties of {@link StreamProcessingStack}. */
 export interface StreamProcessingStackProps extends StackProps {
   readonly config: DeploymentConfig;
-  /** The handlers to deploy; each needs `functions/<name>/handler.ts`. @default rideHandlers */
+  /**
+   * The handlers to deploy; each needs `functions/<name>/handler.ts`.
+   * @default the app's catalog (`catalog.handlers` of functions/catalog.ts): rides and orders
+   */
   readonly handlers?: readonly HandlerSpec[];
 }
 
@@ -38,7 +41,7 @@ export class StreamProcessingStack extends Stack {
   constructor(scope: Construct, id: string, props: StreamProcessingStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const handlers = props.handlers ?? rideHandlers;
+    const handlers = props.handlers ?? catalog.handlers;
     if (handlers.length === 0) throw new Error(`${id}: no handlers to deploy`);
     const names = handlers.map((h) => h.name);
     if (new Set(names).size !== names.length)

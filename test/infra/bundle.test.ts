@@ -94,6 +94,7 @@ describe('function bundles', () => {
 
   it('builds an ES module for each of our functions', () => {
     expect(bundles.map((b) => b.service).sort()).toEqual([
+      'orders-by-state',
       'rides-count-by-dropoff',
       'rides-hopping-by-vendor',
       'rides-tumbling-by-pickup',
@@ -105,13 +106,22 @@ describe('function bundles', () => {
   it('runs each pipeline bundle on a Kafka event and writes aggregates', async () => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: 'eu-west-1' });
     for (const bundle of bundles.filter((b) => b.service !== 'topic-admin')) {
-      const result = await invoke(bundle.path, join(REPO_ROOT, 'events', 'rides-msk.json'));
+      // Each bundle gets an event of the topic its pipelines read.
+      const event = bundle.service.startsWith('orders-') ? 'orders-msk.json' : 'rides-msk.json';
+      const result = await invoke(bundle.path, join(REPO_ROOT, 'events', event));
 
       expect(result, bundle.service).toEqual({ batchItemFailures: [] });
     }
     const { Items = [] } = await doc.send(new ScanCommand({ TableName: tables.AGGREGATES_TABLE }));
     const pipelines = new Set(Items.map((i) => String(i.pk).split('#')[0]));
-    expect([...pipelines].sort()).toEqual(['dropoff-count', 'pickup-5m', 'tips-1h', 'vendor-10m-hop-5m']);
+    expect([...pipelines].sort()).toEqual([
+      'dropoff-count',
+      'large-orders-per-city-1h',
+      'pickup-5m',
+      'tips-1h',
+      'units-per-state-10m',
+      'vendor-10m-hop-5m',
+    ]);
   }, 120_000);
 
   it('runs the topic-admin bundle on a CloudFormation Delete of a retained topic', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rideHandlers } from '../../shared/rides/index.js';
+import { catalog } from '../../functions/catalog.js';
 import { CONFLUENT, resourcesOf, synth } from './support/synth.js';
 
 /** Everything a function's environment may hold: names and settings, never a credential. */
@@ -23,7 +23,7 @@ describe('pipeline functions', () => {
   );
 
   it('are one per handler spec, on Node.js 24, arm64', () => {
-    expect(pipelineFunctions).toHaveLength(rideHandlers.length);
+    expect(pipelineFunctions).toHaveLength(catalog.handlers.length);
     for (const [, f] of pipelineFunctions) {
       expect(f.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -39,7 +39,7 @@ describe('pipeline functions', () => {
     );
 
     expect(services.map((v) => v.POWERTOOLS_SERVICE_NAME).sort()).toEqual(
-      rideHandlers.map((h) => h.name).sort(),
+      catalog.handlers.map((h) => h.name).sort(),
     );
     for (const v of services) {
       expect(v.POWERTOOLS_METRICS_NAMESPACE).toBe('KafkaLambdaStreams');
@@ -53,7 +53,7 @@ describe('pipeline functions', () => {
     const { template: t22 } = synth({ runtime: 'nodejs22.x' });
     const ours = resourcesOf(t22, 'AWS::Lambda::Function').filter(([id]) => !id.includes('framework'));
 
-    expect(ours).toHaveLength(rideHandlers.length + 1);
+    expect(ours).toHaveLength(catalog.handlers.length + 1);
     for (const [, f] of ours) expect(f.Properties.Runtime).toBe('nodejs22.x');
   });
 

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { rideHandlers, ridePipelines } from '../../shared/rides/index.js';
+import { catalog } from '../../functions/catalog.js';
+import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { resourcesOf, synth } from './support/synth.js';
 
 describe('monitoring', () => {
@@ -10,7 +11,7 @@ describe('monitoring', () => {
   it('alarms on errors and throttles of every function', () => {
     for (const metric of ['Errors', 'Throttles']) {
       expect(alarms.filter((a) => a.MetricName === metric && a.Namespace === 'AWS/Lambda')).toHaveLength(
-        rideHandlers.length,
+        catalog.handlers.length,
       );
     }
   });
@@ -18,7 +19,7 @@ describe('monitoring', () => {
   it('alarms on the mappings’ OffsetLag per function at the configured threshold', () => {
     const lag = alarms.filter((a) => a.MetricName === 'OffsetLag');
 
-    expect(lag).toHaveLength(rideHandlers.length);
+    expect(lag).toHaveLength(catalog.handlers.length);
     for (const a of lag) {
       expect(a).toMatchObject({
         Namespace: 'AWS/Lambda',
@@ -35,8 +36,10 @@ describe('monitoring', () => {
   it('alarms on dead letters of every pipeline with the dimensions the handler publishes (service and pipeline)', () => {
     const deadLetters = alarms.filter((a) => JSON.stringify(a.Metrics ?? []).includes('RecordsInvalid'));
 
-    expect(deadLetters).toHaveLength(ridePipelines.length);
-    const handlerOf = new Map(rideHandlers.flatMap((h) => h.pipelines.map((p) => [p.name, h.name] as const)));
+    expect(deadLetters).toHaveLength(pipelinesOf(catalog).length);
+    const handlerOf = new Map(
+      catalog.handlers.flatMap((h) => h.pipelines.map((p) => [p.name, h.name] as const)),
+    );
     for (const a of deadLetters) {
       const metrics = (
         a.Metrics as Array<{
@@ -123,7 +126,7 @@ describe('monitoring with provisioned pollers', () => {
   it('alarms when a mapping reports no OffsetLag for 15 minutes: one that cannot connect reports none', () => {
     const silent = alarms.filter((a) => a.MetricName === 'OffsetLag' && a.TreatMissingData === 'breaching');
 
-    expect(silent).toHaveLength(rideHandlers.length);
+    expect(silent).toHaveLength(catalog.handlers.length);
     for (const a of silent) {
       expect(a).toMatchObject({
         Namespace: 'AWS/Lambda',
@@ -146,7 +149,7 @@ describe('monitoring with provisioned pollers', () => {
       (a) => a.MetricName === 'OffsetLag' && a.ComparisonOperator === 'GreaterThanThreshold',
     );
 
-    expect(lag).toHaveLength(rideHandlers.length);
+    expect(lag).toHaveLength(catalog.handlers.length);
     for (const a of lag) expect(a.TreatMissingData).toBe('notBreaching');
   });
 

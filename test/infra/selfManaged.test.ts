@@ -40,6 +40,7 @@ describe('self-managed mode (Confluent Cloud)', () => {
     );
     expect(readers.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'KafkaTopicAdminPolicy',
+      'OrdersByStatePolicy',
       'RidesCountByDropoffPolicy',
       'RidesHoppingByVendorPolicy',
       'RidesTumblingByPickupPolicy',

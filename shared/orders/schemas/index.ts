@@ -1,0 +1,1 @@
+export { type Order, orderSchema } from './order.js';
