@@ -43,9 +43,9 @@ import {
 } from '../lib/sourceRecords.js';
 import { formatSummary, type StartSummary, type SummaryInput, summarize } from '../lib/summaries.js';
 import { formatTable } from '../lib/textTable.js';
-import { runProduce } from './produce.js';
-import { DEFAULT_REPLAY_PARTITIONS, replaySource } from './replay.js';
-import { createTopic, describeTopic } from './topics.js';
+import { runProduce } from '../lib/produceFile.js';
+import { DEFAULT_REPLAY_PARTITIONS, replaySource } from '../lib/replaySource.js';
+import { createTopic, describeTopic } from '../lib/topicAdmin.js';
 
 /** The bundled data `start` replays. */
 export const DEFAULT_RIDES_FILE = 'data/rides.csv';
