@@ -3,7 +3,6 @@ import { ConfigError } from '../../shared/engine/errors/index.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
-import { DEFAULT_REPLAY_PARTITIONS, type ReplaySourceOptions, replaySource } from '../lib/replaySource.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
@@ -11,6 +10,7 @@ import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
 import { countLines } from '../lib/progress.js';
+import { DEFAULT_REPLAY_PARTITIONS, type ReplaySourceOptions, replaySource } from '../lib/replaySource.js';
 import {
   addSourceFileFlags,
   DEFAULT_KEY_FIELD,
@@ -99,7 +99,11 @@ export function register(program: Command): void {
         .command('replay')
         .description('feed a file through the pipelines in event-source-mapping-shaped batches')
         .requiredOption('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl')
-        .option('--pipelines <names>', 'comma-separated pipeline or handler names of the catalog (default: all)', listArg)
+        .option(
+          '--pipelines <names>',
+          'comma-separated pipeline or handler names of the catalog (default: all)',
+          listArg,
+        )
         .option(
           '--partitions <n>',
           'partitions; records go by key with murmur2',

@@ -1,12 +1,12 @@
 import { type Command, Option } from 'commander';
 import type { EsmSummary, LocalEventSourceMapping } from '../../shared/local/eventSourceMapping/index.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { openDynamo } from '../lib/dynamoContext.js';
+import { checkFunctionNames, resolveFunctions } from '../lib/functionResolver.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { createMappings, firstCrash, startMappings, stopMappings, untilCaughtUp } from '../lib/runner.js';
-import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
-import { checkFunctionNames, resolveFunctions } from '../lib/functionResolver.js';
 
 /** Options of {@link runRun}; the flags of `run`. */
 export interface RunOptions extends StoreOptions, KafkaCliOptions {

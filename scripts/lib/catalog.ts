@@ -55,7 +55,9 @@ async function importCatalog(modulePath: string): Promise<Catalog> {
   try {
     mod = (await import(pathToFileURL(modulePath).href)) as { catalog?: unknown };
   } catch (cause) {
-    throw new ConfigError(`catalog module ${modulePath} failed to load: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`catalog module ${modulePath} failed to load: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const catalog = mod.catalog as Partial<Catalog> | undefined;
   if (!catalog || typeof catalog !== 'object' || !Array.isArray(catalog.handlers)) {

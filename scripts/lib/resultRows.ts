@@ -45,10 +45,7 @@ export function compareByCountDesc(a: ResultRow, b: ResultRow): number {
 }
 
 /** A pipeline spec by name; the error lists the known names. */
-export function pipelineByName(
-  name: string,
-  pipelines: readonly PipelineSpec[],
-): PipelineSpec {
+export function pipelineByName(name: string, pipelines: readonly PipelineSpec[]): PipelineSpec {
   const spec = pipelines.find((p) => p.name === name);
   if (!spec) {
     throw new ConfigError(
