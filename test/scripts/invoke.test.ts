@@ -37,7 +37,7 @@ describe('invoke --event -', () => {
     expect(events).toHaveLength(3);
     expect(result.responses).toEqual(events.map(() => ({ batchItemFailures: [] })));
     expect(output.stdout).toEqual(events.map(() => '{"batchItemFailures":[]}'));
-    expect(result.pipelines.map((p) => p.aggregated)).toEqual([100, 100, 66]);
+    expect(result.pipelines.map((p) => p.stats.aggregated)).toEqual([100, 100, 66]);
   });
 
   it('reads one pretty-printed event from stdin, as sam local invoke -e - does', async () => {
