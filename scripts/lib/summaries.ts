@@ -248,10 +248,17 @@ export function topRowsOf(
  * every other pipeline, and per-pipeline counts for all.
  */
 export function summarize(input: SummaryInput, limits: SummaryLimits = {}): StartSummary {
-  const pipelines = input.pipelines ?? RIDE_SUMMARY_PIPELINES;
+  const given = input.pipelines ?? RIDE_SUMMARY_PIPELINES;
+  const rides = hasRidePipelines(given);
+  // The ride pipelines first, in the order their sections print, then the rest in catalog order.
+  const pipelines = rides
+    ? [
+        ...RIDE_SUMMARY_PIPELINES.map((r) => given.find((p) => p.name === r.name)!),
+        ...given.filter((p) => !RIDE_SUMMARY_PIPELINES.some((r) => r.name === p.name)),
+      ]
+    : given;
   const rowsOf = (p: PipelineSpec) => input.rows.get(p.name) ?? [];
   const zones = input.zones ?? new Map<number, Zone>();
-  const rides = hasRidePipelines(pipelines);
   const covered = new Set(rides ? RIDE_SUMMARY_PIPELINES.map((p) => p.name) : []);
   return {
     rides,
