@@ -31,8 +31,12 @@ describe('loadCatalog', () => {
   });
 
   it('names the module when it is missing or exports no catalog', async () => {
-    await expect(loadCatalog('no/such/catalog.ts', {})).rejects.toThrow(/no\/such\/catalog\.ts does not exist/);
-    await expect(loadCatalog('test/scripts/support/mixedRides.ts', {})).rejects.toThrow(/must export `catalog`/);
+    await expect(loadCatalog('no/such/catalog.ts', {})).rejects.toThrow(
+      /no\/such\/catalog\.ts does not exist/,
+    );
+    await expect(loadCatalog('test/scripts/support/mixedRides.ts', {})).rejects.toThrow(
+      /must export `catalog`/,
+    );
   });
 
   it('lists the catalog’s pipelines when a name is unknown', async () => {
@@ -41,7 +45,10 @@ describe('loadCatalog', () => {
       'known pipelines: trips-per-city',
     );
     await expect(
-      runReplay({ file: 'data/rides.csv', pipelines: ['pickup-5m'], catalog, inMemory: true }, captureOutput()),
+      runReplay(
+        { file: 'data/rides.csv', pipelines: ['pickup-5m'], catalog, inMemory: true },
+        captureOutput(),
+      ),
     ).rejects.toThrow('known pipelines: trips-per-city (or handlers: trips-by-city)');
   });
 });
