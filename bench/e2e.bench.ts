@@ -17,11 +17,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
+import { loadCatalog } from '../scripts/lib/catalog.js';
 import { openDynamo } from '../scripts/lib/dynamoContext.js';
+import { resolveFunctions } from '../scripts/lib/functionResolver.js';
 import { openKafka } from '../scripts/lib/kafkaConnect.js';
 import { type OutgoingRecord, type ProduceSummary, produceRecords } from '../scripts/lib/kafkaProducer.js';
-import { loadCatalog } from '../scripts/lib/catalog.js';
-import { resolveFunctions } from '../scripts/lib/functionResolver.js';
 import { formatTable } from '../scripts/lib/textTable.js';
 import {
   DEFAULT_BATCH_SIZE,
@@ -92,7 +92,9 @@ async function measure(
 
   log('2/4 broker + runner, no-op handlers (consuming the topic of 1)');
   const scratch = await openDynamo({ inMemory: true });
-  const rideFunctions = await resolveFunctions(await loadCatalog(), handlerNames, scratch, { topic: producerTopic });
+  const rideFunctions = await resolveFunctions(await loadCatalog(), handlerNames, scratch, {
+    topic: producerTopic,
+  });
   const runnerOnly = await timeMappings({
     kafka,
     bootstrapServers,

@@ -11,13 +11,7 @@ import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
 import { countLines } from '../lib/progress.js';
 import { DEFAULT_REPLAY_PARTITIONS, type ReplaySourceOptions, replaySource } from '../lib/replaySource.js';
-import {
-  addSourceFileFlags,
-  DEFAULT_KEY_FIELD,
-  formatOf,
-  requireInputFile,
-  type SourceFileOptions,
-} from '../lib/sourceRecords.js';
+import { addSourceFileFlags, formatOf, requireInputFile } from '../lib/sourceRecords.js';
 
 /** Options of {@link runReplay}; the flags of `replay`. */
 export interface ReplayOptions extends StoreOptions, ReplaySourceOptions {
