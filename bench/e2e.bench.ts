@@ -17,10 +17,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
+import { loadCatalog } from '../scripts/lib/catalog.js';
 import { openDynamo } from '../scripts/lib/dynamoContext.js';
+import { resolveFunctions } from '../scripts/lib/functionResolver.js';
 import { openKafka } from '../scripts/lib/kafkaConnect.js';
 import { type OutgoingRecord, type ProduceSummary, produceRecords } from '../scripts/lib/kafkaProducer.js';
-import { resolveRunnerFunctions } from '../scripts/lib/runnerFunctions.js';
 import { formatTable } from '../scripts/lib/textTable.js';
 import {
   DEFAULT_BATCH_SIZE,
@@ -91,7 +92,9 @@ async function measure(
 
   log('2/4 broker + runner, no-op handlers (consuming the topic of 1)');
   const scratch = await openDynamo({ inMemory: true });
-  const rideFunctions = await resolveRunnerFunctions(handlerNames, scratch, { topic: producerTopic });
+  const rideFunctions = await resolveFunctions(await loadCatalog(), handlerNames, scratch, {
+    topic: producerTopic,
+  });
   const runnerOnly = await timeMappings({
     kafka,
     bootstrapServers,
@@ -117,7 +120,7 @@ async function measure(
     full = await timeMappings({
       kafka,
       bootstrapServers,
-      functions: await resolveRunnerFunctions(handlerNames, ctx, { topic: e2eTopic }),
+      functions: await resolveFunctions(await loadCatalog(), handlerNames, ctx, { topic: e2eTopic }),
       topic: e2eTopic,
       batchSize: args.batchSize,
       group: `bench-e2e-full-${runId}`,

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
+import type { ResolvedFunction as RunnerFunction } from '../scripts/lib/functionResolver.js';
 import type { OutgoingRecord } from '../scripts/lib/kafkaProducer.js';
 import { createMappings, firstCrash, startMappings, stopMappings } from '../scripts/lib/runner.js';
-import type { RunnerFunction } from '../scripts/lib/runnerFunctions.js';
 import type { KafkaRecordInput } from '../shared/engine/event/index.js';
 import { createTopicsAndWait } from '../shared/kafka/index.js';
 import type {

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addCatalogOption } from './lib/catalog.js';
 
 // Local runs are for people: quiet the Lambda-oriented JSON logs and EMF metrics unless asked.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -27,6 +28,8 @@ const program = new Command('cli')
   .version(version, '-V, --version', 'print the version (from package.json)')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
+// One --catalog for every command (before or after the command name).
+addCatalogOption(program);
 
 const registrations: Array<Promise<{ register: (p: Command) => void }>> = [
   // one line per command module

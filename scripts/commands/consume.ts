@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { ConfigError } from '../../shared/engine/errors/index.js';
+import { intArg } from '../lib/cliOptions.js';
 import {
   addBrokerOption,
   explainKafkaError,
@@ -10,7 +11,6 @@ import {
   withAdmin,
 } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';
-import { wholeArg } from '../lib/kafkaOptions.js';
 import { type Output, processOutput } from '../lib/output.js';
 
 /** Options of {@link runConsume}; the flags of `consume`. */
@@ -235,14 +235,9 @@ export function register(program: Command): void {
       '--group <id>',
       'consumer group; commits the offsets of printed records (default: a throwaway group)',
     )
-    .option('--max <n>', 'stop after N records', wholeArg(1))
+    .option('--max <n>', 'stop after N records', intArg(1))
     .option('--json', 'print JSON lines: {topic, partition, offset, timestamp, key, value, headers}')
-    .option(
-      '--timeout-ms <ms>',
-      'stop after this long without a record',
-      wholeArg(1),
-      DEFAULT_IDLE_TIMEOUT_MS,
-    );
+    .option('--timeout-ms <ms>', 'stop after this long without a record', intArg(1), DEFAULT_IDLE_TIMEOUT_MS);
   addBrokerOption(command)
     .addHelpText(
       'after',

@@ -15,7 +15,7 @@ import {
   type RideFormat,
 } from '../../shared/local/datagen/index.js';
 import { loadZones, parseDatetimeMs } from '../../shared/rides/schemas/index.js';
-import { parseTimeArg } from '../lib/cliOptions.js';
+import { intArg, parseTimeArg } from '../lib/cliOptions.js';
 import type { CompressionName } from '../lib/kafkaCodecs.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';
@@ -25,7 +25,6 @@ import {
   keyFieldFrom,
   type ProduceFlags,
   shareArg,
-  wholeArg,
 } from '../lib/kafkaOptions.js';
 import {
   formatProduceSummary,
@@ -263,7 +262,7 @@ export function register(program: Command): void {
       'Generate realistic synthetic yellow-taxi rides (same columns as data/rides.csv) to stdout, a file or a topic; ' +
         'same --seed, same output',
     )
-    .option('--count <n>', 'records to generate; 0 = until Ctrl-C', wholeArg(0), 1000)
+    .option('--count <n>', 'records to generate; 0 = until Ctrl-C', intArg(0), 1000)
     .option('--seed <seed>', 'seed (number or text); default: random, printed on stderr')
     .option('--out <file>', 'write to this file (.jsonl or .csv); default: stdout')
     .option('--topic <name>', 'produce to this topic instead (idempotent producer, acks=all)')
@@ -278,7 +277,7 @@ export function register(program: Command): void {
       'pickup time of the first ride (ISO-8601, or "YYYY-MM-DD HH:MM" as UTC)',
       parseTimeArg,
     )
-    .option('--mean-gap-ms <ms>', 'mean time between pickups', wholeArg(0), RIDE_GENERATOR_DEFAULTS.meanGapMs)
+    .option('--mean-gap-ms <ms>', 'mean time between pickups', intArg(0), RIDE_GENERATOR_DEFAULTS.meanGapMs)
     .option('--out-of-order-share <share>', 'share of rides with an earlier pickup time, e.g. 0.05', shareArg)
     .option(
       '--late-fraction <share>',

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { pipelinesOf } from '../../shared/engine/catalog.js';
 import type { DeadLetter } from '../../shared/engine/process/index.js';
-import { ridePipelines } from '../../shared/rides/index.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';
@@ -10,6 +11,8 @@ import { formatTable } from '../lib/textTable.js';
 export interface DeadLettersOptions extends StoreOptions {
   readonly pipeline?: string;
   readonly json?: boolean;
+  /** Whose pipeline names an empty result lists. @default the catalog {@link loadCatalog} finds */
+  readonly catalog?: Catalog;
   readonly context?: DynamoContext;
 }
 
@@ -65,7 +68,7 @@ export async function runDeadLetters(
       return letters;
     }
     if (letters.length === 0) {
-      const known = ridePipelines.map((p) => p.name);
+      const known = pipelinesOf(options.catalog ?? (await loadCatalog())).map((p) => p.name);
       output.out(
         options.pipeline && !known.includes(options.pipeline)
           ? `no dead letters for "${options.pipeline}" (known pipelines: ${known.join(', ')})`
@@ -102,9 +105,15 @@ export function register(program: Command): void {
     program
       .command('dead-letters')
       .description('list rejected (invalid) and late records from the dead-letter table')
-      .option('--pipeline <name>', `only this pipeline (${ridePipelines.map((p) => p.name).join(', ')})`)
+      .option('--pipeline <name>', 'only this pipeline (of the catalog)')
       .option('--json', 'one JSON object per line, with the raw value'),
-  ).action(async (o) => {
-    await runDeadLetters({ pipeline: o.pipeline, json: o.json, endpoint: o.endpoint, dataDir: o.dataDir });
+  ).action(async (o, cmd: Command) => {
+    await runDeadLetters({
+      catalog: await catalogOf(cmd),
+      pipeline: o.pipeline,
+      json: o.json,
+      endpoint: o.endpoint,
+      dataDir: o.dataDir,
+    });
   });
 }

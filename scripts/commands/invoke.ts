@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import {
@@ -13,12 +7,12 @@ import {
   type KafkaBatchResponse,
   type LambdaKafkaEvent,
 } from '../../shared/engine/event/index.js';
-import { kafkaHandler } from '../../shared/engine/handler/index.js';
-import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/engine/store/index.js';
+import type { PipelineOutcome } from '../../shared/engine/process/index.js';
 import { createLambdaContext } from '../../shared/local/eventSourceMapping/index.js';
-import { rideHandlers } from '../../shared/rides/index.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { openDynamo } from '../lib/dynamoContext.js';
+import { requireFunction, resolveFunction } from '../lib/functionResolver.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { formatTable } from '../lib/textTable.js';
 
@@ -35,10 +29,9 @@ export interface InvokeOptions extends StoreOptions {
   readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Keep the embedded store in memory (tests). */
   readonly inMemory?: boolean;
+  /** Where the function is looked up. @default the catalog {@link loadCatalog} finds */
+  readonly catalog?: Catalog;
 }
-
-/** The per-pipeline line kafkaHandler logs after each batch ("batch applied"). */
-export type PipelineLog = Record<string, unknown> & { pipeline: string };
 
 /** What {@link runInvoke} returns. */
 export interface InvokeResult {
@@ -46,30 +39,16 @@ export interface InvokeResult {
   readonly response: KafkaBatchResponse;
   /** One response per event, in order: stdin can carry several events. */
   readonly responses: KafkaBatchResponse[];
-  /** What each pipeline did, as the handler logged it; empty for handlers outside the ride example. */
-  readonly pipelines: PipelineLog[];
+  /**
+   * What each pipeline did, event by event, as the handler reported it (`onOutcomes`); empty
+   * for folders under functions/ outside the catalog, whose handler.ts is imported as is.
+   */
+  readonly pipelines: PipelineOutcome[];
 }
 
 /** The one-liner that makes events and feeds them to invoke, for hints. */
 const PIPE_EXAMPLE = (fn: string) =>
   `npm run -s cli -- events --file data/rides.csv --limit 10 --out - | npm run -s cli -- invoke ${fn} --event -`;
-
-const FUNCTIONS_DIR = resolve('functions');
-
-/**
- * Keeps the "batch applied" lines kafkaHandler logs, so `invoke` can print what the handler
- * did without a second code path; still logs at the configured level.
- */
-class OutcomeLogger extends Logger {
-  readonly outcomes: PipelineLog[] = [];
-  override info(input: LogItemMessage, ...extraInput: LogItemExtraInput): void {
-    const extra = extraInput[0];
-    if (input === 'batch applied' && extra && typeof extra === 'object' && 'pipeline' in extra) {
-      this.outcomes.push(extra as PipelineLog);
-    }
-    super.info(input, ...extraInput);
-  }
-}
 
 /** Reads and checks an event file; errors say what is wrong with it. */
 export function readEventFile(path: string): LambdaKafkaEvent {
@@ -129,115 +108,71 @@ export async function readEventStream(
   return events;
 }
 
-/** Function names `invoke` knows: the ride handlers and any folder under functions/ with a handler.ts. */
-export function knownFunctions(): string[] {
-  const folders = existsSync(FUNCTIONS_DIR)
-    ? readdirSync(FUNCTIONS_DIR).filter((d) => existsSync(join(FUNCTIONS_DIR, d, 'handler.ts')))
-    : [];
-  return [...new Set([...rideHandlers.map((h) => h.name), ...folders])].sort();
-}
-
 /**
  * Runs a function's handler on an event file against DynamoDB, as Lambda would: through
- * the middy middleware with a local Lambda context. Ride handlers are built with
- * `kafkaHandler(spec, { stores })` over the chosen DynamoDB (the same wiring as their
- * handler.ts, minus the environment); other folders' handler.ts are imported after
- * pointing AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE and DYNAMODB_ENDPOINT at it.
+ * the middy middleware with a local Lambda context. The function is resolved as `run`
+ * resolves it (scripts/lib/functionResolver.ts): a catalog handler is built with
+ * `kafkaHandler(spec, deps)` over the chosen DynamoDB and reports its outcomes through
+ * `onOutcomes`, which the summary prints; a folder under functions/ outside the catalog has
+ * its handler.ts imported with its environment pointed at that DynamoDB.
  */
 export async function runInvoke(
   options: InvokeOptions,
   output: Output = processOutput,
 ): Promise<InvokeResult> {
+  const catalog = options.catalog ?? (await loadCatalog());
+  // A typo is named before stdin is read or a store opened.
+  requireFunction(catalog, options.functionName);
   const events =
     options.event === '-'
       ? await readEventStream(options.stdin ?? process.stdin, options.functionName)
       : [readEventFile(options.event)];
-  const spec = rideHandlers.find((h) => h.name === options.functionName);
-  const modulePath = join(FUNCTIONS_DIR, options.functionName, 'handler.ts');
-  if (!spec && !existsSync(modulePath)) {
-    throw new ConfigError(
-      `unknown function "${options.functionName}"; known: ${knownFunctions().join(', ')} (folders under functions/ with a handler.ts)`,
-    );
-  }
   const ctx = await openDynamo({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.inMemory ? { inMemory: true } : {}),
   });
   try {
-    const logger = new OutcomeLogger({
-      serviceName: options.functionName,
-      logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN') as 'WARN',
+    const outcomes: PipelineOutcome[] = [];
+    const fn = await resolveFunction(catalog, options.functionName, ctx, {
+      onOutcomes: (o) => outcomes.push(...o),
+      // Powertools Metrics would print to stdout, which carries the JSON response.
+      warn: (line) => output.err(line),
     });
-    let handler: (e: LambdaKafkaEvent, c: Context) => Promise<KafkaBatchResponse>;
-    if (spec) {
-      handler = kafkaHandler(spec, {
-        stores: () => ctx.stores,
-        logger,
-        metrics: new Metrics({
-          namespace: 'KafkaLambdaStreams',
-          serviceName: spec.name,
-          logger: stderrMetricsLogger(output),
-        }),
-      });
-    } else {
-      process.env[AGGREGATES_TABLE.envVar] = ctx.tables.aggregates;
-      process.env[DEAD_LETTER_TABLE.envVar] = ctx.tables.deadLetters;
-      process.env[STATE_TABLE.envVar] = ctx.tables.state;
-      process.env.DYNAMODB_ENDPOINT = ctx.endpoint;
-      const mod = (await import(pathToFileURL(modulePath).href)) as { handler?: typeof handler };
-      if (typeof mod.handler !== 'function') {
-        throw new ConfigError(`${modulePath} does not export a function named "handler"`);
-      }
-      handler = mod.handler;
-    }
     // One invocation per event, in order, as an event-source mapping delivers a partition's batches.
     const responses: KafkaBatchResponse[] = [];
     for (const event of events) {
       const context = createLambdaContext({ functionName: options.functionName }, randomUUID(), Date.now());
-      const seen = logger.outcomes.length;
-      const response = await handler(event, context);
+      const seen = outcomes.length;
+      const response = (await fn.handler(event, context)) as KafkaBatchResponse;
       responses.push(response);
       // Several events: one compact response per line, the shape of the input.
       output.out(events.length === 1 ? JSON.stringify(response, null, 2) : JSON.stringify(response));
-      const outcomes = logger.outcomes.slice(seen);
-      for (const line of invokeSummary(options.functionName, event, response, outcomes, spec?.topic)) {
+      for (const line of invokeSummary(
+        options.functionName,
+        event,
+        response,
+        outcomes.slice(seen),
+        fn.topic,
+      )) {
         output.err(line);
       }
     }
     return {
       response: { batchItemFailures: responses.flatMap((r) => r.batchItemFailures) },
       responses,
-      pipelines: logger.outcomes,
+      pipelines: outcomes,
     };
   } finally {
     await ctx.close();
   }
 }
 
-/**
- * Powertools Metrics prints its warnings to stdout by default, which would corrupt the JSON
- * response `invoke` prints there: send them to stderr, minus the notice that a batch
- * published no metrics (kafkaHandler publishes single metrics, so it shows on every call).
- */
-function stderrMetricsLogger(output: Output) {
-  const say = (...args: unknown[]) => output.err(`metrics: ${args.map(String).join(' ')}`);
-  return {
-    trace() {},
-    debug() {},
-    info() {},
-    warn: (...args: unknown[]) => {
-      if (!String(args[0]).startsWith('No application metrics')) say(...args);
-    },
-    error: say,
-  };
-}
-
 function invokeSummary(
   fn: string,
   event: LambdaKafkaEvent,
   response: KafkaBatchResponse,
-  outcomes: readonly PipelineLog[],
+  outcomes: readonly PipelineOutcome[],
   topic: string | undefined,
 ): string[] {
   const groups = decodeEvent(event);
@@ -249,28 +184,23 @@ function invokeSummary(
     lines.push(`warning: no record is on topic "${topic}", which ${fn} reads; nothing was aggregated`);
   }
   if (outcomes.length > 0) {
-    const n = (o: PipelineLog, k: string) => Number(o[k] ?? 0);
-    const writes = (o: PipelineLog) => {
-      const w = (o.writes ?? {}) as Record<string, number>;
-      return (w.fastWrites ?? 0) + (w.slowWrites ?? 0);
-    };
     lines.push(
       ...formatTable(
         ['pipeline', 'aggregated', 'filtered', 'late', 'invalid', 'already applied', 'items', 'item writes'],
         outcomes.map((o) => [
           o.pipeline,
-          n(o, 'aggregated'),
-          n(o, 'filtered'),
-          n(o, 'late'),
-          n(o, 'invalid'),
-          n(o, 'alreadyApplied'),
-          n(o, 'items'),
-          writes(o),
+          o.stats.aggregated,
+          o.stats.filtered,
+          o.stats.late,
+          o.stats.invalid,
+          o.stats.alreadyApplied,
+          o.items,
+          o.writes.itemWrites,
         ]),
         ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       ),
     );
-    if (outcomes.some((o) => n(o, 'late') + n(o, 'invalid') > 0)) {
+    if (outcomes.some((o) => o.stats.late + o.stats.invalid > 0)) {
       lines.push('late and invalid records are in the dead-letter table: npm run -s cli -- dead-letters');
     }
   }
@@ -283,7 +213,10 @@ export function register(program: Command): void {
     program
       .command('invoke')
       .description("run a function's handler on an event file against DynamoDB and print its response")
-      .argument('<function>', `function name (${rideHandlers.map((h) => h.name).join(', ')})`)
+      .argument(
+        '<function>',
+        'a handler of the catalog, or a folder under functions/ (an unknown name lists them)',
+      )
       .requiredOption(
         '--event <file|->',
         'a Lambda Kafka event (see events/ and the events command); "-" reads stdin: one event, or one per line',
@@ -293,7 +226,13 @@ export function register(program: Command): void {
       'after',
       `\nExamples:\n  npm run -s cli -- invoke rides-tumbling-by-pickup --event events/rides-with-bad-records.json\n  ${PIPE_EXAMPLE('rides-tumbling-by-pickup')}`,
     )
-    .action(async (functionName: string, o) => {
-      await runInvoke({ functionName, event: o.event, endpoint: o.endpoint, dataDir: o.dataDir });
+    .action(async (functionName: string, o, cmd: Command) => {
+      await runInvoke({
+        catalog: await catalogOf(cmd),
+        functionName,
+        event: o.event,
+        endpoint: o.endpoint,
+        dataDir: o.dataDir,
+      });
     });
 }

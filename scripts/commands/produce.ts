@@ -1,173 +1,17 @@
-import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
-import { type FileRecord, readRecordFile } from '../../shared/local/io/index.js';
-import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
-import type { CompressionName } from '../lib/kafkaCodecs.js';
-import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
+import { intArg } from '../lib/cliOptions.js';
+import { addBrokerOption } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';
 import {
   addProduceFlags,
   DEFAULT_RIDE_KEY_FIELD,
   keyFieldFrom,
   type ProduceFlags,
-  wholeArg,
 } from '../lib/kafkaOptions.js';
-import {
-  formatProduceSummary,
-  type OutgoingRecord,
-  type ProduceSummary,
-  produceRecords,
-} from '../lib/kafkaProducer.js';
-import { createThroughputProgress } from '../lib/kafkaProgress.js';
-import { type Output, processOutput } from '../lib/output.js';
-import { countLines } from '../lib/progress.js';
+import { runProduce } from '../lib/produceFile.js';
 
-/** Options of {@link runProduce}; the flags of `produce`. */
-export interface ProduceOptions extends KafkaCliOptions {
-  readonly topic: string;
-  readonly file: string;
-  /** @default from the extension: `.csv` = CSV with a header row, else JSON lines */
-  readonly format?: 'csv' | 'jsonl';
-  /** null sends key-less records. @default DOLocationID */
-  readonly keyField?: string | null;
-  /** `json` sends each row as a JSON object; `csv` the CSV line itself (CSV input only). @default json */
-  readonly valueFormat?: 'json' | 'csv';
-  readonly ratePerSecond?: number;
-  readonly count?: number;
-  /** Datetime field to stamp records with; omitted: the send time. */
-  readonly timestampField?: string;
-  /** Extra headers; `content-type` is set from the value format unless given here. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /**
-   * Send every line, broken ones too (for dead-letter tests, and so one bad line does not
-   * stop a load): a line that is not a record (a CSV row with the wrong number of fields,
-   * broken quoting, a JSON line that is not an object) goes as it is, with no key; a row
-   * without the key field gets no key; an unreadable timestamp the previous record's (the
-   * send time before the first good one), as `replay` stamps them.
-   * @default false: the first broken record stops the run, naming its line
-   */
-  readonly allowMalformed?: boolean;
-  readonly compression?: CompressionName;
-  /** No progress bar, no summary. */
-  readonly quiet?: boolean;
-  readonly output?: Output;
-  readonly signal?: AbortSignal;
-  readonly batchRecords?: number;
-}
-
-/**
- * Produces a CSV or JSON-lines file to a topic, streaming it (files larger than memory are
- * fine), with the idempotent producer and acks = all, and prints a summary of records,
- * bytes, partitions and time on stderr.
- */
-export async function runProduce(options: ProduceOptions): Promise<ProduceSummary> {
-  const output = options.output ?? processOutput;
-  if (!existsSync(options.file)) throw new ConfigError(`file not found: ${options.file}`);
-  const format = options.format ?? (options.file.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
-  const valueFormat = options.valueFormat ?? 'json';
-  if (valueFormat === 'csv' && format !== 'csv') {
-    throw new ConfigError('--value-format csv needs a CSV input file (the value is the CSV line itself)');
-  }
-  const { kafka } = await openKafka(options);
-  const dataLines = Math.max(0, (await countLines(options.file)) - (format === 'csv' ? 1 : 0));
-  const total = options.count === undefined ? dataLines : Math.min(options.count, dataLines);
-  const progress = createThroughputProgress({
-    label: `produce ${options.topic}`,
-    totalRecords: total,
-    enabled: !options.quiet && output.errIsTTY,
-  });
-  const records = readRecordFile(options.file, {
-    format,
-    valueFormat,
-    ...(options.allowMalformed ? { malformed: 'pass' as const } : {}),
-  });
-  const malformed: string[] = [];
-  const counted = (async function* () {
-    for await (const r of records) {
-      if (r.invalid !== undefined) malformed.push(`${options.file}:${r.line}: ${r.invalid}`);
-      yield r;
-    }
-  })();
-  const summary = await produceRecords(kafka, withHint(toOutgoing(counted, options)), {
-    topic: options.topic,
-    sourceName: options.file,
-    headers: { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
-    progress,
-    ...pick(options, ['ratePerSecond', 'count', 'compression', 'signal', 'batchRecords']),
-  });
-  if (!options.quiet) {
-    output.err(formatProduceSummary(summary));
-    if (malformed.length > 0) {
-      output.err(
-        `${malformed.length} malformed line(s) sent as they are (consumers dead-letter them), first: ${malformed[0]}`,
-      );
-    }
-  }
-  return summary;
-}
-
-/** File records to outgoing records: the key and timestamp from their fields. */
-async function* toOutgoing(
-  records: AsyncIterable<FileRecord>,
-  options: ProduceOptions,
-): AsyncGenerator<OutgoingRecord> {
-  const keyField = options.keyField === undefined ? DEFAULT_RIDE_KEY_FIELD : options.keyField;
-  // With --allow-malformed a record without a readable timestamp gets the previous record's,
-  // as `replay` stamps it, so the same file gives the same timestamps on both paths.
-  let previous: { timestampMs?: number } = {};
-  for await (const r of records) {
-    const stamp = r.invalid ? previous : (timestampOf(r, options) ?? previous);
-    previous = stamp;
-    yield {
-      line: r.line,
-      key: keyField === null || r.invalid ? null : keyOf(r, keyField, options),
-      value: r.value,
-      ...stamp,
-    };
-  }
-}
-
-/** Broken input lines: point at --allow-malformed, the way to send them anyway. */
-async function* withHint(records: AsyncIterable<OutgoingRecord>): AsyncGenerator<OutgoingRecord> {
-  try {
-    yield* records;
-  } catch (e) {
-    if (e instanceof InvalidRecordError && e.field === 'value') {
-      throw new InvalidRecordError(`${e.message} (pass --allow-malformed to send such lines as they are)`, {
-        cause: e,
-        field: 'value',
-      });
-    }
-    throw e;
-  }
-}
-
-function keyOf(r: FileRecord, keyField: string, options: ProduceOptions): string | null {
-  const k = r.fields[keyField];
-  if (k !== undefined && k !== null && k !== '') return String(k);
-  if (options.allowMalformed) return null;
-  throw new InvalidRecordError(
-    `${options.file}:${r.line}: key field "${keyField}" is missing or empty. Pick another field with --key-field, ` +
-      'send key-less records with --no-key, or send such records without a key with --allow-malformed',
-    { field: keyField },
-  );
-}
-
-/** The record's timestamp from `--timestamp-field`: `{}` (the send time) without one, undefined when unreadable. */
-function timestampOf(r: FileRecord, options: ProduceOptions): { timestampMs?: number } | undefined {
-  const field = options.timestampField;
-  if (!field) return {};
-  const ms = parseDatetimeMs(r.fields[field]);
-  if (ms !== undefined && ms >= 0) return { timestampMs: ms };
-  if (options.allowMalformed) return undefined;
-  throw new InvalidRecordError(
-    `${options.file}:${r.line}: timestamp field "${field}" is ${JSON.stringify(r.fields[field] ?? null)}, not a datetime ` +
-      '(expected "YYYY-MM-DD HH:MM:SS" (UTC), ISO-8601 or epoch ms); fix the record, pick another --timestamp-field, ' +
-      "or pass --allow-malformed to stamp such records with the previous record's timestamp",
-    { field },
-  );
-}
+/** `runProduce` lives in scripts/lib/produceFile.ts (start produces too); re-exported for callers of this module. */
+export { type ProduceOptions, runProduce } from '../lib/produceFile.js';
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
@@ -193,7 +37,7 @@ export function register(program: Command): void {
         .choices(['json', 'csv'])
         .default('json'),
     )
-    .option('--count <n>', 'stop after N records', wholeArg(1))
+    .option('--count <n>', 'stop after N records', intArg(1))
     .option(
       '--allow-malformed',
       'send every line: malformed ones (wrong field count, broken quoting, invalid JSON) as they are, missing key field: no key',

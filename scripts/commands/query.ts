@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { PipelineSpec } from '../../shared/engine/process/index.js';
-import { floorMod } from '../../shared/engine/windows/index.js';
-import { ridePipelines } from '../../shared/rides/index.js';
+import { floorMod, windowKind } from '../../shared/engine/windows/index.js';
 import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, parseTimeArg, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';
@@ -32,6 +33,8 @@ export interface QueryOptions extends StoreOptions {
   readonly json?: boolean;
   /** Zone lookup to name location ids in the table output. @default data/taxi_zone_lookup.csv when it exists */
   readonly zonesFile?: string;
+  /** Where the pipeline is looked up. @default the catalog {@link loadCatalog} finds */
+  readonly catalog?: Catalog;
   readonly context?: DynamoContext;
 }
 
@@ -47,7 +50,8 @@ export type QueryPlan =
  * index), or nothing (a Scan of the pipeline's rows).
  */
 export function planQuery(spec: PipelineSpec, o: Omit<QueryOptions, 'pipeline'>): QueryPlan {
-  const allTime = spec.window.type === 'all-time';
+  // A kind without a step between window starts has one window per key (all-time).
+  const allTime = windowKind(spec.window).stepMs(spec.window) === undefined;
   if ((o.fromMs !== undefined || o.toMs !== undefined) && allTime) {
     throw new ConfigError(`${spec.name} is all-time (one row per key): --from/--to do not apply`);
   }
@@ -93,9 +97,8 @@ export function planQuery(spec: PipelineSpec, o: Omit<QueryOptions, 'pipeline'>)
 
 /** A window start must be one of the pipeline's window boundaries; the error suggests the nearest. */
 function checkWindowStart(spec: PipelineSpec, ms: number): void {
-  const w = spec.window;
-  if (w.type === 'all-time') return;
-  const step = w.type === 'hopping' ? w.advanceMs : w.sizeMs;
+  const step = windowKind(spec.window).stepMs(spec.window);
+  if (step === undefined) return;
   const off = floorMod(ms, step);
   if (off !== 0) {
     throw new ConfigError(
@@ -122,7 +125,8 @@ export async function readRows(
 
 /** Reads a pipeline's results and prints them as a table or as JSON lines. */
 export async function runQuery(options: QueryOptions, output: Output = processOutput): Promise<ResultRow[]> {
-  const spec = pipelineByName(options.pipeline, ridePipelines);
+  const catalog = options.catalog ?? (await loadCatalog());
+  const spec = pipelineByName(options.pipeline, pipelinesOf(catalog));
   const plan = planQuery(spec, options);
   const ctx =
     options.context ??
@@ -163,7 +167,7 @@ export function formatRows(
   zones?: ReadonlyMap<number, Zone>,
 ): string[] {
   if (rows.length === 0) return [`no rows for ${spec.name}`];
-  const windowed = spec.window.type !== 'all-time';
+  const windowed = windowKind(spec.window).stepMs(spec.window) !== undefined;
   const aggNames = [...new Set(rows.flatMap((r) => Object.keys(r.aggregates)))].sort();
   const avgNames = [...new Set(rows.flatMap((r) => Object.keys(averagesOf(r))))].sort();
   const headers = [
@@ -203,7 +207,7 @@ export function register(program: Command): void {
     program
       .command('query')
       .description("read a pipeline's results from the aggregates table")
-      .argument('<pipeline>', `pipeline name (${ridePipelines.map((p) => p.name).join(', ')})`)
+      .argument('<pipeline>', 'pipeline name, from the catalog (an unknown name lists the known ones)')
       .option('--key <key>', 'one key (Query by partition key)')
       .option(
         '--from <time>',
@@ -219,8 +223,9 @@ export function register(program: Command): void {
       'after',
       '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json',
     )
-    .action(async (pipeline: string, o) => {
+    .action(async (pipeline: string, o, cmd: Command) => {
       await runQuery({
+        catalog: await catalogOf(cmd),
         pipeline,
         key: o.key,
         fromMs: o.from,

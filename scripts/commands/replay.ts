@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
-import { type BatchSource, fileBatchSource } from '../lib/batchSource.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
@@ -10,56 +10,21 @@ import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
 import { countLines } from '../lib/progress.js';
-import {
-  addSourceFileFlags,
-  DEFAULT_KEY_FIELD,
-  formatOf,
-  requireInputFile,
-  type SourceFileOptions,
-} from '../lib/sourceRecords.js';
+import { DEFAULT_REPLAY_PARTITIONS, type ReplaySourceOptions, replaySource } from '../lib/replaySource.js';
+import { addSourceFileFlags, formatOf, requireInputFile } from '../lib/sourceRecords.js';
 
 /** Options of {@link runReplay}; the flags of `replay`. */
-export interface ReplayOptions extends StoreOptions {
-  readonly file: string;
-  /** Pipeline or handler names. @default every ride handler */
+export interface ReplayOptions extends StoreOptions, ReplaySourceOptions {
+  /** Pipeline or handler names. @default every handler of the catalog */
   readonly pipelines?: readonly string[];
-  /** @default 3 */
-  readonly partitions?: number;
-  /** @default 100 */
-  readonly batchSize?: number;
-  /** @default rides */
-  readonly topic?: string;
-  /** null = key-less. @default DOLocationID */
-  readonly keyField?: string | null;
-  readonly timestampField?: string;
-  readonly format?: SourceFileOptions['format'];
-  readonly limit?: number;
-  /** Stop at the first malformed input line. @default false: it is delivered as is and dead-lettered */
-  readonly strict?: boolean;
+  /** The handlers to choose from. @default the catalog {@link loadCatalog} finds */
+  readonly catalog?: Catalog;
   /** Delete the embedded store first. */
   readonly fresh?: boolean;
   /** Keep the embedded store in memory (tests). */
   readonly inMemory?: boolean;
   /** Use this open context instead of opening one (tests, `start`). */
   readonly context?: DynamoContext;
-}
-
-/** Partitions of a replay when not given: enough to show per-partition stream time at work. */
-export const DEFAULT_REPLAY_PARTITIONS = 3;
-
-/** The file source a replay reads, with the CLI's defaults. */
-export function replaySource(options: ReplayOptions): BatchSource {
-  return fileBatchSource({
-    file: options.file,
-    topic: options.topic ?? RIDES_TOPIC,
-    partitions: options.partitions ?? DEFAULT_REPLAY_PARTITIONS,
-    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-    keyField: options.keyField === undefined ? DEFAULT_KEY_FIELD : options.keyField,
-    ...(options.timestampField ? { timestampField: options.timestampField } : {}),
-    ...(options.format ? { format: options.format } : {}),
-    ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    ...(options.strict ? { strict: true } : {}),
-  });
 }
 
 /**
@@ -92,7 +57,8 @@ export async function runReplay(
   options: ReplayOptions,
   output: Output = processOutput,
 ): Promise<ReplayTotals> {
-  const handlers = selectHandlers(options.pipelines);
+  const catalog = options.catalog ?? (await loadCatalog());
+  const handlers = selectHandlers(options.pipelines, catalog.handlers);
   requireInputFile(options.file);
   const source = replaySource(options);
   const ctx = options.context ?? (await openForWrite(options));
@@ -127,7 +93,11 @@ export function register(program: Command): void {
         .command('replay')
         .description('feed a file through the pipelines in event-source-mapping-shaped batches')
         .requiredOption('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl')
-        .option('--pipelines <names>', 'comma-separated pipeline or handler names (default: all)', listArg)
+        .option(
+          '--pipelines <names>',
+          'comma-separated pipeline or handler names of the catalog (default: all)',
+          listArg,
+        )
         .option(
           '--partitions <n>',
           'partitions; records go by key with murmur2',
@@ -142,8 +112,9 @@ export function register(program: Command): void {
       'after',
       '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nExample:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh',
     )
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
       await runReplay({
+        catalog: await catalogOf(cmd),
         file: o.file,
         pipelines: o.pipelines,
         partitions: o.partitions,

@@ -1,17 +1,20 @@
 import { type Command, Option } from 'commander';
 import type { EsmSummary, LocalEventSourceMapping } from '../../shared/local/eventSourceMapping/index.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { openDynamo } from '../lib/dynamoContext.js';
+import { checkFunctionNames, resolveFunctions } from '../lib/functionResolver.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { createMappings, firstCrash, startMappings, stopMappings, untilCaughtUp } from '../lib/runner.js';
-import { checkRunnerFunctionNames, resolveRunnerFunctions } from '../lib/runnerFunctions.js';
 
 /** Options of {@link runRun}; the flags of `run`. */
 export interface RunOptions extends StoreOptions, KafkaCliOptions {
-  /** Function names (ride handlers or folders under functions/). */
+  /** Function names (handlers of the catalog or folders under functions/). */
   readonly functions: readonly string[];
-  /** @default each ride handler's topic */
+  /** Where handler names are looked up. @default the catalog {@link loadCatalog} finds */
+  readonly catalog?: Catalog;
+  /** @default each handler's topic */
   readonly topic?: string;
   readonly batchSize?: number;
   readonly batchingWindowMs?: number;
@@ -50,7 +53,8 @@ export interface RunOptions extends StoreOptions, KafkaCliOptions {
 export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   const output = options.output ?? processOutput;
   // Flag mistakes first: naming a typo beats a connection attempt, or a connection error.
-  checkRunnerFunctionNames(options.functions, options.topic ? { topic: options.topic } : {});
+  const catalog = options.catalog ?? (await loadCatalog());
+  checkFunctionNames(catalog, options.functions, options.topic ? { topic: options.topic } : {});
   const { kafka, connection } = await openKafka(options);
   const ctx = await openDynamo({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -59,7 +63,8 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   });
   let mappings: LocalEventSourceMapping[] = [];
   try {
-    const functions = await resolveRunnerFunctions(
+    const functions = await resolveFunctions(
+      catalog,
       options.functions,
       ctx,
       options.topic ? { topic: options.topic } : {},
@@ -208,7 +213,8 @@ Examples:
 Stops gracefully on Ctrl-C / SIGTERM (finishes the batch in flight, commits, leaves the group); a second signal exits at once.
 See docs/esm-runner.md for what is emulated and what differs from AWS.`,
   );
-  command.action(async (flags: Record<string, unknown>) => {
+  command.action(async (flags: Record<string, unknown>, cmd: Command) => {
+    const catalog = await catalogOf(cmd);
     const controller = new AbortController();
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -226,6 +232,7 @@ See docs/esm-runner.md for what is emulated and what differs from AWS.`,
       await runRun({
         ...(flags as Omit<RunOptions, 'functions'>),
         functions: flags.function as string[],
+        catalog,
         signal: controller.signal,
       });
     } finally {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import {
@@ -7,19 +8,14 @@ import {
   MAX_BATCH_SIZE,
 } from '../../shared/local/eventSourceMapping/index.js';
 import { readRecordFile } from '../../shared/local/io/index.js';
-import {
-  dropoffCount,
-  pickup5m,
-  RIDES_TOPIC,
-  rideHandlers,
-  tips1h,
-  vendorHopping,
-} from '../../shared/rides/index.js';
+import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { loadZones } from '../../shared/rides/schemas/index.js';
 import type { BatchSource } from '../lib/batchSource.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { intArg } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
+import { resolveFunctions } from '../lib/functionResolver.js';
 import {
   addBrokerOption,
   KafkaUnavailableError,
@@ -30,22 +26,27 @@ import {
 import type { ProduceSummary } from '../lib/kafkaProducer.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
+import { runProduce } from '../lib/produceFile.js';
 import { countLines } from '../lib/progress.js';
 import { scanPipelineRows } from '../lib/readResults.js';
+import { DEFAULT_REPLAY_PARTITIONS, replaySource } from '../lib/replaySource.js';
 import type { ResultRow } from '../lib/resultRows.js';
 import { createMappings, runUntilCaughtUp } from '../lib/runner.js';
-import { resolveRunnerFunctions } from '../lib/runnerFunctions.js';
 import {
   DEFAULT_KEY_FIELD,
   DEFAULT_TIMESTAMP_FIELDS,
   formatOf,
   requireInputFile,
 } from '../lib/sourceRecords.js';
-import { formatSummary, type StartSummary, type SummaryInput, summarize } from '../lib/summaries.js';
+import {
+  formatSummary,
+  hasRidePipelines,
+  type StartSummary,
+  type SummaryInput,
+  summarize,
+} from '../lib/summaries.js';
 import { formatTable } from '../lib/textTable.js';
-import { runProduce } from './produce.js';
-import { DEFAULT_REPLAY_PARTITIONS, replaySource } from './replay.js';
-import { createTopic, describeTopic } from './topics.js';
+import { createTopic, describeTopic } from '../lib/topicAdmin.js';
 
 /** The bundled data `start` replays. */
 export const DEFAULT_RIDES_FILE = 'data/rides.csv';
@@ -82,6 +83,8 @@ export interface StartOptions {
   readonly topic?: string;
   /** Stop at the first malformed input line. @default false: it is delivered as is and dead-lettered */
   readonly strict?: boolean;
+  /** The handlers to run. @default the catalog {@link loadCatalog} finds */
+  readonly catalog?: Catalog;
   /** Wall clock for the TTL attributes; fixed in tests so two runs' tables compare equal. @default Date.now */
   readonly nowMs?: () => number;
 }
@@ -99,7 +102,7 @@ export interface BrokerStartResult {
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly produced: ProduceSummary;
-  /** One per ride handler, in handler order. */
+  /** One per handler of the catalog, in handler order. */
   readonly mappings: readonly EsmSummary[];
   readonly summary: StartSummary;
 }
@@ -124,15 +127,24 @@ export function startSource(options: StartOptions): BatchSource {
   });
 }
 
-/** Reads what the summaries need: every row of the four ride pipelines and every dead letter. */
+/**
+ * Reads what the summaries need: every row of every pipeline of the catalog, every dead
+ * letter, and the zone lookup when the ride sections will name zones.
+ */
 export async function readSummaryInput(
   ctx: DynamoContext,
   zonesFile = DEFAULT_ZONES_FILE,
+  catalog?: Catalog,
 ): Promise<SummaryInput> {
-  const pipelines = [pickup5m, tips1h, vendorHopping, dropoffCount];
+  const pipelines = pipelinesOf(catalog ?? (await loadCatalog()));
   const rows = new Map<string, ResultRow[]>();
   for (const p of pipelines) rows.set(p.name, await scanPipelineRows(ctx, p.name));
-  return { rows, deadLetters: await ctx.stores.deadLetters.list(), zones: loadZones(zonesFile), pipelines };
+  return {
+    rows,
+    deadLetters: await ctx.stores.deadLetters.list(),
+    ...(hasRidePipelines(pipelines) ? { zones: loadZones(zonesFile) } : {}),
+    pipelines,
+  };
 }
 
 /** The bootstrap servers that pick the broker path, and where they came from; undefined: embedded. */
@@ -162,7 +174,8 @@ export async function runStart(
 async function startEmbedded(options: StartOptions, output: Output): Promise<EmbeddedStartResult> {
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const source = startSource(options);
-  const handlers = options.topic ? handlersOn(options.topic) : rideHandlers;
+  const catalog = options.catalog ?? (await loadCatalog());
+  const handlers = options.topic ? handlersOn(catalog.handlers, options.topic) : [...catalog.handlers];
   output.out('Path: embedded replay, no broker (set KAFKA_BROKERS or pass --brokers to use a real one)');
   const ctx = await openFreshStore(options, dataDir);
   try {
@@ -177,7 +190,7 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
       output,
       (await countLines(file)) - 1,
     );
-    const summary = await printSummary(ctx, options, dataDir, output);
+    const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
     return { path: 'embedded', totals, summary };
   } finally {
     await ctx.close();
@@ -197,6 +210,7 @@ async function startOnBroker(
   output: Output,
 ): Promise<BrokerStartResult> {
   const file = options.file ?? DEFAULT_RIDES_FILE;
+  const catalog = options.catalog ?? (await loadCatalog());
   const format = formatOf({ file });
   if (format === 'records') {
     throw new ConfigError(
@@ -239,8 +253,9 @@ async function startOnBroker(
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const ctx = await openFreshStore(options, dataDir);
   try {
-    const functions = await resolveRunnerFunctions(
-      rideHandlers.map((h) => h.name),
+    const functions = await resolveFunctions(
+      catalog,
+      catalog.handlers.map((h) => h.name),
       ctx,
       { topic },
     );
@@ -268,7 +283,7 @@ async function startOnBroker(
     const summaries = await runUntilCaughtUp(mappings);
     requireEveryRecord(summaries, produced.records, topic);
     for (const line of formatMappingTotals(summaries)) output.out(line);
-    const summary = await printSummary(ctx, options, dataDir, output);
+    const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
     output.out(
       `Topic ${topic} stays on the broker; delete it with: npm run -s cli -- topics delete ${topic}`,
     );
@@ -305,9 +320,9 @@ function requireEveryRecord(summaries: readonly EsmSummary[], produced: number, 
   }
 }
 
-/** The ride handlers with every pipeline reading `topic` (records of other topics are skipped). */
-function handlersOn(topic: string): HandlerSpec[] {
-  return rideHandlers.map((h) => ({ ...h, topic, pipelines: h.pipelines.map((p) => ({ ...p, topic })) }));
+/** The handlers with every pipeline reading `topic` (records of other topics are skipped). */
+function handlersOn(handlers: readonly HandlerSpec[], topic: string): HandlerSpec[] {
+  return handlers.map((h) => ({ ...h, topic, pipelines: h.pipelines.map((p) => ({ ...p, topic })) }));
 }
 
 /** A fresh embedded store: the folder wiped first, or in memory. */
@@ -332,14 +347,20 @@ async function printSummary(
   dataDir: string,
   output: Output,
 ): Promise<StartSummary> {
-  const summary = summarize(await readSummaryInput(ctx, options.zonesFile));
+  const summary = summarize(await readSummaryInput(ctx, options.zonesFile, options.catalog));
   for (const line of formatSummary(summary)) output.out(line);
   output.out('');
   if (!options.inMemory) {
     output.out(`Data kept in ${dataDir}. Explore it:`);
-    output.out('  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"');
-    output.out('  npm run -s cli -- query tips-1h --json');
-    output.out('  npm run -s cli -- dead-letters --pipeline pickup-5m');
+    if (summary.rides) {
+      output.out('  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"');
+      output.out('  npm run -s cli -- query tips-1h --json');
+      output.out('  npm run -s cli -- dead-letters --pipeline pickup-5m');
+    } else {
+      const first = summary.pipelines[0]?.pipeline ?? '<pipeline>';
+      output.out(`  npm run -s cli -- query ${first} --json`);
+      output.out(`  npm run -s cli -- dead-letters --pipeline ${first}`);
+    }
   }
   return summary;
 }
@@ -485,8 +506,9 @@ summaries. The first line says which path was taken.
   bash scripts/kafka/broker.sh start        # prints KAFKA_BROKERS=127.0.0.1:PORT
   KAFKA_BROKERS=127.0.0.1:PORT npm start`,
     )
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
       await runStart({
+        catalog: await catalogOf(cmd),
         file: o.file,
         zonesFile: o.zones,
         partitions: o.partitions,

@@ -25,17 +25,6 @@ export function shareArg(value: string): number {
   return n;
 }
 
-/** A whole number >= `min`. */
-export function wholeArg(min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
 /** Collects repeatable `k=v` flags (`--config retention.ms=3600000 --config segment.ms=600000`). */
 export function keyValueArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const i = value.indexOf('=');

@@ -1,16 +1,16 @@
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
-import { rideHandlers } from '../../shared/rides/index.js';
 
 /**
  * The handlers to run for `--pipelines a,b`: a handler name selects all its pipelines, a
  * pipeline name selects that pipeline within its handler. Each handler stands for its own
  * event-source mapping, so every selected handler sees every batch, as in AWS.
  * @param names none or empty = every handler
+ * @param handlers the catalog's handlers
  */
 export function selectHandlers(
   names: readonly string[] | undefined,
-  handlers: readonly HandlerSpec[] = rideHandlers,
+  handlers: readonly HandlerSpec[],
 ): HandlerSpec[] {
   if (!names || names.length === 0) return [...handlers];
   const chosen = new Map<string, Set<string>>();

@@ -1,7 +1,6 @@
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { PipelineSpec } from '../../shared/engine/process/index.js';
 import { type AggregateRow, rowFromItem } from '../../shared/engine/store/dynamo/index.js';
-import { ridePipelines } from '../../shared/rides/index.js';
 
 /** One aggregate item as the CLI shows it (the store's row type, under the CLI's name). */
 export type ResultRow = AggregateRow;
@@ -46,10 +45,7 @@ export function compareByCountDesc(a: ResultRow, b: ResultRow): number {
 }
 
 /** A pipeline spec by name; the error lists the known names. */
-export function pipelineByName(
-  name: string,
-  pipelines: readonly PipelineSpec[] = ridePipelines,
-): PipelineSpec {
+export function pipelineByName(name: string, pipelines: readonly PipelineSpec[]): PipelineSpec {
   const spec = pipelines.find((p) => p.name === name);
   if (!spec) {
     throw new ConfigError(

@@ -7,7 +7,7 @@ import {
   JsonlOnFailureDestination,
   LocalEventSourceMapping,
 } from '../../shared/local/eventSourceMapping/index.js';
-import type { RunnerFunction } from './runnerFunctions.js';
+import type { ResolvedFunction as RunnerFunction } from './functionResolver.js';
 
 /** Settings every mapping of one `run` shares (one mapping per function). */
 export type SharedEsmSettings = Omit<EsmSettingsInput, 'functionName' | 'topic' | 'consumerGroupId'>;

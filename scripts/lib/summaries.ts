@@ -1,4 +1,5 @@
 import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
+import { windowKind } from '../../shared/engine/windows/index.js';
 import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
 import type { ResultRow } from './resultRows.js';
@@ -59,22 +60,48 @@ export interface PipelineCounts {
   readonly rejected: number;
 }
 
-/** Everything `start` prints after the replay. */
+/** The largest rows of a pipeline outside the ride summaries. */
+export interface PipelineTopRows {
+  readonly pipeline: string;
+  readonly window: string;
+  /** Largest count first, ties by key then window. */
+  readonly top: readonly ResultRow[];
+}
+
+/** Everything `start` prints after the replay; the ride sections are empty without the ride pipelines. */
 export interface StartSummary {
   readonly busiestPickupWindows: readonly BusyWindow[];
   readonly tipsPerHour: readonly HourTips[];
   readonly vendorWindows: readonly VendorWindow[];
   readonly topDropoffZones: readonly ZoneCount[];
   readonly pipelines: readonly PipelineCounts[];
+  /** Whether the ride sections apply (the four ride pipelines are among those summarized). */
+  readonly rides: boolean;
+  /** Top rows of every pipeline the ride sections do not cover (any registered pipeline). */
+  readonly topRows: readonly PipelineTopRows[];
 }
 
 /** Inputs of {@link summarize}: rows by pipeline name, every dead letter, the zone lookup. */
 export interface SummaryInput {
   readonly rows: ReadonlyMap<string, readonly ResultRow[]>;
   readonly deadLetters: readonly DeadLetter[];
-  readonly zones: ReadonlyMap<number, Zone>;
-  /** Pipelines to list counts for. @default pickup-5m, tips-1h, vendor-10m-hop-5m, dropoff-count */
+  /** Zone names for the ride sections. @default none: zones are named by id */
+  readonly zones?: ReadonlyMap<number, Zone>;
+  /** Pipelines to summarize (the catalog's). @default pickup-5m, tips-1h, vendor-10m-hop-5m, dropoff-count */
   readonly pipelines?: readonly PipelineSpec[];
+}
+
+/** The four pipelines the ride sections read, in the order the per-pipeline table lists them. */
+export const RIDE_SUMMARY_PIPELINES: readonly PipelineSpec[] = [
+  pickup5m,
+  tips1h,
+  vendorHopping,
+  dropoffCount,
+];
+
+/** Whether the ride sections apply: every pipeline they read is among `pipelines` (by name). */
+export function hasRidePipelines(pipelines: readonly PipelineSpec[]): boolean {
+  return RIDE_SUMMARY_PIPELINES.every((r) => pipelines.some((p) => p.name === r.name));
 }
 
 /** Sizes of the summaries. */
@@ -85,6 +112,8 @@ export interface SummaryLimits {
   readonly zonesPerWindow?: number;
   /** @default 10 */
   readonly topDropoffs?: number;
+  /** Rows per pipeline in the generic sections. @default 5 */
+  readonly topRows?: number;
 }
 
 const numeric = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
@@ -195,28 +224,50 @@ export function pipelineCounts(
   });
 }
 
-/** `tumbling 5 min`, `hopping 10 min / 5 min`, `all-time`. */
+/** `tumbling 5 min`, `hopping 10 min every 5 min`, `all-time`: the window kind's own label. */
 export function describeWindow(p: PipelineSpec): string {
-  const w = p.window;
-  const min = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${ms / 60_000} min`);
-  if (w.type === 'all-time') return 'all-time';
-  if (w.type === 'tumbling') return `tumbling ${min(w.sizeMs)}`;
-  return `hopping ${min(w.sizeMs)} every ${min(w.advanceMs)}`;
+  return windowKind(p.window).label(p.window);
 }
 
-/** The start summary of the ride pipelines. */
+/** A pipeline's largest rows: count descending, ties by key (numerically) then window start. */
+export function topRowsOf(
+  p: PipelineSpec,
+  rows: readonly ResultRow[],
+  limits: SummaryLimits = {},
+): PipelineTopRows {
+  const top = [...rows]
+    .sort(
+      (a, b) => b.count - a.count || numeric(a.key, b.key) || (a.windowStartMs ?? 0) - (b.windowStartMs ?? 0),
+    )
+    .slice(0, limits.topRows ?? 5);
+  return { pipeline: p.name, window: describeWindow(p), top };
+}
+
+/**
+ * The start summary: the ride sections when the ride pipelines are there, top rows for
+ * every other pipeline, and per-pipeline counts for all.
+ */
 export function summarize(input: SummaryInput, limits: SummaryLimits = {}): StartSummary {
+  const given = input.pipelines ?? RIDE_SUMMARY_PIPELINES;
+  const rides = hasRidePipelines(given);
+  // The ride pipelines first, in the order their sections print, then the rest in catalog order.
+  const pipelines = rides
+    ? [
+        ...RIDE_SUMMARY_PIPELINES.map((r) => given.find((p) => p.name === r.name)!),
+        ...given.filter((p) => !RIDE_SUMMARY_PIPELINES.some((r) => r.name === p.name)),
+      ]
+    : given;
   const rowsOf = (p: PipelineSpec) => input.rows.get(p.name) ?? [];
+  const zones = input.zones ?? new Map<number, Zone>();
+  const covered = new Set(rides ? RIDE_SUMMARY_PIPELINES.map((p) => p.name) : []);
   return {
-    busiestPickupWindows: busiestPickupWindows(rowsOf(pickup5m), input.zones, limits),
-    tipsPerHour: tipsPerHour(rowsOf(tips1h)),
-    vendorWindows: vendorWindows(rowsOf(vendorHopping)),
-    topDropoffZones: topDropoffZones(rowsOf(dropoffCount), input.zones, limits),
-    pipelines: pipelineCounts(
-      input.rows,
-      input.deadLetters,
-      input.pipelines ?? [pickup5m, tips1h, vendorHopping, dropoffCount],
-    ),
+    rides,
+    busiestPickupWindows: rides ? busiestPickupWindows(rowsOf(pickup5m), zones, limits) : [],
+    tipsPerHour: rides ? tipsPerHour(rowsOf(tips1h)) : [],
+    vendorWindows: rides ? vendorWindows(rowsOf(vendorHopping)) : [],
+    topDropoffZones: rides ? topDropoffZones(rowsOf(dropoffCount), zones, limits) : [],
+    pipelines: pipelineCounts(input.rows, input.deadLetters, pipelines),
+    topRows: pipelines.filter((p) => !covered.has(p.name)).map((p) => topRowsOf(p, rowsOf(p), limits)),
   };
 }
 
@@ -228,7 +279,40 @@ const zoneLabel = (z: ZoneCount) => `${z.zone}, ${z.borough} (#${z.locationId})`
 export function formatSummary(s: StartSummary): string[] {
   const lines: string[] = [];
   const section = (title: string) => lines.push('', title, '='.repeat(title.length));
+  if (s.rides) formatRideSections(s, section, lines);
+  for (const t of s.topRows) {
+    section(`Top rows by count (${t.pipeline}, ${t.window})`);
+    lines.push(
+      ...formatTable(
+        ['key', 'window (UTC)', 'count'],
+        t.top.map((r) => [
+          r.key,
+          r.windowStartMs === null
+            ? 'all time'
+            : windowLabel(r.windowStartMs, r.windowEndMs ?? r.windowStartMs),
+          r.count,
+        ]),
+        ['left', 'left', 'right'],
+      ),
+    );
+    if (t.top.length === 0) lines.push('(no rows)');
+  }
 
+  section('Per pipeline, from the tables');
+  lines.push(
+    ...formatTable(
+      ['pipeline', 'window', 'rows', 'counted', 'late', 'rejected'],
+      s.pipelines.map((p) => [p.pipeline, p.window, p.rows, p.counted, p.late, p.rejected]),
+      ['left', 'left', 'right', 'right', 'right', 'right'],
+    ),
+    'counted = sum of counts (a hopping window counts a record once per window it falls in);',
+    'late = dead letters of records whose window had closed, one per (record, window); rejected = invalid records.',
+  );
+  return lines;
+}
+
+/** The ride example's sections: busiest pickup windows, tips per hour, vendors, drop-off zones. */
+function formatRideSections(s: StartSummary, section: (title: string) => void, lines: string[]): void {
   section(`Busiest 5-minute pickup windows (${pickup5m.name}), top zones each`);
   if (s.busiestPickupWindows.length === 0) lines.push('(no rows)');
   for (const w of s.busiestPickupWindows) {
@@ -272,16 +356,4 @@ export function formatSummary(s: StartSummary): string[] {
       ['right', 'right', 'left', 'left', 'right'],
     ),
   );
-
-  section('Per pipeline, from the tables');
-  lines.push(
-    ...formatTable(
-      ['pipeline', 'window', 'rows', 'counted', 'late', 'rejected'],
-      s.pipelines.map((p) => [p.pipeline, p.window, p.rows, p.counted, p.late, p.rejected]),
-      ['left', 'left', 'right', 'right', 'right', 'right'],
-    ),
-    'counted = sum of counts (a hopping window counts a record once per window it falls in);',
-    'late = dead letters of records whose window had closed, one per (record, window); rejected = invalid records.',
-  );
-  return lines;
 }

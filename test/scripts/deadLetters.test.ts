@@ -45,7 +45,7 @@ describe('invoke then dead-letters', () => {
   it('invoke returns an empty partial batch response: bad records never fail the batch', () => {
     expect(bad.map((b) => b.code).sort()).toEqual(['NOT_JSON', 'SCHEMA', 'TOMBSTONE']);
     expect(invoked.response).toEqual({ batchItemFailures: [] });
-    expect(invoked.pipelines.map((p) => [p.pipeline, p.aggregated, p.invalid])).toEqual([
+    expect(invoked.pipelines.map((p) => [p.pipeline, p.stats.aggregated, p.stats.invalid])).toEqual([
       ['pickup-5m', records.length - 3, 3],
       ['tips-1h', records.length - 3, 3],
     ]);

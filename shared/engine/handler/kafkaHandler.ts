@@ -22,6 +22,12 @@ export interface KafkaHandlerDeps {
   readonly logger?: Logger;
   /** @default Powertools Metrics in namespace POWERTOOLS_METRICS_NAMESPACE or "KafkaLambdaStreams" */
   readonly metrics?: Metrics;
+  /**
+   * Called with what each pipeline did after each event that was applied (not when it
+   * throws), so local tools can show the outcomes as data instead of reading log lines.
+   * The Lambda response does not change. @default none
+   */
+  readonly onOutcomes?: (outcomes: PipelineOutcome[]) => void;
 }
 
 /** The handler type every function exports. */
@@ -55,6 +61,7 @@ export function kafkaHandler(spec: HandlerSpec, deps: KafkaHandlerDeps = {}): Ka
   const base = async (event: LambdaKafkaEvent): Promise<KafkaBatchResponse> => {
     const outcomes = await processEvent(spec, event, getStores());
     for (const o of outcomes) report(o, logger, metrics);
+    deps.onOutcomes?.(outcomes);
     return { batchItemFailures: [] };
   };
   return middy<LambdaKafkaEvent, KafkaBatchResponse, Error, Context>(base)

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ResultRow } from '../../../scripts/lib/resultRows.js';
 import {
   busiestPickupWindows,
+  describeWindow,
   formatSummary,
   summarize,
   topDropoffZones,
 } from '../../../scripts/lib/summaries.js';
+import type { DeadLetter, PipelineSpec } from '../../../shared/engine/process/index.js';
+import { allTime, hopping, tumbling } from '../../../shared/engine/windows/index.js';
 import type { Zone } from '../../../shared/rides/schemas/index.js';
 
 const zones = new Map<number, Zone>([
@@ -81,5 +84,59 @@ describe('start summaries', () => {
     expect(text).toContain('2020-07-01 00:00-00:05 UTC: 3 rides');
     expect(text).toContain('     3  Newark Airport, EWR (#1)');
     expect(text.some((l) => /^pickup-5m\s+tumbling 5 min\s+1\s+3\s+1\s+1$/.test(l))).toBe(true);
+  });
+});
+
+describe('start summaries of any registered pipeline', () => {
+  const trips: PipelineSpec = {
+    kind: 'windowed-aggregate',
+    name: 'trips-per-city',
+    description: 'All-time trip count per city',
+    topic: 'trips',
+    codec: 'json',
+    key: { field: 'city' },
+    time: { field: 'at' },
+    window: allTime(),
+    aggregations: [],
+  };
+
+  it('lists top rows by count and the aggregated, late and rejected counts, without the ride sections', () => {
+    const letters = [{ pipeline: 'trips-per-city', kind: 'invalid' }] as DeadLetter[];
+    const summary = summarize({
+      rows: new Map([
+        [
+          'trips-per-city',
+          [row('trips-per-city', 'Porto', 1, null), row('trips-per-city', 'Lisbon', 3, null)],
+        ],
+      ]),
+      deadLetters: letters,
+      pipelines: [trips],
+    });
+
+    expect(summary.rides).toBe(false);
+    expect(summary.busiestPickupWindows).toEqual([]);
+    expect(summary.topRows.map((t) => [t.pipeline, t.window, t.top.map((r) => [r.key, r.count])])).toEqual([
+      [
+        'trips-per-city',
+        'all-time',
+        [
+          ['Lisbon', 3],
+          ['Porto', 1],
+        ],
+      ],
+    ]);
+    expect(summary.pipelines.map((p) => [p.pipeline, p.rows, p.counted, p.late, p.rejected])).toEqual([
+      ['trips-per-city', 2, 4, 0, 1],
+    ]);
+    const text = formatSummary(summary);
+    expect(text).toContain('Top rows by count (trips-per-city, all-time)');
+    expect(text.some((l) => l.startsWith('Busiest'))).toBe(false);
+  });
+
+  it('describes windows with the window kinds’ labels', () => {
+    expect(describeWindow({ ...trips, window: hopping(600_000, 300_000, 0) })).toBe(
+      'hopping 10 min every 5 min',
+    );
+    expect(describeWindow({ ...trips, window: tumbling(3_600_000, 0) })).toBe('tumbling 1 h');
   });
 });
