@@ -14,7 +14,11 @@ export const CATALOG_ENV = 'STREAMS_CATALOG';
  * This repo's catalog, found from this file rather than the working directory, so the CLI
  * reads the same handlers from any folder.
  */
-export const DEFAULT_CATALOG_MODULE = fileURLToPath(new URL('../../functions/catalog.ts', import.meta.url));
+export const DEFAULT_CATALOG_MODULE = ((): string => {
+  // `.ts` in this repo (run through tsx), `.js` in the compiled package (dist/).
+  const at = (ext: string) => fileURLToPath(new URL(`../../functions/catalog.${ext}`, import.meta.url));
+  return existsSync(at('ts')) ? at('ts') : at('js');
+})();
 
 /**
  * The catalog module to load: `--catalog`, else STREAMS_CATALOG, else this repo's
