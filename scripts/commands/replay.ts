@@ -58,7 +58,7 @@ export async function runReplay(
   output: Output = processOutput,
 ): Promise<ReplayTotals> {
   const catalog = options.catalog ?? (await loadCatalog());
-  const handlers = selectHandlers(options.pipelines, catalog.handlers);
+  const handlers = selectHandlers(options.pipelines, catalog.handlers, options.topic ?? RIDES_TOPIC);
   requireInputFile(options.file);
   const source = replaySource(options);
   const ctx = options.context ?? (await openForWrite(options));

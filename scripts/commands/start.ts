@@ -26,6 +26,7 @@ import {
 import type { ProduceSummary } from '../lib/kafkaProducer.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
+import { handlersReading } from '../lib/pipelineSelection.js';
 import { runProduce } from '../lib/produceFile.js';
 import { countLines } from '../lib/progress.js';
 import { scanPipelineRows } from '../lib/readResults.js';
@@ -175,7 +176,9 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const source = startSource(options);
   const catalog = options.catalog ?? (await loadCatalog());
-  const handlers = options.topic ? handlersOn(catalog.handlers, options.topic) : [...catalog.handlers];
+  // start replays the rides: the handlers reading the rides topic (retargeted with --topic).
+  const rideHandlers = handlersReading(catalog.handlers, RIDES_TOPIC);
+  const handlers = options.topic ? handlersOn(rideHandlers, options.topic) : rideHandlers;
   output.out('Path: embedded replay, no broker (set KAFKA_BROKERS or pass --brokers to use a real one)');
   const ctx = await openFreshStore(options, dataDir);
   try {
@@ -255,7 +258,7 @@ async function startOnBroker(
   try {
     const functions = await resolveFunctions(
       catalog,
-      catalog.handlers.map((h) => h.name),
+      handlersReading(catalog.handlers, RIDES_TOPIC).map((h) => h.name),
       ctx,
       { topic },
     );

@@ -93,7 +93,17 @@ export async function* readRecordFile(
 
   if (format === 'csv') {
     let header: string[] | undefined;
-    for await (const r of csvRecordTexts(path)) {
+    // A record that spans lines must read as one row of the header's width; otherwise the
+    // quote that opened it was a stray one, and the lines after it are records of their own.
+    const wholeRecord = (text: string): boolean => {
+      try {
+        const rows = parseCsv(text, { relax_column_count: true }) as string[][];
+        return rows.length === 1 && (header === undefined || rows[0]!.length === header.length);
+      } catch {
+        return false;
+      }
+    };
+    for await (const r of csvRecordTexts(path, wholeRecord)) {
       if (r.text.trim() === '') {
         options.onBlankLine?.(r.line);
         continue;
@@ -103,7 +113,7 @@ export async function* readRecordFile(
         continue;
       }
       if (r.unclosedQuote) {
-        yield broken(r.line, r.lines, r.text, 'a quote opened on this line is never closed');
+        yield broken(r.line, r.lines, r.text, 'a quote opened on this line is not closed within the row');
         continue;
       }
       let cells: string[];
@@ -159,7 +169,10 @@ interface CsvRecordText {
   readonly line: number;
   readonly lines: number;
   readonly text: string;
-  /** A quote opened on `line` and never closed: `text` is that line alone. */
+  /**
+   * A quote opened on `line` and never closed, or closed only by a later line in a way that
+   * does not make one row: `text` is that line alone.
+   */
   readonly unclosedQuote?: boolean;
 }
 
@@ -171,11 +184,14 @@ interface CsvRecordText {
  * line that opened it is the one broken record and the lines after it are read again.
  * Each record's fields are then parsed by csv-parse on its own, so an error costs one record.
  */
-async function* csvRecordTexts(path: string): AsyncGenerator<CsvRecordText> {
+async function* csvRecordTexts(
+  path: string,
+  wholeRecord: (text: string) => boolean,
+): AsyncGenerator<CsvRecordText> {
   const source = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })[
     Symbol.asyncIterator
   ]();
-  const pending: Array<{ line: number; text: string }> = [];
+  let pending: Array<{ line: number; text: string }> = [];
   let nextLine = 1;
   const read = async () => {
     const again = pending.shift();
@@ -196,8 +212,9 @@ async function* csvRecordTexts(path: string): AsyncGenerator<CsvRecordText> {
       size += more.text.length + 1;
       open = quoteOpenAfter(more.text, true);
     }
-    if (open) {
-      pending.unshift(...parts.slice(1));
+    if (open || (parts.length > 1 && !wholeRecord(parts.map((p) => p.text).join('\n')))) {
+      // Not spread into unshift: a span can hold hundreds of thousands of lines.
+      pending = parts.slice(1).concat(pending);
       yield { line: first.line, lines: 1, text: first.text, unclosedQuote: true };
       continue;
     }

@@ -91,7 +91,7 @@ export class DynamoKeyedStateStore implements KeyedStateStore {
         for (const item of page.Items ?? []) {
           out.push({
             sortKey: readNumber(item.sk)!,
-            value: item.value as V,
+            value: JSON.parse(String(item.value)) as V,
             version: readNumber(item.v) ?? 0,
           });
         }

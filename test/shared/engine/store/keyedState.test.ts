@@ -35,7 +35,10 @@ describe('DynamoKeyedStateStore (versioned state for session and join processors
   it('lists a key range in sort-key order and deletes only at the expected version', async () => {
     for (const sk of [30, 10, 20]) await store.put('p#buffer#k', sk, { sk }, undefined, Date.UTC(2030, 0, 1));
     const range = await store.range<{ sk: number }>('p#buffer#k', 10, 20);
-    expect(range.map((e) => e.sortKey)).toEqual([10, 20]);
+    expect(range.map((e) => [e.sortKey, e.value.sk, e.version])).toEqual([
+      [10, 10, 1],
+      [20, 20, 1],
+    ]);
 
     expect(await store.delete('p#buffer#k', 10, 7)).toBe(false);
     expect(await store.delete('p#buffer#k', 10, 1)).toBe(true);

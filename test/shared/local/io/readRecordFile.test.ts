@@ -29,6 +29,29 @@ describe('readRecordFile', () => {
     return path;
   };
 
+  it('a stray quote closed by a later line costs one record, not the rows in between', async () => {
+    const rows = Array.from({ length: 199 }, (_, i) => `${i + 3},ok,${i}`);
+    const path = file(
+      'stray.csv',
+      ['id,a,b', '1,"oops,3', '2,"fine",4', ...rows, '202,"q",7', ''].join('\n'),
+    );
+
+    const records = await all(path, { malformed: 'pass' });
+
+    expect(records.filter((r) => r.invalid).map((r) => [r.line, r.lines])).toEqual([[2, 1]]);
+    expect(records.filter((r) => !r.invalid)).toHaveLength(201);
+    expect(records.find((r) => r.line === 3)?.fields).toEqual({ id: 2, a: 'fine', b: 4 });
+  });
+
+  it('survives a quote that never closes before hundreds of thousands of lines', async () => {
+    const path = file('long.csv', `id,a\n1,"oops\n${'2,x\n'.repeat(300_000)}`);
+
+    const records = await all(path, { malformed: 'pass' });
+
+    expect(records).toHaveLength(300_001);
+    expect(records.filter((r) => r.invalid).map((r) => r.line)).toEqual([2]);
+  });
+
   it('numbers records by file line: the header is line 1, a quoted field with line breaks spans lines', async () => {
     const path = file('x.csv', 'id,note\n1,plain\n2,"two\nlines"\n\n3,"a ""quoted"" word"\n');
     const blank: number[] = [];
@@ -73,7 +96,7 @@ describe('readRecordFile', () => {
     expect(broken[1]!.invalid).toBe('4 fields, the header has 3');
     expect(broken[2]!.invalid).toMatch(/^not valid CSV: .*quote/i);
     expect(broken[3]!.invalid).toMatch(/^not valid CSV: .*quote/i);
-    expect(broken[4]!.invalid).toBe('a quote opened on this line is never closed');
+    expect(broken[4]!.invalid).toBe('a quote opened on this line is not closed within the row');
   });
 
   it('throws at the first malformed line by default, naming the file line', async () => {
