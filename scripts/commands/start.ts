@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import {
@@ -129,7 +128,7 @@ export function startSource(options: StartOptions): BatchSource {
 }
 
 /**
- * Reads what the summaries need: every row of every pipeline of the catalog, every dead
+ * Reads what the summaries need: every row of every pipeline start ran, every dead
  * letter, and the zone lookup when the ride sections will name zones.
  */
 export async function readSummaryInput(
@@ -137,7 +136,9 @@ export async function readSummaryInput(
   zonesFile = DEFAULT_ZONES_FILE,
   catalog?: Catalog,
 ): Promise<SummaryInput> {
-  const pipelines = pipelinesOf(catalog ?? (await loadCatalog()));
+  // start replays the rides: the pipelines of the handlers reading the rides topic.
+  const { handlers } = catalog ?? (await loadCatalog());
+  const pipelines = handlersReading(handlers, RIDES_TOPIC).flatMap((h) => h.pipelines);
   const rows = new Map<string, ResultRow[]>();
   for (const p of pipelines) rows.set(p.name, await scanPipelineRows(ctx, p.name));
   return {

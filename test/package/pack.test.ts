@@ -232,7 +232,9 @@ describe('the packed library in a project of its own', () => {
       const rows = stdout
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(line) as { key: string; windowStartMs: number; count: number });
+        .map((line) => JSON.parse(line) as { key: string; windowStart: string; count: number })
+        // query --json gives window starts as ISO-8601 (its stable interface).
+        .map((r) => ({ key: r.key, windowStartMs: Date.parse(r.windowStart), count: r.count }));
       expect(byKeyAndWindow(rows)).toMatchObject(
         EXPECTED_ROWS.map(({ key, windowStartMs, count }) => ({ key, windowStartMs, count })),
       );
