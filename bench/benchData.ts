@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { type KafkaRecordInput, partitionForKey } from '../shared/engine/event/index.js';
+import type { KafkaRecordInput } from '../shared/engine/event/index.js';
+import { partitionForKey } from '../shared/kafka/index.js';
 import { formatRecord, generateRides } from '../shared/local/datagen/index.js';
 import { loadZones } from '../shared/rides/schemas/index.js';
 

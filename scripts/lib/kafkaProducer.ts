@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Admin, type Kafka, type Message, Partitioners, type ProducerConfig } from 'kafkajs';
 import { ConfigError, InvalidRecordError, StreamError } from '../../shared/engine/errors/index.js';
-import { partitionForKey } from '../../shared/engine/event/index.js';
+import { partitionForKey } from '../../shared/kafka/index.js';
 import { COMPRESSION_TYPES, type CompressionName } from './kafkaCodecs.js';
 import { explainKafkaError, withAdmin } from './kafkaConnect.js';
 import { NO_PROGRESS, type ThroughputProgress } from './kafkaProgress.js';

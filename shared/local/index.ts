@@ -5,7 +5,7 @@
 
 // The local event-source-mapping runner: Kafka (kafkajs) -> batches shaped like Lambda's -> an
 // in-process handler, with the mapping's retries, bisecting and on-failure destination.
-export { partitionForKey } from '../engine/event/partitioner.js';
+export { partitionForKey } from '../kafka/partitioner.js';
 export {
   attributeValueBytes,
   countOperators,

@@ -8,10 +8,4 @@ export {
   ordersByState,
   unitsPerState10m,
 } from './orderPipelines.js';
-export {
-  generateOrderLines,
-  ORDERS_DATA_BASE_MS,
-  ORDERS_DATA_COUNT,
-  type OrdersDataOptions,
-} from './ordersData.js';
 export { type Order, orderSchema } from './schemas/index.js';

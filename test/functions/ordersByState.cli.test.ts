@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDERS_DATA_COUNT } from '../../shared/orders/index.js';
+import { ORDERS_DATA_COUNT } from '../../shared/local/datagen/ordersData.js';
 import { type CliRun, cli, jsonLines, ORDERS_FILE, tablesIn } from '../support/orders.js';
 
 /** The flags that read data/orders.jsonl as Datagen writes it: keyed by orderid, stamped with ordertime. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -101,6 +101,21 @@ describe('function bundles', () => {
       'topic-admin',
     ]);
     for (const b of bundles) expect(existsSync(b.path), b.path).toBe(true);
+  });
+
+  it('keeps Kafka clients and local tools out of every pipeline bundle', () => {
+    for (const bundle of bundles.filter((b) => b.service !== 'topic-admin')) {
+      const code = readFileSync(bundle.path, 'utf8');
+      // The check is live: a bundled package shows by its own strings (the SDK's must be there).
+      expect(code.includes('ConditionalCheckFailedException')).toBe(true);
+      for (const [pkg, marker] of [
+        ['kafkajs', 'KafkaJSNonRetriableError'],
+        ['dynalite', '[Dynalite]'],
+        ['the embedded store limits', 'com.amazon.coral.validate#ValidationException'],
+      ]) {
+        expect(code.includes(marker!), `${bundle.service} bundles ${pkg}`).toBe(false);
+      }
+    }
   });
 
   it('runs each pipeline bundle on a Kafka event and writes aggregates', async () => {

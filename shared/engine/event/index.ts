@@ -10,4 +10,3 @@ export {
   partitionId,
   type TimestampType,
 } from './lambdaKafkaEvent.js';
-export { partitionForKey } from './partitioner.js';

@@ -6,10 +6,10 @@ import {
   type KafkaRecordInput,
   type LambdaKafkaEvent,
   type LambdaKafkaRecord,
-  partitionForKey,
   partitionId,
   toLambdaRecord,
 } from '../../engine/event/index.js';
+import { partitionForKey } from '../../kafka/index.js';
 import { EventSizer } from './EventSizer.js';
 
 /** A record as a producer hands it to Kafka: the broker has not given it a partition or offset yet. */

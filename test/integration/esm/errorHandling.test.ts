@@ -3,8 +3,8 @@ import {
   decodeEvent,
   type KafkaBatchResponse,
   type LambdaKafkaEvent,
-  partitionForKey,
 } from '../../../shared/engine/event/index.js';
+import { partitionForKey } from '../../../shared/kafka/index.js';
 import type { LambdaKafkaHandlerFn } from '../../../shared/local/eventSourceMapping/index.js';
 import {
   committedOffsets,

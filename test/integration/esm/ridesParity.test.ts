@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partitionForKey } from '../../../shared/engine/event/index.js';
+import { partitionForKey } from '../../../shared/kafka/index.js';
 import type { LocalEventSourceMapping } from '../../../shared/local/eventSourceMapping/index.js';
 import {
   committedOffsets,

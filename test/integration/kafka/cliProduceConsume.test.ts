@@ -13,7 +13,7 @@ import { createTopic, deleteTopics } from '../../../scripts/commands/topics.js';
 import { PRODUCER_ACKS, PRODUCER_CONFIG } from '../../../scripts/lib/kafkaProducer.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
 import { InvalidRecordError } from '../../../shared/engine/errors/index.js';
-import { partitionForKey } from '../../../shared/engine/event/index.js';
+import { partitionForKey } from '../../../shared/kafka/index.js';
 import { formatRecord, generateRides } from '../../../shared/local/datagen/index.js';
 import { typeCells } from '../../../shared/local/io/index.js';
 import { loadZones, parseDatetimeMs } from '../../../shared/rides/schemas/index.js';

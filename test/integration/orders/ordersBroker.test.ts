@@ -7,7 +7,8 @@ import { fileBatchSource } from '../../../scripts/lib/batchSource.js';
 import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../../../scripts/lib/feedBatches.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
-import { ORDERS_DATA_COUNT, ORDERS_TOPIC, ordersByState } from '../../../shared/orders/index.js';
+import { ORDERS_DATA_COUNT } from '../../../shared/local/datagen/ordersData.js';
+import { ORDERS_TOPIC, ordersByState } from '../../../shared/orders/index.js';
 import { type CliRun, cli, ORDERS_FILE, readOrderLines, tablesIn } from '../../support/orders.js';
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateOrderLines, orderCodecs, orderSchema } from '../../../shared/orders/index.js';
+import { generateOrderLines } from '../../../shared/local/datagen/ordersData.js';
+import { orderCodecs, orderSchema } from '../../../shared/orders/index.js';
 import { ORDERS_FILE } from '../../support/orders.js';
 
 describe('data/orders.jsonl', () => {

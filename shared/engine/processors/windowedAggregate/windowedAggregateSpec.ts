@@ -50,9 +50,11 @@ export const windowedAggregateSchema = basePipelineSchema
     retentionMs: z.number().int().positive().optional(),
   })
   .superRefine((spec, ctx) => {
-    // TTL counts retention from the window's end; a window accepts records until stream time
-    // reaches end + grace. Retention shorter than size + grace lets DynamoDB delete an item
-    // that can still receive records, which would then restart it from zero.
+    // TTL counts retention from max(window end, now); a window accepts records until stream
+    // time reaches end + grace, so retention >= grace would do when stream time follows the
+    // wall clock. Asking for size + grace is deliberately stricter: it also covers stream time
+    // running ahead of the wall clock by up to a window (clock skew between producers), at the
+    // cost of rejecting retentions shorter than one window (a 31-day window with the default).
     const kind = windowKind(spec.window);
     const sizeMs = kind.sizeMs(spec.window);
     if (!Number.isFinite(sizeMs)) return;

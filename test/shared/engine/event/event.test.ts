@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../../../shared/engine/errors/index.js';
-import {
-  buildEvent,
-  decodeEvent,
-  type LambdaKafkaEvent,
-  partitionForKey,
-} from '../../../../shared/engine/event/index.js';
+import { buildEvent, decodeEvent, type LambdaKafkaEvent } from '../../../../shared/engine/event/index.js';
+import { partitionForKey } from '../../../../shared/kafka/index.js';
 
 describe('buildEvent / decodeEvent', () => {
   const records = [

@@ -137,7 +137,7 @@ describe('windowAssigner (cached) agrees with the model for any size, advance an
     );
   });
 
-  it('gives [0,5000) count 2 for t=3000 and t=5500 in one batch, as in two (size 5000, advance 3000)', () => {
+  it('puts t=3000 and t=5500 in the same windows whether they come in one batch or two (size 5000, advance 3000)', () => {
     const together = windowAssigner(hopping(5000, 3000, 0));
     const inOne = [3000, 5500].flatMap((t) => together(t).map((w) => w.startMs));
     const inTwo = [3000, 5500].flatMap((t) =>

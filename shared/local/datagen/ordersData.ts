@@ -1,5 +1,5 @@
-import { seededRandom } from '../local/datagen/random.js';
-import type { Order } from './schemas/index.js';
+import type { Order } from '../../orders/index.js';
+import { seededRandom } from './random.js';
 
 /** 2018-02-20T00:00:00Z: inside the range Datagen's `orders` schema draws `ordertime` from (2017-02-21 to 2018-02-22). */
 export const ORDERS_DATA_BASE_MS = Date.UTC(2018, 1, 20);
