@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
 import type { ProducerRecord } from '../../shared/local/eventSourceMapping/index.js';
 import { readRecordFile, requireTextFile } from '../../shared/local/io/index.js';
-import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
+import { parseDatetimeMs, YELLOW_COLUMNS } from '../../shared/rides/schemas/index.js';
 import { intArg } from './cliOptions.js';
 
 /** The course's producer keys rides by drop-off location. */
@@ -107,26 +107,7 @@ export function issueLines(issues: SourceIssues): string[] {
 }
 
 /** The columns of the course's rides (`data/rides.csv`), named when a CSV has no header row. */
-export const RIDE_CSV_HEADER = [
-  'VendorID',
-  'tpep_pickup_datetime',
-  'tpep_dropoff_datetime',
-  'passenger_count',
-  'trip_distance',
-  'RatecodeID',
-  'store_and_fwd_flag',
-  'PULocationID',
-  'DOLocationID',
-  'payment_type',
-  'fare_amount',
-  'extra',
-  'mta_tax',
-  'tip_amount',
-  'tolls_amount',
-  'improvement_surcharge',
-  'total_amount',
-  'congestion_surcharge',
-] as const;
+export const RIDE_CSV_HEADER = YELLOW_COLUMNS;
 
 /** Fails early, before anything is opened or printed, when the input file is missing. */
 export function requireInputFile(file: string): void {
