@@ -12,6 +12,7 @@ import {
 import { allTime } from '../../../../shared/engine/windows/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
 import { rideCodecs } from '../../../../shared/rides/index.js';
+import { rideWithTip } from '../../../support/rides.js';
 
 registerCodecs(rideCodecs);
 
@@ -20,28 +21,7 @@ registerCodecs(rideCodecs);
  * partitions run concurrently and can hit the same item (a hot key). The read-modify-write
  * path must not lose an update to such a race.
  */
-/** A yellow-taxi ride as JSON with the given tip. */
-const ride = (tip: number) =>
-  JSON.stringify({
-    VendorID: 1,
-    tpep_pickup_datetime: '2020-07-01 00:00:00',
-    tpep_dropoff_datetime: '2020-07-01 00:10:00',
-    passenger_count: 1,
-    trip_distance: 1,
-    RatecodeID: 1,
-    store_and_fwd_flag: 'N',
-    PULocationID: 1,
-    DOLocationID: 2,
-    payment_type: 1,
-    fare_amount: 5,
-    extra: 0,
-    mta_tax: 0.5,
-    tip_amount: tip,
-    tolls_amount: 0,
-    improvement_surcharge: 0.3,
-    total_amount: 5.8 + tip,
-    congestion_surcharge: 0,
-  });
+const ride = rideWithTip;
 
 describe('concurrent invocations on different partitions', () => {
   let dynamo: EmbeddedDynamo;

@@ -17,6 +17,7 @@ import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { tumbling } from '../../../../shared/engine/windows/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
 import { rideCodecs } from '../../../../shared/rides/index.js';
+import { rideWithTip } from '../../../support/rides.js';
 
 registerCodecs(rideCodecs);
 
@@ -51,27 +52,7 @@ function spec(aggregations: PipelineSpec['aggregations'], name: string): Handler
   };
 }
 
-const ride = (tipCents: number) =>
-  JSON.stringify({
-    VendorID: 1,
-    tpep_pickup_datetime: '2020-07-01 00:00:00',
-    tpep_dropoff_datetime: '2020-07-01 00:10:00',
-    passenger_count: 1,
-    trip_distance: 1,
-    RatecodeID: 1,
-    store_and_fwd_flag: 'N',
-    PULocationID: 1,
-    DOLocationID: 2,
-    payment_type: 1,
-    fare_amount: 5,
-    extra: 0,
-    mta_tax: 0.5,
-    tip_amount: tipCents / 100,
-    tolls_amount: 0,
-    improvement_surcharge: 0.3,
-    total_amount: 5.8 + tipCents / 100,
-    congestion_surcharge: 0,
-  });
+const ride = (tipCents: number) => rideWithTip(tipCents / 100);
 
 /** `perPartition` records on each partition, offsets from `fromOffset`; tip = partition cents. */
 function records(fromOffset: number, perPartition: number): KafkaRecordInput[] {
