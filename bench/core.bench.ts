@@ -22,7 +22,13 @@ import {
   eventSizeBytes,
   type LambdaKafkaEvent,
 } from '../shared/engine/event/index.js';
-import { decodeGroups, type HandlerSpec, planBatch, processEvent } from '../shared/engine/process/index.js';
+import {
+  decodeGroups,
+  type HandlerSpec,
+  isWindowedAggregate,
+  planBatch,
+  processEvent,
+} from '../shared/engine/process/index.js';
 import { createDocumentClient, createPipelineStores } from '../shared/engine/store/dynamo/index.js';
 import { ensureTables, startEmbeddedDynamo } from '../shared/local/index.js';
 import { pickup5m, rideHandlers } from '../shared/rides/index.js';
@@ -85,7 +91,7 @@ function coreChild(): void {
   const event = buildEvent(rideRecords(10_000));
   const n = Object.values(event.records).reduce((a, g) => a + g.length, 0);
   const codec = codecByName('ride-json');
-  const pipelinesAll = rideHandlers.flatMap((h) => h.pipelines);
+  const pipelinesAll = rideHandlers.flatMap((h) => h.pipelines).filter(isWindowedAggregate);
   const floor = () => {
     let sink = 0;
     for (const group of Object.values(event.records)) {

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { codecByName } from '../shared/engine/decode/index.js';
 import { decodeEvent, type LambdaKafkaEvent } from '../shared/engine/event/index.js';
-import { eventTimeOf, keyOf, type PipelineSpec } from '../shared/engine/process/index.js';
+import { eventTimeOf, keyOf, type WindowedAggregateSpec } from '../shared/engine/process/index.js';
 import { windowsFor } from '../shared/engine/windows/index.js';
 
 /**
@@ -12,7 +12,7 @@ import { windowsFor } from '../shared/engine/windows/index.js';
 export async function naiveApply(
   doc: DynamoDBDocumentClient,
   table: string,
-  spec: PipelineSpec,
+  spec: WindowedAggregateSpec,
   event: LambdaKafkaEvent,
 ): Promise<void> {
   const codec = codecByName(spec.codec);

@@ -9,6 +9,7 @@ import {
   type DecodedRecord,
   decodeGroups,
   type HandlerSpec,
+  isWindowedAggregate,
   planBatch,
 } from '../shared/engine/process/index.js';
 
@@ -55,7 +56,7 @@ export function timePureCore(
     for (const g of groups) records += g.length;
     for (const handler of handlers) {
       const decodedByCodec = new Map<string, DecodedRecord[][]>();
-      for (const pipeline of handler.pipelines) {
+      for (const pipeline of handler.pipelines.filter(isWindowedAggregate)) {
         let decoded = decodedByCodec.get(pipeline.codec);
         if (!decoded) {
           const codec = codecByName(pipeline.codec);

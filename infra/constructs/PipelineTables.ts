@@ -31,8 +31,16 @@ export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], 
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],
   // DynamoStreamTimeStore: BatchGetItem of the partitions' checkpoints, conditional PutItem.
-  // (DynamoKeyedStateStore is granted nothing until a pipeline kind uses it.)
-  state: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+  // DynamoReferenceTableStore: conditional PutItem of rows, BatchGetItem for lookups (its
+  // list(), a Scan, is CLI-only). DynamoKeyedStateStore (enrich pins): GetItem, PutItem,
+  // Query, DeleteItem.
+  state: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:DeleteItem',
+  ],
 };
 
 /**

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { PipelineSpec } from '../../shared/engine/process/index.js';
+import type { WindowedAggregateSpec } from '../../shared/engine/processors/index.js';
+import type { TableRow } from '../../shared/engine/store/index.js';
 import { floorMod, windowKind } from '../../shared/engine/windows/index.js';
 import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
@@ -49,7 +51,7 @@ export type QueryPlan =
  * to fix: --key (Query by pk, sort-key range for --from/--to), --window/--top (the byWindow
  * index), or nothing (a Scan of the pipeline's rows).
  */
-export function planQuery(spec: PipelineSpec, o: Omit<QueryOptions, 'pipeline'>): QueryPlan {
+export function planQuery(spec: WindowedAggregateSpec, o: Omit<QueryOptions, 'pipeline'>): QueryPlan {
   // A kind without a step between window starts has one window per key (all-time).
   const allTime = windowKind(spec.window).stepMs(spec.window) === undefined;
   if ((o.fromMs !== undefined || o.toMs !== undefined) && allTime) {
@@ -96,7 +98,7 @@ export function planQuery(spec: PipelineSpec, o: Omit<QueryOptions, 'pipeline'>)
 }
 
 /** A window start must be one of the pipeline's window boundaries; the error suggests the nearest. */
-function checkWindowStart(spec: PipelineSpec, ms: number): void {
+function checkWindowStart(spec: WindowedAggregateSpec, ms: number): void {
   const step = windowKind(spec.window).stepMs(spec.window);
   if (step === undefined) return;
   const off = floorMod(ms, step);
@@ -110,7 +112,7 @@ function checkWindowStart(spec: PipelineSpec, ms: number): void {
 /** Reads rows along a plan, in a useful order: by window for a key, by count for a window, by key otherwise. */
 export async function readRows(
   ctx: DynamoContext,
-  spec: PipelineSpec,
+  spec: WindowedAggregateSpec,
   plan: QueryPlan,
 ): Promise<ResultRow[]> {
   switch (plan.kind) {
@@ -127,6 +129,15 @@ export async function readRows(
 export async function runQuery(options: QueryOptions, output: Output = processOutput): Promise<ResultRow[]> {
   const catalog = options.catalog ?? (await loadCatalog());
   const spec = pipelineByName(options.pipeline, pipelinesOf(catalog));
+  if (spec.kind === 'route') {
+    throw new ConfigError(
+      `${spec.name} is a route pipeline: it writes to the topics ${[...new Set(spec.routes.map((r) => r.to))].join(', ')}, not to a table; read them with \`consume\``,
+    );
+  }
+  if (spec.kind === 'table') {
+    await runTableQuery(spec, options, output);
+    return [];
+  }
   const plan = planQuery(spec, options);
   const ctx =
     options.context ??
@@ -149,7 +160,7 @@ export async function runQuery(options: QueryOptions, output: Output = processOu
 }
 
 function zonesFor(
-  spec: PipelineSpec,
+  spec: WindowedAggregateSpec,
   file = 'data/taxi_zone_lookup.csv',
 ): ReadonlyMap<number, Zone> | undefined {
   if (!('field' in spec.key) || !spec.key.field.endsWith('LocationID')) return undefined;
@@ -162,7 +173,7 @@ function zonesFor(
 
 /** Rows as a readable table: window times in UTC, aggregates, averages, zone names for location keys. */
 export function formatRows(
-  spec: PipelineSpec,
+  spec: WindowedAggregateSpec,
   rows: readonly ResultRow[],
   zones?: ReadonlyMap<number, Zone>,
 ): string[] {
@@ -201,12 +212,61 @@ export function formatRows(
   ];
 }
 
+/**
+ * The rows a table pipeline materialized: one JSON object per line (`--json`: key, value,
+ * partition, offset, timestampMs) or a text table; `--key` picks one row.
+ */
+async function runTableQuery(
+  spec: PipelineSpec & { kind: 'table' },
+  options: QueryOptions,
+  output: Output,
+): Promise<TableRow[]> {
+  if (
+    options.top !== undefined ||
+    options.windowMs !== undefined ||
+    options.fromMs !== undefined ||
+    options.toMs !== undefined
+  ) {
+    throw new ConfigError(`${spec.name} is a table (latest value per key): only --key and --json apply`);
+  }
+  const ctx =
+    options.context ??
+    (await openDynamo({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }));
+  try {
+    const all = await ctx.stores.tables.list(spec.name);
+    const rows = options.key === undefined ? all : all.filter((r) => r.key === options.key);
+    if (options.json) {
+      for (const r of rows) output.out(JSON.stringify(r));
+    } else {
+      const fields = [...new Set(rows.flatMap((r) => Object.keys(r.value)))];
+      output.out(`${spec.name}: ${spec.description}`);
+      for (const line of formatTable(
+        ['key', ...fields],
+        rows.map((r) => [r.key, ...fields.map((f) => formatCell(r.value[f]))]),
+        ['left', ...fields.map(() => 'left' as const)],
+      ))
+        output.out(line);
+      output.out(`${rows.length} row(s)`);
+    }
+    return rows;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+function formatCell(v: unknown): string {
+  return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
 /** Registers `query`. */
 export function register(program: Command): void {
   addStoreOptions(
     program
       .command('query')
-      .description("read a pipeline's results from the aggregates table")
+      .description("read a pipeline's results: windows from the aggregates table, or a table pipeline's rows")
       .argument('<pipeline>', 'pipeline name, from the catalog (an unknown name lists the known ones)')
       .option('--key <key>', 'one key (Query by partition key)')
       .option(

@@ -226,7 +226,7 @@ export function pipelineCounts(
 
 /** `tumbling 5 min`, `hopping 10 min every 5 min`, `all-time`: the window kind's own label. */
 export function describeWindow(p: PipelineSpec): string {
-  return windowKind(p.window).label(p.window);
+  return p.kind === 'windowed-aggregate' ? windowKind(p.window).label(p.window) : p.kind;
 }
 
 /** A pipeline's largest rows: count descending, ties by key (numerically) then window start. */

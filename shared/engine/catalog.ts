@@ -1,5 +1,6 @@
 import { registerCodecs } from './decode/registry.js';
 import type { ValueCodec } from './decode/valueCodec.js';
+import { ConfigError } from './errors/index.js';
 import type { HandlerSpec } from './process/pipelineSpec.js';
 
 /**
@@ -14,10 +15,59 @@ export interface Catalog {
   readonly codecs?: Readonly<Record<string, ValueCodec<unknown>>>;
 }
 
-/** Declares a catalog and registers its codecs, so its specs decode wherever it is loaded. */
+/**
+ * Declares a catalog and registers its codecs, so its specs decode wherever it is loaded.
+ * Checks what no single handler can: every enrich step names a `table` pipeline of the
+ * catalog, and pipeline names are unique across handlers (they share the tables).
+ */
 export function defineCatalog(catalog: Catalog): Catalog {
   if (catalog.codecs) registerCodecs(catalog.codecs);
+  const pipelines = pipelinesOf(catalog);
+  const tables = new Set(pipelines.filter((p) => p.kind === 'table').map((p) => p.name));
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const p of pipelines) {
+    if (seen.has(p.name)) problems.push(`${p.name}: two pipelines of the catalog have this name`);
+    seen.add(p.name);
+    for (const step of p.enrich ?? []) {
+      if (!tables.has(step.table)) {
+        problems.push(
+          `${p.name}: enrich reads table "${step.table}", which is no table pipeline of the catalog (tables: ${[...tables].join(', ') || 'none'})`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`catalog is invalid:\n  ${problems.join('\n  ')}`);
   return catalog;
+}
+
+/** A handler of a catalog by name; a ConfigError lists the names there are. */
+export function handlerNamed(catalog: Pick<Catalog, 'handlers'>, name: string): HandlerSpec {
+  const handler = catalog.handlers.find((h) => h.name === name);
+  if (!handler) {
+    throw new ConfigError(
+      `unknown handler "${name}"; known: ${catalog.handlers.map((h) => h.name).join(', ')}`,
+    );
+  }
+  return handler;
+}
+
+/** The topics a handler's route pipelines write, sorted (the CDK app grants and creates them). */
+export function outputTopicsOf(handler: HandlerSpec): string[] {
+  const topics = new Set<string>();
+  for (const p of handler.pipelines) if (p.kind === 'route') for (const r of p.routes) topics.add(r.to);
+  return [...topics].sort();
+}
+
+/** Topics `table` pipelines read: they should be compacted (latest value per key is all a table needs). */
+export function compactedTopicsOf(catalog: Pick<Catalog, 'handlers'>): string[] {
+  return [
+    ...new Set(
+      pipelinesOf(catalog)
+        .filter((p) => p.kind === 'table')
+        .map((p) => p.topic),
+    ),
+  ].sort();
 }
 
 /** Every pipeline of a catalog, in handler order. */

@@ -4,5 +4,6 @@
  * and need no client, so kafkajs stays out of their bundles.
  */
 export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
+export { KafkaRecordSink, lambdaKafkaSink } from './kafkaRecordSink.js';
 export { partitionForKey } from './partitioner.js';
 export { createTopicsAndWait, type TopicOffsets, waitForTopic } from './topicReadiness.js';

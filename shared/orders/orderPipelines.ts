@@ -1,5 +1,5 @@
 import { registerCodecs } from '../engine/decode/index.js';
-import type { HandlerSpec, PipelineSpec } from '../engine/process/index.js';
+import type { HandlerSpec, WindowedAggregateSpec } from '../engine/process/index.js';
 import { tumbling } from '../engine/windows/index.js';
 import { orderCodecs } from './orderCodecs.js';
 
@@ -27,7 +27,7 @@ export const LARGE_ORDER_UNITS = 5;
  * `ordertime`. Grace 5 minutes: Datagen stamps orders as it writes them, so disorder comes
  * from producers and partitions and is seconds, not minutes; half a window is generous.
  */
-export const unitsPerState10m: PipelineSpec = {
+export const unitsPerState10m: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'units-per-state-10m',
   description:
@@ -45,7 +45,7 @@ export const unitsPerState10m: PipelineSpec = {
  * Smaller orders are filtered (counted, not dead-lettered); the filter is declarative, so
  * the CDK app can push it down into the event-source mapping.
  */
-export const largeOrdersPerCity1h: PipelineSpec = {
+export const largeOrdersPerCity1h: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'large-orders-per-city-1h',
   description: `1-hour tumbling count and sum of orderunits of orders with orderunits >= ${LARGE_ORDER_UNITS} per address.city, grace 10 min`,

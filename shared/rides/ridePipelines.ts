@@ -1,5 +1,5 @@
 import { registerCodecs } from '../engine/decode/index.js';
-import type { HandlerSpec, PipelineSpec } from '../engine/process/index.js';
+import type { HandlerSpec, PipelineSpec, WindowedAggregateSpec } from '../engine/process/index.js';
 import { allTime, hopping, tumbling } from '../engine/windows/index.js';
 import { rideCodecs } from './rideCodecs.js';
 
@@ -16,7 +16,7 @@ export const RIDES_TOPIC = 'rides';
  * All-time ride count per drop-off location: the course's JsonKStream, whose producer keys
  * rides by DOLocationID (despite the topic being called "pulocation-count").
  */
-export const dropoffCount: PipelineSpec = {
+export const dropoffCount: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'dropoff-count',
   description: 'All-time ride count per DOLocationID',
@@ -29,7 +29,7 @@ export const dropoffCount: PipelineSpec = {
 };
 
 /** 5-minute tumbling ride count per pickup location, grace 60 minutes (homework). */
-export const pickup5m: PipelineSpec = {
+export const pickup5m: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'pickup-5m',
   description: '5-minute tumbling ride count per PULocationID on tpep_pickup_datetime, grace 60 min',
@@ -42,7 +42,7 @@ export const pickup5m: PipelineSpec = {
 };
 
 /** 1-hour tumbling sum of tips over all locations, grace 60 minutes (homework). */
-export const tips1h: PipelineSpec = {
+export const tips1h: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'tips-1h',
   description: '1-hour tumbling sum of tip_amount over all locations, grace 60 min',
@@ -55,7 +55,7 @@ export const tips1h: PipelineSpec = {
 };
 
 /** 10-minute windows advancing every 5 minutes, ride count per vendor (the course's PySpark job). */
-export const vendorHopping: PipelineSpec = {
+export const vendorHopping: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'vendor-10m-hop-5m',
   description: '10-minute hopping windows advancing 5 min, ride count per VendorID, grace 60 min',

@@ -4,7 +4,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { LookupCache } from '../enrich/lookupCache.js';
 import type { KafkaBatchResponse, LambdaKafkaEvent } from '../event/index.js';
+import type { RecordSink } from '../output/RecordSink.js';
 import {
   type HandlerSpec,
   type PipelineOutcome,
@@ -28,6 +30,13 @@ export interface KafkaHandlerDeps {
    * The Lambda response does not change. @default none
    */
   readonly onOutcomes?: (outcomes: PipelineOutcome[]) => void;
+  /**
+   * Where route pipelines send records: called once per container, with the first event
+   * (whose `bootstrapServers` a Kafka sink may connect to), and reused, so the producer and
+   * its connections live as long as the container. Handlers that write no topic leave it
+   * out and their bundles carry no Kafka client. @default none
+   */
+  readonly sink?: (event: LambdaKafkaEvent) => RecordSink;
 }
 
 /** The handler type every function exports. */
@@ -51,6 +60,9 @@ export function kafkaHandler(spec: HandlerSpec, deps: KafkaHandlerDeps = {}): Ka
       serviceName: spec.name,
     });
   let stores: PipelineStores | undefined;
+  let sink: RecordSink | undefined;
+  // Per container: warm invocations read each looked-up row at most once per staleness bound.
+  let lookups: LookupCache | undefined;
   const getStores = () => {
     stores ??= deps.stores
       ? deps.stores()
@@ -59,7 +71,10 @@ export function kafkaHandler(spec: HandlerSpec, deps: KafkaHandlerDeps = {}): Ka
   };
 
   const base = async (event: LambdaKafkaEvent): Promise<KafkaBatchResponse> => {
-    const outcomes = await processEvent(spec, event, getStores());
+    const current = getStores();
+    lookups ??= new LookupCache(current.tables);
+    if (deps.sink) sink ??= deps.sink(event);
+    const outcomes = await processEvent(spec, event, current, { sink, lookups });
     for (const o of outcomes) report(o, logger, metrics);
     deps.onOutcomes?.(outcomes);
     return { batchItemFailures: [] };

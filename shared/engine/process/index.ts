@@ -5,9 +5,12 @@
 export { type DecodedRecord, decodeGroups } from '../decode/decodedRecord.js';
 export {
   type BatchPlan,
+  isWindowedAggregate,
   PROCESSORS,
   planBatch,
   processorFor,
+  type RouteSpec,
+  type TableSpec,
   type WindowedAggregateSpec,
   windowedAggregateSchema,
 } from '../processors/index.js';

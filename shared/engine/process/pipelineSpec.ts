@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { type EnrichSpec, enrichSpecSchema } from '../enrich/enrichSpec.js';
+import type { RouteSpec } from '../processors/route/routeSpec.js';
+import type { TableSpec } from '../processors/table/tableSpec.js';
 import type { WindowedAggregateSpec } from '../processors/windowedAggregate/windowedAggregateSpec.js';
 import type { FilterSpec } from './filterSpec.js';
 
@@ -38,12 +41,17 @@ export interface BasePipelineSpec {
   readonly topic: string;
   /** Name of a codec in the codec registry (`json`, or a domain's, such as `ride-json`). */
   readonly codec: string;
-  /** Records that fail it are skipped (counted as filtered, not dead letters). */
+  /**
+   * Records that fail it are skipped (counted as filtered, not dead letters). It reads the
+   * decoded value before any enrichment, so the CDK app can push it down into the mapping.
+   */
   readonly filter?: FilterSpec;
+  /** Lookups in `table` pipelines' rows, in order, after the filter (see {@link EnrichSpec}). */
+  readonly enrich?: readonly EnrichSpec[];
 }
 
 /** A pipeline of any kind the engine has a processor for. */
-export type PipelineSpec = WindowedAggregateSpec;
+export type PipelineSpec = WindowedAggregateSpec | RouteSpec | TableSpec;
 
 /** A deployable handler: the pipelines it runs over one topic. */
 export interface HandlerSpec {
@@ -57,21 +65,23 @@ export interface HandlerSpec {
 /** The default TTL retention after a window's end. */
 export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
+/** A {@link FilterSpec}, validated. */
+export const filterSchema = z.array(
+  z.object({
+    field: z.string(),
+    op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']),
+    value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]),
+  }),
+);
+
 /** Fields of {@link BasePipelineSpec}, validated once at start-up; each kind extends it. */
 export const basePipelineSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63'),
   description: z.string(),
   topic: z.string().min(1),
   codec: z.string().min(1),
-  filter: z
-    .array(
-      z.object({
-        field: z.string(),
-        op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']),
-        value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]),
-      }),
-    )
-    .optional(),
+  filter: filterSchema.optional(),
+  enrich: z.array(enrichSpecSchema).optional(),
 });
 
 /** Where a record's group key comes from, validated. */

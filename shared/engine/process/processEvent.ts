@@ -1,11 +1,13 @@
 import { type DecodedRecord, decodeGroups } from '../decode/decodedRecord.js';
 import { codecByName } from '../decode/index.js';
+import { enrichGroups, LookupCache, LookupPins } from '../enrich/index.js';
 import { InvalidRecordError } from '../errors/index.js';
 // Not the event barrel: it also exports the producer-side partitioner, which pulls kafkajs into
 // every Lambda bundle.
 import { decodeEvent } from '../event/decodeEvent.js';
 import type { KafkaRecord } from '../event/kafkaRecord.js';
 import { type LambdaKafkaEvent, partitionId } from '../event/lambdaKafkaEvent.js';
+import type { RecordSink } from '../output/RecordSink.js';
 import { processorFor } from '../processors/index.js';
 import type { PipelineStores } from '../store/PipelineStores.js';
 import type { HandlerSpec, PipelineSpec } from './pipelineSpec.js';
@@ -25,10 +27,23 @@ export interface PipelineOutcome {
   readonly items: number;
 }
 
+/** What a handler adds to the stores for one event; each has a default that suits a test. */
+export interface ProcessOptions {
+  /** Where route pipelines send records. @default none: a route pipeline with outputs fails (ConfigError) */
+  readonly sink?: RecordSink | undefined;
+  /**
+   * Rows of tables for enrich steps, cached. A handler passes one it keeps across
+   * invocations (per container). @default a cache for this event only
+   */
+  readonly lookups?: LookupCache | undefined;
+  /** @default Date.now */
+  readonly nowMs?: (() => number) | undefined;
+}
+
 /**
  * Runs every pipeline of a handler over one Lambda Kafka event: decode once per codec, skip
  * what a completed earlier delivery applied, hand the rest to the processor of the
- * pipeline's kind, then write in the order that keeps a crash anywhere harmless:
+ * pipeline's kind (after its enrich steps, which pin the rows they used), then write in the order that keeps a crash anywhere harmless:
  * 1. the processor's outputs (each idempotent under redelivery),
  * 2. dead letters (idempotent by key),
  * 3. stream-time checkpoints (only after everything the batch implies is stored).
@@ -39,8 +54,14 @@ export async function processEvent(
   spec: HandlerSpec,
   event: LambdaKafkaEvent,
   stores: PipelineStores,
+  options: ProcessOptions = {},
 ): Promise<PipelineOutcome[]> {
   const groups = decodeEvent(event);
+  const nowMs = options.nowMs ?? Date.now;
+  const enrich = {
+    cache: options.lookups ?? new LookupCache(stores.tables, nowMs),
+    pins: new LookupPins(stores.state, nowMs),
+  };
   const decodedByCodec = new Map<string, DecodedRecord[][]>();
   const decodedFor = (pipeline: PipelineSpec): DecodedRecord[][] => {
     const cacheKey = `${pipeline.codec}\u0000${pipeline.topic}`;
@@ -77,7 +98,15 @@ export async function processEvent(
         .map((g) => partitionId(g[0]!.record.topic, g[0]!.record.partition));
       const latest = await stores.streamTimes.latest(pipeline.name, ids);
       const { groups: pending, startStreamTimes, skipped } = skipApplied(decoded, latest);
-      const result = await processor.process({ spec: pipeline, groups: pending, startStreamTimes, stores });
+      const enriched = await enrichGroups(pipeline, pending, enrich);
+      const result = await processor.process({
+        spec: pipeline,
+        groups: enriched,
+        startStreamTimes,
+        stores,
+        sink: options.sink,
+        nowMs,
+      });
       const deadLettersWritten = await stores.deadLetters.putAll(result.deadLetters);
       await stores.streamTimes.save(pipeline.name, result.checkpoints);
       return {

@@ -1,4 +1,5 @@
 import type { DecodedRecord } from '../decode/decodedRecord.js';
+import type { RecordSink } from '../output/RecordSink.js';
 import type { StreamTimeCheckpoint } from '../store/CheckpointStore.js';
 import type { PipelineStores } from '../store/PipelineStores.js';
 import type { DeadLetter } from './deadLetter.js';
@@ -41,6 +42,10 @@ export interface ProcessorInput<S extends BasePipelineSpec> {
   /** Stream time per partition id before its first record here; absent = none yet. */
   readonly startStreamTimes: ReadonlyMap<string, number>;
   readonly stores: PipelineStores;
+  /** Where records for Kafka topics go; absent when the handler writes no topic. */
+  readonly sink?: RecordSink | undefined;
+  /** The clock for TTLs (tests pin it). */
+  readonly nowMs: () => number;
 }
 
 /**

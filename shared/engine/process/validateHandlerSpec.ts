@@ -1,4 +1,3 @@
-import { attributeName } from '../aggregate/index.js';
 import { codecByName } from '../decode/index.js';
 import { ConfigError } from '../errors/index.js';
 import { processorFor } from '../processors/index.js';
@@ -8,8 +7,7 @@ import type { HandlerSpec } from './pipelineSpec.js';
  * Checks a handler spec once, at cold start or synth, so a wrong spec fails there with a
  * message naming the pipeline and the field, not on every batch: each pipeline by the
  * processor of its kind, its codec registered, its topic the handler's (a mapping reads one topic), names
- * unique (they prefix every item), aggregations unique (two writes of one attribute in an
- * update expression are rejected by DynamoDB).
+ * unique (they prefix every item).
  */
 export function validateHandlerSpec(spec: HandlerSpec): void {
   const problems: string[] = [];
@@ -34,9 +32,6 @@ export function validateHandlerSpec(spec: HandlerSpec): void {
     }
     if (names.has(pipeline.name)) problems.push(`${pipeline.name}: two pipelines have this name`);
     names.add(pipeline.name);
-    const attributes = pipeline.aggregations.map(attributeName);
-    const repeated = attributes.filter((a, i) => attributes.indexOf(a) !== i);
-    if (repeated.length > 0) problems.push(`${pipeline.name}: aggregation ${repeated[0]} is listed twice`);
   }
   if (spec.pipelines.length === 0) problems.push('no pipelines');
   if (problems.length > 0) {

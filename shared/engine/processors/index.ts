@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors/index.js';
 import type { PipelineSpec } from '../process/pipelineSpec.js';
 import type { Processor } from '../process/processor.js';
+import { routeProcessor } from './route/routeProcessor.js';
+import { tableProcessor } from './table/tableProcessor.js';
 import { windowedAggregateProcessor } from './windowedAggregate/windowedAggregateProcessor.js';
 
 /**
@@ -11,6 +13,8 @@ export const PROCESSORS: {
   readonly [K in PipelineSpec['kind']]: Processor<Extract<PipelineSpec, { kind: K }>>;
 } = {
   'windowed-aggregate': windowedAggregateProcessor,
+  route: routeProcessor,
+  table: tableProcessor,
 };
 
 /** The processor of a spec's kind; a ConfigError lists the kinds there are. */
@@ -27,9 +31,28 @@ export function processorFor(spec: {
   return processor;
 }
 
+export { planRoutes, type RoutePlan } from './route/planRoutes.js';
+export { routeProcessor } from './route/routeProcessor.js';
+export { type Route, type RouteSpec, routeSchema } from './route/routeSpec.js';
+export {
+  DEFAULT_TOMBSTONE_RETENTION_MS,
+  isNewer,
+  MAX_ROW_BYTES,
+  planTable,
+  type TablePlan,
+} from './table/planTable.js';
+export { tableProcessor } from './table/tableProcessor.js';
+export { type TableSpec, tableSchema } from './table/tableSpec.js';
 export { type BatchPlan, planBatch } from './windowedAggregate/planBatch.js';
 export { windowedAggregateProcessor } from './windowedAggregate/windowedAggregateProcessor.js';
 export {
   type WindowedAggregateSpec,
   windowedAggregateSchema,
 } from './windowedAggregate/windowedAggregateSpec.js';
+
+/** Narrows a pipeline to a windowed aggregation (tools that read the aggregates table). */
+export function isWindowedAggregate(
+  p: PipelineSpec,
+): p is Extract<PipelineSpec, { kind: 'windowed-aggregate' }> {
+  return p.kind === 'windowed-aggregate';
+}

@@ -2,6 +2,7 @@ import type { AggregateStore } from './AggregateStore.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import type { DeadLetterStore } from './DeadLetterStore.js';
 import type { KeyedStateStore } from './KeyedStateStore.js';
+import type { ReferenceTableStore } from './ReferenceTableStore.js';
 
 /**
  * Every store a pipeline may write, passed into the engine as one dependency. The engine and
@@ -13,4 +14,6 @@ export interface PipelineStores {
   readonly deadLetters: DeadLetterStore;
   readonly streamTimes: CheckpointStore;
   readonly state: KeyedStateStore;
+  /** Rows of `table` pipelines, which enrich steps read. */
+  readonly tables: ReferenceTableStore;
 }

@@ -8,6 +8,7 @@ export type { Checkpoint, CheckpointStore, StreamTimeCheckpoint } from './Checkp
 export type { DeadLetterStore } from './DeadLetterStore.js';
 export type { KeyedStateStore, StateEntry } from './KeyedStateStore.js';
 export type { PipelineStores } from './PipelineStores.js';
+export type { ReferenceTableStore, TableRow, TableRowWrite } from './ReferenceTableStore.js';
 export {
   AGGREGATES_TABLE,
   ALL_TABLES,

@@ -1,3 +1,4 @@
+import { attributeName } from '../../aggregate/index.js';
 import type { Processor } from '../../process/processor.js';
 import { planBatch } from './planBatch.js';
 import { type WindowedAggregateSpec, windowedAggregateSchema } from './windowedAggregateSpec.js';
@@ -11,7 +12,11 @@ export const windowedAggregateProcessor: Processor<WindowedAggregateSpec> = {
   kind: 'windowed-aggregate',
   validate(spec) {
     const parsed = windowedAggregateSchema.safeParse(spec);
-    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    // Two writes of one attribute in an update expression are rejected by DynamoDB.
+    const attributes = spec.aggregations.map(attributeName);
+    const repeated = attributes.filter((a, i) => attributes.indexOf(a) !== i);
+    return repeated.length > 0 ? [`aggregation ${repeated[0]} is listed twice`] : [];
   },
   async process({ spec, groups, startStreamTimes, stores }) {
     const plan = planBatch(spec, groups, startStreamTimes);

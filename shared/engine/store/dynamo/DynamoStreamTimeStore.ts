@@ -1,19 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors/index.js';
 import type { Checkpoint, CheckpointStore, StreamTimeCheckpoint } from '../CheckpointStore.js';
+import { batchGetAll } from './batchGetAll.js';
 import { readNumber } from './dynamoClient.js';
 
 /** Sort key of the one checkpoint item of a (pipeline, partition) in the state table. */
 export const LATEST_CHECKPOINT_SK = 0;
-
-/** Keys one BatchGetItem may ask for (DynamoDB's limit). */
-const BATCH_GET_MAX_KEYS = 100;
 
 /**
  * Per-partition stream time, checkpointed at the last offset of every batch once the
@@ -43,46 +36,20 @@ export class DynamoStreamTimeStore implements CheckpointStore {
    * partitions costs a few requests, not one per partition.
    */
   async latest(pipeline: string, partitionIds: readonly string[]): Promise<Map<string, Checkpoint>> {
-    const result = new Map<string, Checkpoint>();
     const byPk = new Map(partitionIds.map((id) => [checkpointPk(pipeline, id), id]));
-    const chunks: string[][] = [];
-    const pks = [...byPk.keys()];
-    for (let i = 0; i < pks.length; i += BATCH_GET_MAX_KEYS)
-      chunks.push(pks.slice(i, i + BATCH_GET_MAX_KEYS));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let keys: Array<Record<string, unknown>> = chunk.map((pk) => ({ pk, sk: LATEST_CHECKPOINT_SK }));
-        for (let attempt = 1; keys.length > 0; attempt++) {
-          if (attempt > 10) {
-            throw new StoreError(
-              `reading the stream-time checkpoints of ${pipeline}: keys still unprocessed after 10 tries`,
-            );
-          }
-          let out: BatchGetCommandOutput;
-          try {
-            out = await this.doc.send(
-              new BatchGetCommand({
-                RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-              }),
-            );
-          } catch (err) {
-            throw new StoreError(
-              `reading the stream-time checkpoints of ${pipeline} (${chunk.length} partitions from ${byPk.get(chunk[0]!)}) failed`,
-              { cause: err },
-            );
-          }
-          for (const item of out.Responses?.[this.tableName] ?? []) {
-            result.set(byPk.get(String(item.pk))!, {
-              offset: readNumber(item.offset)!,
-              streamTimeMs: readNumber(item.streamTimeMs) ?? Number.NEGATIVE_INFINITY,
-            });
-          }
-          keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
-          if (keys.length > 0)
-            await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
-        }
-      }),
+    const items = await batchGetAll(
+      this.doc,
+      this.tableName,
+      [...byPk.keys()].map((pk) => ({ pk, sk: LATEST_CHECKPOINT_SK })),
+      `the stream-time checkpoints of ${pipeline}`,
     );
+    const result = new Map<string, Checkpoint>();
+    for (const item of items) {
+      result.set(byPk.get(String(item.pk))!, {
+        offset: readNumber(item.offset)!,
+        streamTimeMs: readNumber(item.streamTimeMs) ?? Number.NEGATIVE_INFINITY,
+      });
+    }
     return result;
   }
 

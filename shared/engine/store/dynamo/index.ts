@@ -1,5 +1,6 @@
 /** The DynamoDB implementations of the engine's store interfaces. */
 export { type AggregateRow, rowFromItem } from './aggregateRow.js';
+export { batchGetAll } from './batchGetAll.js';
 export {
   DynamoAggregateStore,
   type DynamoAggregateStoreOptions,
@@ -11,6 +12,7 @@ export {
   deadLetterSortKey,
 } from './DynamoDeadLetterStore.js';
 export { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
+export { DynamoReferenceTableStore, tableRowPk } from './DynamoReferenceTableStore.js';
 export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { createPipelineStores } from './pipelineStores.js';

@@ -4,6 +4,7 @@ import type { TableNames } from '../tableNames.js';
 import { DynamoAggregateStore, type DynamoAggregateStoreOptions } from './DynamoAggregateStore.js';
 import { DynamoDeadLetterStore } from './DynamoDeadLetterStore.js';
 import { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
+import { DynamoReferenceTableStore } from './DynamoReferenceTableStore.js';
 import { DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
 
 /** The DynamoDB implementations of every store, over one document client. */
@@ -17,5 +18,6 @@ export function createPipelineStores(
     deadLetters: new DynamoDeadLetterStore(doc, tables.deadLetters, options.nowMs),
     streamTimes: new DynamoStreamTimeStore(doc, tables.state),
     state: new DynamoKeyedStateStore(doc, tables.state),
+    tables: new DynamoReferenceTableStore(doc, tables.state),
   };
 }

@@ -7,15 +7,15 @@ import {
 import {
   decodeGroups,
   MAX_KEY_BYTES,
-  type PipelineSpec,
   planBatch,
   validateHandlerSpec,
+  type WindowedAggregateSpec,
 } from '../../../../shared/engine/process/index.js';
 import { hopping, tumbling } from '../../../../shared/engine/windows/index.js';
 import { rideHandler } from '../../../../shared/rides/index.js';
 import { kafkaRecord } from '../../../support/records.js';
 
-const spec: PipelineSpec = {
+const spec: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'checks',
   description: 'record checks',

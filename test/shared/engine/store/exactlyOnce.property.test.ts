@@ -6,8 +6,9 @@ import { InvalidRecordError } from '../../../../shared/engine/errors/index.js';
 import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
 import {
   type HandlerSpec,
-  type PipelineSpec,
+  isWindowedAggregate,
   processEvent,
+  type WindowedAggregateSpec,
 } from '../../../../shared/engine/process/index.js';
 import {
   createDocumentClient,
@@ -83,7 +84,7 @@ const genRecord = fc.record({
 
 function specsFor(run: number): HandlerSpec {
   const common = { description: 'property test', topic: 'rides', codec: 'test-json' } as const;
-  const pipelines: PipelineSpec[] = [
+  const pipelines: WindowedAggregateSpec[] = [
     {
       kind: 'windowed-aggregate',
       ...common,
@@ -161,7 +162,7 @@ function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
   const rows = new Map<string, Row>();
   const deadLetters = new Set<string>();
   const cents = new Map<string, { sum: number; min: number; max: number }>();
-  for (const p of spec.pipelines) {
+  for (const p of spec.pipelines.filter(isWindowedAggregate)) {
     for (const part of parts) {
       let streamTime = Number.NEGATIVE_INFINITY;
       for (const r of part) {
@@ -230,7 +231,7 @@ function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
   const dec = (c: number) => String(c / 100);
   for (const [id, c] of cents) {
     const row = rows.get(id)!;
-    const p = spec.pipelines.find((x) => id.startsWith(`${x.name}|`))!;
+    const p = spec.pipelines.filter(isWindowedAggregate).find((x) => id.startsWith(`${x.name}|`))!;
     row.sum = dec(c.sum);
     if (p.aggregations.some((a) => a.op === 'min')) {
       row.min = dec(c.min);
@@ -348,7 +349,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
 
           const expected = reference(spec, parts);
           const actualRows = new Map<string, Row>();
-          for (const p of spec.pipelines) {
+          for (const p of spec.pipelines.filter(isWindowedAggregate)) {
             const keys = p.window.type === 'hopping' ? VENDORS : LOCS;
             for (const key of keys) {
               const out = await doc.send(
@@ -373,7 +374,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
           expect(Object.fromEntries(actualRows)).toEqual(Object.fromEntries(expected.rows));
 
           const actualDeadLetters = new Set<string>();
-          for (const p of spec.pipelines) {
+          for (const p of spec.pipelines.filter(isWindowedAggregate)) {
             const out = await doc.send(
               new QueryCommand({
                 TableName: tables.deadLetters,
@@ -392,7 +393,9 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
 
           // Records in = aggregated + late + rejected, for the one-window-per-record pipelines.
           const total = records.length;
-          for (const p of spec.pipelines.filter((x) => x.window.type !== 'hopping')) {
+          for (const p of spec.pipelines
+            .filter(isWindowedAggregate)
+            .filter((x) => x.window.type !== 'hopping')) {
             const aggregated = [...actualRows]
               .filter(([id]) => id.startsWith(`${p.name}|`))
               .reduce((n, [, r]) => n + r.count, 0);

@@ -4,8 +4,8 @@ import { registerCodecs } from '../../../../shared/engine/decode/index.js';
 import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
 import {
   type HandlerSpec,
-  type PipelineSpec,
   processEvent,
+  type WindowedAggregateSpec,
 } from '../../../../shared/engine/process/index.js';
 import {
   createDocumentClient,
@@ -31,7 +31,7 @@ const PARTITIONS = 1000;
 const HOUR_MS = 3_600_000;
 const T0 = Date.UTC(2020, 6, 1);
 
-function spec(aggregations: PipelineSpec['aggregations'], name: string): HandlerSpec {
+function spec(aggregations: WindowedAggregateSpec['aggregations'], name: string): HandlerSpec {
   return {
     name,
     description: 'many partitions',
