@@ -1,6 +1,8 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import { resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
@@ -25,6 +27,16 @@ export interface ReplayOptions extends StoreOptions, ReplaySourceOptions {
   readonly inMemory?: boolean;
   /** Use this open context instead of opening one (tests, `start`). */
   readonly context?: DynamoContext;
+  /**
+   * Where route and enrich pipelines' output topics go, one `<topic>.jsonl` each (no broker
+   * here). @default `topics/` beside the embedded store's folder; in memory: counted only
+   */
+  readonly outDir?: string;
+}
+
+/** The folder of output topic files beside an embedded store's folder. */
+export function defaultTopicsDir(dataDir: string): string {
+  return resolve(dirname(dataDir), 'topics');
 }
 
 /**
@@ -39,7 +51,10 @@ export async function openForWrite(options: ReplayOptions): Promise<DynamoContex
         `--fresh only resets the embedded store; with an endpoint (${remote}) delete or recreate the tables yourself`,
       );
     }
-    if (!options.inMemory) resetLocalData(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR);
+    if (!options.inMemory) {
+      resetLocalData(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR);
+      resetTopicFiles(options.outDir ?? defaultTopicsDir(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR));
+    }
   }
   return openDynamo({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -67,13 +82,19 @@ export async function runReplay(
       `replaying ${source.description} through ${handlers.flatMap((h) => h.pipelines.map((p) => p.name)).join(', ')}`,
     );
     const lines = await countLines(options.file);
+    const sink = new TopicFilesSink(
+      options.outDir ??
+        (options.inMemory ? undefined : defaultTopicsDir(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR)),
+    );
     const totals = await feedBatchesWithProgress(
       source,
       handlers,
       ctx.stores,
       output,
       formatOf(options) === 'csv' ? lines - 1 : lines,
+      sink,
     );
+    for (const line of sink.summaryLines()) output.out(line);
     if (ctx.embedded && !options.inMemory && !options.context) {
       output.err(
         `data kept in ${options.dataDir ?? DEFAULT_LOCAL_DATA_DIR}; read it with: npm run -s cli -- query <pipeline>`,
@@ -105,8 +126,12 @@ export function register(program: Command): void {
           DEFAULT_REPLAY_PARTITIONS,
         )
         .option('--batch-size <n>', 'records per batch', intArg(1, MAX_BATCH_SIZE), DEFAULT_BATCH_SIZE)
-        .option('--topic <topic>', 'topic of the records', RIDES_TOPIC),
-    ).option('--fresh', 'delete the embedded store first'),
+        .option('--topic <topic>', 'topic of the records', RIDES_TOPIC)
+        .option(
+          '--out-dir <dir>',
+          "where route/enrich pipelines' output topics go, one <topic>.jsonl each (default: topics/ beside the embedded store)",
+        ),
+    ).option('--fresh', 'delete the embedded store (and its topic files) first'),
   )
     .addHelpText(
       'after',
@@ -128,6 +153,7 @@ export function register(program: Command): void {
         fresh: o.fresh,
         endpoint: o.endpoint,
         dataDir: o.dataDir,
+        outDir: o.outDir,
       });
     });
 }

@@ -6,8 +6,8 @@ import {
   type EsmSummary,
   MAX_BATCH_SIZE,
 } from '../../shared/local/eventSourceMapping/index.js';
-import { readRecordFile } from '../../shared/local/io/index.js';
-import { RIDES_TOPIC } from '../../shared/rides/index.js';
+import { readRecordFile, resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js';
+import { RIDES_TOPIC, ZONES_TOPIC } from '../../shared/rides/index.js';
 import { loadZones } from '../../shared/rides/schemas/index.js';
 import type { BatchSource } from '../lib/batchSource.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
@@ -47,6 +47,7 @@ import {
 } from '../lib/summaries.js';
 import { formatTable } from '../lib/textTable.js';
 import { createTopic, describeTopic } from '../lib/topicAdmin.js';
+import { defaultTopicsDir } from './replay.js';
 
 /** The bundled data `start` replays. */
 export const DEFAULT_RIDES_FILE = 'data/rides.csv';
@@ -180,9 +181,15 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
   // start replays the rides: the handlers reading the rides topic (retargeted with --topic).
   const rideHandlers = handlersReading(catalog.handlers, RIDES_TOPIC);
   const handlers = options.topic ? handlersOn(rideHandlers, options.topic) : rideHandlers;
+  // The zones go first, through the handlers materializing the zones topic, so the rides'
+  // enrichment finds them (as a compacted zones topic loaded before the rides would).
+  const zoneHandlers = handlersReading(catalog.handlers, ZONES_TOPIC);
   output.out('Path: embedded replay, no broker (set KAFKA_BROKERS or pass --brokers to use a real one)');
+  if (!options.inMemory) resetTopicFiles(defaultTopicsDir(dataDir));
   const ctx = await openFreshStore(options, dataDir);
+  const sink = new TopicFilesSink(options.inMemory ? undefined : defaultTopicsDir(dataDir));
   try {
+    await loadZonesTable(zoneHandlers, ctx, options, output, sink);
     output.out(`Replaying ${source.description}`);
     output.out(`through ${handlers.map((h) => h.name).join(', ')} (${storeLabel(options, dataDir)})`);
     output.out('');
@@ -193,7 +200,13 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
       ctx.stores,
       output,
       (await countLines(file)) - 1,
+      sink,
     );
+    if (sink.counts.size > 0) {
+      output.out('');
+      output.out('Output topics (no broker: one JSON-lines file per topic)');
+      for (const line of sink.summaryLines()) output.out(`  ${line}`);
+    }
     const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
     return { path: 'embedded', totals, summary };
   } finally {
@@ -257,6 +270,13 @@ async function startOnBroker(
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const ctx = await openFreshStore(options, dataDir);
   try {
+    await loadZonesTable(
+      handlersReading(catalog.handlers, ZONES_TOPIC),
+      ctx,
+      options,
+      output,
+      new TopicFilesSink(undefined),
+    );
     const functions = await resolveFunctions(
       catalog,
       handlersReading(catalog.handlers, RIDES_TOPIC).map((h) => h.name),
@@ -295,6 +315,33 @@ async function startOnBroker(
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * Feeds the zones file through the handlers materializing the zones topic, before the rides,
+ * so enrichment finds every zone (as a compacted zones topic loaded first would). Both paths
+ * load it the same way, embedded, so their summaries agree.
+ */
+async function loadZonesTable(
+  zoneHandlers: readonly HandlerSpec[],
+  ctx: DynamoContext,
+  options: StartOptions,
+  output: Output,
+  sink: TopicFilesSink,
+): Promise<void> {
+  if (zoneHandlers.length === 0) return;
+  const zonesFile = options.zonesFile ?? DEFAULT_ZONES_FILE;
+  requireInputFile(zonesFile);
+  output.out(`Loading the zones ${zonesFile} through ${zoneHandlers.map((h) => h.name).join(', ')}`);
+  await feedBatchesWithProgress(
+    replaySource({ file: zonesFile, topic: ZONES_TOPIC, keyField: 'locationid', partitions: 1 }),
+    zoneHandlers,
+    ctx.stores,
+    output,
+    (await countLines(zonesFile)) - 1,
+    sink,
+  );
+  output.out('');
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
+import type { RecordSink } from '../../shared/engine/output/index.js';
 import { type HandlerSpec, processEvent } from '../../shared/engine/process/index.js';
 import type { PipelineStores } from '../../shared/engine/store/index.js';
 import { type BatchSource, recordCount } from './batchSource.js';
@@ -47,13 +48,16 @@ export async function feedBatches(
   handlers: readonly HandlerSpec[],
   stores: PipelineStores,
   onProgress?: (done: { batches: number; records: number }) => void,
+  sink?: RecordSink,
 ): Promise<ReplayTotals> {
   const totals = new Map<string, PipelineTotals>();
   for (const h of handlers) for (const p of h.pipelines) totals.set(p.name, emptyTotals(p.name));
   let batchCount = 0;
   let records = 0;
   for await (const event of batches) {
-    const outcomes = (await Promise.all(handlers.map((h) => processEvent(h, event, stores)))).flat();
+    const outcomes = (
+      await Promise.all(handlers.map((h) => processEvent(h, event, stores, sink ? { sink } : {})))
+    ).flat();
     for (const o of outcomes) {
       const t = totals.get(o.pipeline)!;
       t.records += o.stats.records;
@@ -146,11 +150,18 @@ export async function feedBatchesWithProgress(
   stores: PipelineStores,
   output: Output,
   expectedRecords: number,
+  sink?: RecordSink,
 ): Promise<ReplayTotals> {
   const progress = createProgress(output, expectedRecords);
   let totals: ReplayTotals;
   try {
-    totals = await feedBatches(source.batches(), handlers, stores, ({ records }) => progress.update(records));
+    totals = await feedBatches(
+      source.batches(),
+      handlers,
+      stores,
+      ({ records }) => progress.update(records),
+      sink,
+    );
   } finally {
     progress.stop();
   }

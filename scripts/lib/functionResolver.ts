@@ -7,6 +7,7 @@ import { ConfigError } from '../../shared/engine/errors/index.js';
 import { kafkaHandler } from '../../shared/engine/handler/index.js';
 import type { HandlerSpec, PipelineOutcome } from '../../shared/engine/process/index.js';
 import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/engine/store/index.js';
+import { lambdaKafkaSink } from '../../shared/kafka/kafkaRecordSink.js';
 import type { LambdaKafkaHandlerFn } from '../../shared/local/eventSourceMapping/index.js';
 import type { Catalog } from './catalog.js';
 import type { DynamoContext } from './dynamoContext.js';
@@ -123,6 +124,9 @@ export async function resolveFunction(
     });
     const handler = kafkaHandler(spec, {
       stores: () => ctx.stores,
+      // Route and enrich pipelines write to Kafka: the same lazy producer the deployed
+      // functions use, on KAFKA_BROKERS or the event's bootstrapServers (the local runner's broker).
+      sink: lambdaKafkaSink(),
       logger,
       metrics,
       ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),

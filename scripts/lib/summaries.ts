@@ -1,4 +1,8 @@
-import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
+import {
+  type DeadLetter,
+  isWindowedAggregate,
+  type PipelineSpec,
+} from '../../shared/engine/process/index.js';
 import { windowKind } from '../../shared/engine/windows/index.js';
 import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
@@ -248,7 +252,9 @@ export function topRowsOf(
  * every other pipeline, and per-pipeline counts for all.
  */
 export function summarize(input: SummaryInput, limits: SummaryLimits = {}): StartSummary {
-  const given = input.pipelines ?? RIDE_SUMMARY_PIPELINES;
+  // Route and table pipelines keep no windowed rows: their results are output topics and
+  // reference rows, which `start` reports on its own.
+  const given = (input.pipelines ?? RIDE_SUMMARY_PIPELINES).filter(isWindowedAggregate);
   const rides = hasRidePipelines(given);
   // The ride pipelines first, in the order their sections print, then the rest in catalog order.
   const pipelines = rides

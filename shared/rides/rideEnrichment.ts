@@ -5,7 +5,7 @@ import { RIDES_TOPIC } from './ridePipelines.js';
 
 const MINUTE_MS = 60_000;
 
-/** The compacted topic of taxi zones: key LocationID, value {LocationID, Borough, Zone, service_zone}. */
+/** The compacted topic of taxi zones: key LocationID, value {locationid, borough, zone, service_zone}. */
 export const ZONES_TOPIC = 'zones';
 /** Where the course's Faust `branch_price` sends rides of 40.0 or more, and the rest. */
 export const HIGH_AMOUNT_TOPIC = 'rides_high_amount';
@@ -22,7 +22,8 @@ export const zonesTable: TableSpec = {
   codec: 'json',
 };
 
-const ZONE_FIELDS = ['Borough', 'Zone', 'service_zone'];
+// The field names of data/taxi_zone_lookup.csv's header, which `produce` keeps as they are.
+const ZONE_FIELDS = ['borough', 'zone', 'service_zone'];
 
 /** A ride's pickup zone, null when the zone table has no row (a left join). */
 export const pickupZone: EnrichSpec = {
@@ -56,7 +57,7 @@ export const ridesByAmount: RouteSpec = {
 export const ridesEnriched: RouteSpec = {
   kind: 'route',
   name: 'rides-enriched',
-  description: `Rides with pickup and drop-off Borough, Zone and service_zone from the zones table, to ${ENRICHED_TOPIC}`,
+  description: `Rides with pickup and drop-off borough, zone and service_zone from the zones table, to ${ENRICHED_TOPIC}`,
   topic: RIDES_TOPIC,
   codec: 'ride-json',
   enrich: [pickupZone, dropoffZone],
@@ -67,11 +68,11 @@ export const ridesEnriched: RouteSpec = {
 export const pickupBorough15m: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'pickup-borough-15m',
-  description: '15-minute tumbling ride count per pickup Borough (zones lookup), grace 60 min',
+  description: '15-minute tumbling ride count per pickup borough (zones lookup), grace 60 min',
   topic: RIDES_TOPIC,
   codec: 'ride-json',
   enrich: [pickupZone],
-  key: { field: 'pickup.Borough' },
+  key: { field: 'pickup.borough' },
   time: { field: 'tpep_pickup_datetime' },
   window: tumbling(15 * MINUTE_MS, 60 * MINUTE_MS),
   aggregations: [],

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LookupCache } from '../engine/enrich/index.js';
 import { buildEvent, type KafkaRecordInput, type LambdaKafkaEvent } from '../engine/event/index.js';
 import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../engine/process/index.js';
 import { processEvent } from '../engine/process/index.js';
@@ -9,8 +10,9 @@ import {
   readNumber,
   rowFromItem,
 } from '../engine/store/dynamo/index.js';
-import type { PipelineStores, TableNames } from '../engine/store/index.js';
+import type { PipelineStores, TableNames, TableRow } from '../engine/store/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../local/index.js';
+import { MemoryRecordSink, type SentRecord } from './MemoryRecordSink.js';
 
 /** A record to pipe in; partition and offset default to 0 and the next offset of that partition. */
 export interface TestRecord {
@@ -25,27 +27,38 @@ export interface TestRecord {
 
 /**
  * A TopologyTestDriver for Kafka-triggered Lambda pipelines: pipe records with explicit
- * keys, timestamps, partitions and offsets through a handler spec against a real embedded
- * DynamoDB (dynalite, in memory), then read the tables and the dead letters.
+ * keys, timestamps, partitions and offsets through one or several handler specs (one per
+ * input topic, as one event-source mapping reads one topic) against a real embedded
+ * DynamoDB (dynalite, in memory), then read the tables, the dead letters, the rows of table
+ * pipelines and what route pipelines sent to their output topics.
  * @see Kafka Streams' TopologyTestDriver, which this mirrors for the Lambda world.
  */
 export class PipelineTestDriver {
   private readonly nextOffset = new Map<string, number>();
+  /** What route pipelines sent, by topic (`outputs(topic)` reads it). */
+  readonly sink = new MemoryRecordSink();
 
   private constructor(
-    readonly spec: HandlerSpec,
+    /** The handlers, by the order given; `spec` is the first (the one a single-spec driver runs). */
+    readonly handlers: readonly HandlerSpec[],
     readonly doc: DynamoDBDocumentClient,
     readonly tables: TableNames,
     readonly stores: PipelineStores,
     private readonly dynamo: EmbeddedDynamo | undefined,
+    private readonly nowMs: (() => number) | undefined,
   ) {}
+
+  /** The first (or only) handler spec. */
+  get spec(): HandlerSpec {
+    return this.handlers[0]!;
+  }
 
   /**
    * Starts a driver. With no endpoint it starts its own in-memory dynalite; with one
    * (e.g. a shared test server) it uses fresh tables whose names start with `tablePrefix`.
    */
   static async start(
-    spec: HandlerSpec,
+    spec: HandlerSpec | readonly HandlerSpec[],
     options: { endpoint?: string; tablePrefix?: string; nowMs?: () => number } = {},
   ): Promise<PipelineTestDriver> {
     const dynamo = options.endpoint ? undefined : await startEmbeddedDynamo();
@@ -59,7 +72,9 @@ export class PipelineTestDriver {
     await ensureTables(endpoint, tables);
     const doc = createDocumentClient({ endpoint });
     const stores = createPipelineStores(doc, tables, options.nowMs ? { nowMs: options.nowMs } : {});
-    return new PipelineTestDriver(spec, doc, tables, stores, dynamo);
+    const handlers = Array.isArray(spec) ? (spec as readonly HandlerSpec[]) : [spec as HandlerSpec];
+    if (handlers.length === 0) throw new Error('PipelineTestDriver needs at least one handler spec');
+    return new PipelineTestDriver(handlers, doc, tables, stores, dynamo, options.nowMs);
   }
 
   /** Builds the Lambda event these records would arrive in (one batch). */
@@ -73,14 +88,62 @@ export class PipelineTestDriver {
     );
   }
 
-  /** Pipes records in as one batch (one invocation) and returns what each pipeline did. */
+  /**
+   * Pipes records in and returns what each pipeline did: the records of each topic as one
+   * batch (one invocation) of every handler reading that topic, topics in the order they
+   * first appear. A record without a topic goes to the first handler's.
+   */
   async pipe(records: readonly TestRecord[]): Promise<PipelineOutcome[]> {
-    return this.pipeEvent(this.eventOf(records));
+    const byTopic = new Map<string, TestRecord[]>();
+    for (const r of records) {
+      const topic = r.topic ?? this.spec.topic;
+      const list = byTopic.get(topic) ?? [];
+      list.push(r);
+      byTopic.set(topic, list);
+    }
+    const outcomes: PipelineOutcome[] = [];
+    for (const [topic, list] of byTopic) {
+      const readers = this.handlers.filter((h) => h.topic === topic);
+      if (readers.length === 0) {
+        throw new Error(
+          `no handler of this driver reads topic ${topic} (topics: ${this.handlers.map((h) => h.topic).join(', ')})`,
+        );
+      }
+      const event = this.eventOf(list);
+      for (const handler of readers) outcomes.push(...(await this.deliver(handler, event)));
+    }
+    return outcomes;
   }
 
-  /** Delivers a ready-made event, e.g. to redeliver one. */
+  /** Delivers a ready-made event to every handler reading its topic, e.g. to redeliver one. */
   async pipeEvent(event: LambdaKafkaEvent): Promise<PipelineOutcome[]> {
-    return processEvent(this.spec, event, this.stores);
+    const topics = new Set(Object.values(event.records).flatMap((g) => g.map((r) => r.topic)));
+    const readers = this.handlers.filter((h) => topics.has(h.topic));
+    const outcomes: PipelineOutcome[] = [];
+    for (const handler of readers.length > 0 ? readers : [this.spec]) {
+      outcomes.push(...(await this.deliver(handler, event)));
+    }
+    return outcomes;
+  }
+
+  private deliver(handler: HandlerSpec, event: LambdaKafkaEvent): Promise<PipelineOutcome[]> {
+    // A fresh row cache per delivery: enrich steps see each table as it is when the record is
+    // processed (a KTable join's semantics), not as a warm container's cache last read it.
+    return processEvent(handler, event, this.stores, {
+      sink: this.sink,
+      lookups: new LookupCache(this.stores.tables, this.nowMs),
+      ...(this.nowMs ? { nowMs: this.nowMs } : {}),
+    });
+  }
+
+  /** What route pipelines sent to `topic`, in order, duplicates included. */
+  outputs(topic: string): SentRecord[] {
+    return this.sink.topic(topic);
+  }
+
+  /** The live rows of a table pipeline, by key. */
+  async tableRows(table: string): Promise<TableRow[]> {
+    return this.stores.tables.list(table);
   }
 
   private toInput(r: TestRecord): KafkaRecordInput {

@@ -42,8 +42,11 @@ describe('self-managed mode (Confluent Cloud)', () => {
       'KafkaTopicAdminPolicy',
       'OrdersByStatePolicy',
       'RidesCountByDropoffPolicy',
+      'RidesEnrichZonesPolicy',
       'RidesHoppingByVendorPolicy',
+      'RidesRouteByAmountPolicy',
       'RidesTumblingByPickupPolicy',
+      'ZonesTablePolicy',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,13 @@ import { captureOutput } from '../../scripts/lib/output.js';
 import { type MixedRides, mixedRidesCsv, mixedRidesJsonl } from './support/mixedRides.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+/**
+ * The ride aggregations that need nothing but the rides: what these tests check of the
+ * windowed store. Route and enrich pipelines write topics (tested below and in
+ * test/shared/engine/processors), and the borough counts need the zones loaded first.
+ */
+const AGGREGATIONS = ['pickup-5m', 'tips-1h', 'vendor-10m-hop-5m', 'dropoff-count'];
 
 /** Every item of a table, as JSON text, in key order: two dumps are equal iff the tables are. */
 async function dump(ctx: DynamoContext, table: string): Promise<string[]> {
@@ -43,10 +50,16 @@ describe('replay', () => {
   });
 
   it('changes no table when the same file is replayed again (a redelivery)', async () => {
-    const first = await runReplay({ file: 'data/rides.csv', context: ctx }, captureOutput());
+    const first = await runReplay(
+      { file: 'data/rides.csv', context: ctx, pipelines: AGGREGATIONS },
+      captureOutput(),
+    );
     const before = await dumpAll(ctx);
 
-    const second = await runReplay({ file: 'data/rides.csv', context: ctx }, captureOutput());
+    const second = await runReplay(
+      { file: 'data/rides.csv', context: ctx, pipelines: AGGREGATIONS },
+      captureOutput(),
+    );
     const after = await dumpAll(ctx);
 
     expect(before.aggregates.length).toBeGreaterThan(0);
@@ -64,10 +77,16 @@ describe('replay', () => {
   });
 
   it('leaves aggregates and dead letters unchanged when the redelivery has other batch boundaries', async () => {
-    await runReplay({ file: 'data/rides.csv', context: ctx, batchSize: 100 }, captureOutput());
+    await runReplay(
+      { file: 'data/rides.csv', context: ctx, batchSize: 100, pipelines: AGGREGATIONS },
+      captureOutput(),
+    );
     const before = await dumpAll(ctx);
 
-    await runReplay({ file: 'data/rides.csv', context: ctx, batchSize: 7 }, captureOutput());
+    await runReplay(
+      { file: 'data/rides.csv', context: ctx, batchSize: 7, pipelines: AGGREGATIONS },
+      captureOutput(),
+    );
     const after = await dumpAll(ctx);
 
     expect(after.aggregates).toEqual(before.aggregates);
@@ -124,7 +143,7 @@ describe('replay of a file with bad lines', () => {
       const bad = mixed.malformed.length + mixed.schemaBad;
       const output = captureOutput();
 
-      const totals = await runReplay({ file, context: ctx, batchSize: 7 }, output);
+      const totals = await runReplay({ file, context: ctx, batchSize: 7, pipelines: AGGREGATIONS }, output);
 
       expect(totals.records).toBe(mixed.good + bad);
       expect(totals.input).toEqual({
@@ -168,10 +187,13 @@ describe('replay of a file with bad lines', () => {
     it('changes nothing when the file is replayed again: bad lines get the same offsets and timestamps', async () => {
       const file = join(dir, name);
       writeFileSync(file, mixed.text);
-      await runReplay({ file, context: ctx }, captureOutput());
+      await runReplay({ file, context: ctx, pipelines: AGGREGATIONS }, captureOutput());
       const before = await dumpAll(ctx);
 
-      const second = await runReplay({ file, context: ctx, batchSize: 5 }, captureOutput());
+      const second = await runReplay(
+        { file, context: ctx, batchSize: 5, pipelines: AGGREGATIONS },
+        captureOutput(),
+      );
 
       expect(await dumpAll(ctx)).toEqual(before);
       expect(second.pipelines.every((p) => p.itemWrites === 0 && p.deadLettersWritten === 0)).toBe(true);
@@ -214,12 +236,66 @@ describe('replay against a DynamoDB endpoint', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const totals = await runReplay({ file: 'data/rides.csv', endpoint, limit: 20 }, captureOutput());
+      const totals = await runReplay(
+        { file: 'data/rides.csv', endpoint, limit: 20, pipelines: AGGREGATIONS },
+        captureOutput(),
+      );
 
       expect(totals.records).toBe(20);
       expect(totals.pipelines.every((p) => p.aggregated + p.late === 20)).toBe(true);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  describe('of a route pipeline (no broker: one JSON-lines file per output topic)', () => {
+    let outDir: string;
+    let ctx: DynamoContext;
+    beforeEach(async () => {
+      outDir = mkdtempSync(join(tmpdir(), 'replay-topics-'));
+      ctx = await openDynamo({ inMemory: true, forceEmbedded: true });
+    });
+    afterEach(async () => {
+      await ctx.close();
+      rmSync(outDir, { recursive: true, force: true });
+    });
+
+    const linesOf = (topic: string) =>
+      readFileSync(join(outDir, `${topic}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key: string; value: string; headers: Record<string, string> });
+
+    it('writes each ride to the high- or low-amount topic by total_amount >= 40, and a replay of a completed delivery sends nothing again', async () => {
+      // Independent of the engine: the rides file has no quoted fields, a split is a parse.
+      const [header, ...rides] = readFileSync('data/rides.csv', 'utf8').trim().split('\n');
+      const amountAt = header!.split(',').indexOf('total_amount');
+      const high = rides.filter((r) => Number(r.split(',')[amountAt]) >= 40).length;
+      expect([high, rides.length - high]).toEqual([29, 237]);
+
+      const first = await runReplay(
+        { file: 'data/rides.csv', context: ctx, pipelines: ['rides-by-amount'], outDir },
+        captureOutput(),
+      );
+      expect(first.pipelines.map((p) => [p.pipeline, p.records])).toEqual([['rides-by-amount', 266]]);
+      expect([linesOf('rides_high_amount').length, linesOf('rides_low_amount').length]).toEqual([29, 237]);
+
+      await runReplay(
+        { file: 'data/rides.csv', context: ctx, pipelines: ['rides-by-amount'], outDir },
+        captureOutput(),
+      );
+      // The first delivery completed (its checkpoint is written after the sends), so the
+      // redelivery sends nothing; only a crash between send and checkpoint resends, with the
+      // same kls-source coordinates (test/shared/engine/processors/routeTableEnrich.property.test.ts).
+      for (const [topic, n] of [
+        ['rides_high_amount', 29],
+        ['rides_low_amount', 237],
+      ] as const) {
+        const sources = linesOf(topic).map((l) => l.headers['kls-source']);
+        expect(sources).toHaveLength(n);
+        expect(new Set(sources).size).toBe(n);
+        expect(sources.every((s) => /^rides-by-amount\/rides\/\d+\/\d+$/.test(s ?? ''))).toBe(true);
+      }
+    });
   });
 });

@@ -119,6 +119,16 @@ describe('start', () => {
         0,
       ],
       ['dropoff-count', expected.dropoff.size, rows.length, 0, 0],
+      // Its exact counts per borough are checked against an independent lookup in
+      // test/shared/rides/rideEnrichment.test.ts; here: every ride is counted or late, none
+      // rejected, so every pickup zone was found in the zones start loaded first.
+      [
+        'pickup-borough-15m',
+        expect.any(Number),
+        rows.length - expected.late['pickup-5m'],
+        expected.late['pickup-5m'],
+        0,
+      ],
     ]);
     // The data has out-of-order rides hours before the rest: lateness must actually be exercised.
     expect(expected.late['pickup-5m']).toBeGreaterThan(0);

@@ -118,13 +118,50 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
       'rides-count-by-dropoff',
       'rides-tumbling-by-pickup',
       'rides-hopping-by-vendor',
+      'rides-route-by-amount',
+      'rides-enrich-zones',
     ]);
-    expect(new Set(onBroker.mappings.map((m) => m.consumerGroupId)).size).toBe(3);
+    expect(new Set(onBroker.mappings.map((m) => m.consumerGroupId)).size).toBe(5);
     const ends = new Map(Object.entries(onBroker.produced.partitions).map(([p, n]) => [Number(p), n]));
     for (const m of onBroker.mappings) {
       expect(m.recordsDelivered).toBe(266);
       expect(m.recordsDiscarded).toBe(0);
       expect(m.committed).toEqual(ends);
+    }
+  });
+
+  it('routes every ride of this run to the high- or low-amount topic on the broker (29 and 237), and enriches every ride with its zones', async () => {
+    const kafka = testKafka(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = async (t: string) =>
+      (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    const sizes = {
+      high: await ends('rides_high_amount'),
+      low: await ends('rides_low_amount'),
+      enriched: await ends('rides_enriched'),
+    };
+    await admin.disconnect();
+    // The output topics are shared by every run on this broker: this run's records are those
+    // whose kls-source names this run's input topic. Copies (a resend after a failure) share it.
+    const ofThisRun = async (t: string, n: number) => {
+      const mine = (await readTopic(kafka, t, n)).filter((r) =>
+        r.headers.some((h) => h.name === 'kls-source' && h.value.toString().includes(`/${topic}/`)),
+      );
+      return new Map(mine.map((r) => [r.headers.find((h) => h.name === 'kls-source')!.value.toString(), r]));
+    };
+    const high = await ofThisRun('rides_high_amount', sizes.high);
+    const low = await ofThisRun('rides_low_amount', sizes.low);
+    const enriched = await ofThisRun('rides_enriched', sizes.enriched);
+    expect([high.size, low.size, enriched.size]).toEqual([29, 237, 266]);
+    for (const r of high.values())
+      expect(Number(JSON.parse(r.value!.toString()).total_amount)).toBeGreaterThanOrEqual(40);
+    for (const r of low.values())
+      expect(Number(JSON.parse(r.value!.toString()).total_amount)).toBeLessThan(40);
+    for (const r of enriched.values()) {
+      const ride = JSON.parse(r.value!.toString());
+      expect(typeof ride.pickup?.borough, JSON.stringify(ride)).toBe('string');
+      expect(typeof ride.dropoff?.zone, JSON.stringify(ride)).toBe('string');
     }
   });
 

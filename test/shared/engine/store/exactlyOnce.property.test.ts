@@ -19,6 +19,7 @@ import {
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { allTime, hopping, tumbling } from '../../../../shared/engine/windows/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
+import { InvocationFaults, Tape } from '../../../support/deliveryFaults.js';
 
 /**
  * The exactly-once law: whatever Lambda's at-least-once delivery does — random batch
@@ -242,15 +243,6 @@ function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
 }
 
 /** A tape of random choices driving one delivery schedule. */
-class Tape {
-  private i = 0;
-  constructor(private readonly values: number[]) {}
-  next(n: number): number {
-    const v = this.values[this.i++ % this.values.length]! + this.i;
-    return v % n;
-  }
-}
-
 describe('exactly-once effect under at-least-once, re-batching delivery', () => {
   let dynamo: EmbeddedDynamo;
   const tables: TableNames = { aggregates: 'p-aggregates', deadLetters: 'p-dead-letters', state: 'p-state' };
@@ -308,23 +300,12 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
                 // Widen the race a concurrent invocation can hit: hold a read-modify-write
                 // between its read and its write for a few milliseconds, now and then.
                 const readHoldMs = invocations.length > 1 ? 1 + tape.next(8) : 0;
-                let writes = 0;
-                let dead = false;
-                const crashing = Object.create(doc) as typeof doc;
-                crashing.send = (async (command: { constructor: { name: string } }) => {
-                  if (dead) throw new Error('invocation crashed');
-                  const isWrite = /^(Put|Update|BatchWrite)/.test(command.constructor.name);
-                  if (isWrite && writes++ >= crashAfter) {
-                    dead = true;
-                    if (landsOnCrash) await doc.send(command as never);
-                    throw new Error('invocation crashed');
-                  }
-                  const out = await doc.send(command as never);
-                  if (readHoldMs > 0 && command.constructor.name === 'GetCommand') {
+                const faults = new InvocationFaults(crashAfter, landsOnCrash);
+                const crashing = faults.client(doc, async (command) => {
+                  if (readHoldMs > 0 && command === 'GetCommand') {
                     await new Promise((r) => setTimeout(r, readHoldMs));
                   }
-                  return out;
-                }) as typeof doc.send;
+                });
                 const stores = createPipelineStores(crashing, tables);
                 try {
                   await processEvent(spec, buildEvent(batch), stores);
@@ -333,7 +314,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
                     committed[p]!.push(cursor[p]!);
                   }
                 } catch (err) {
-                  if (!dead) throw err;
+                  if (!faults.dead) throw err;
                   crashes++;
                 }
               }),
