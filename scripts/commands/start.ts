@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { outputTopicsOf } from '../../shared/engine/catalog.js';
 import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { createTopicsAndWait } from '../../shared/kafka/index.js';
 import {
   DEFAULT_BATCH_SIZE,
   type EsmSummary,
@@ -14,7 +16,7 @@ import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { intArg } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
-import { resolveFunctions } from '../lib/functionResolver.js';
+import { closeSinks, resolveFunctions } from '../lib/functionResolver.js';
 import {
   addBrokerOption,
   KafkaUnavailableError,
@@ -252,6 +254,12 @@ async function startOnBroker(
   });
   const brokerList = open.connection.brokers;
   await prepareTopic(open, topic, partitions, kafkaOptions, output);
+  await prepareOutputTopics(
+    open,
+    handlersReading(catalog.handlers, RIDES_TOPIC).flatMap((h) => outputTopicsOf(h)),
+    partitions,
+    output,
+  );
 
   const timestampField = await timestampFieldOf(file, format);
   const produced = await runProduce({
@@ -313,6 +321,7 @@ async function startOnBroker(
     );
     return { path: 'broker', brokers: brokerList, topic, produced, mappings: summaries, summary };
   } finally {
+    await closeSinks();
     await ctx.close();
   }
 }
@@ -428,6 +437,34 @@ const SILENT: Output = { out() {}, err() {}, errIsTTY: false };
  * rides are stamped July 2020, so with any finite retention.ms the broker deletes them at its
  * next retention check (every 60 s on the local broker), possibly before they are consumed.
  */
+/**
+ * Creates the output topics of the route and enrich pipelines that do not exist yet (the
+ * broker may not auto-create topics; ours does not). They outlive the run and are shared by
+ * later runs, whose records tell apart by their `kls-source` header. Retention is infinite:
+ * the 2020-stamped rides would otherwise be deleted at once by a time-based retention.
+ */
+async function prepareOutputTopics(
+  open: OpenKafka,
+  topics: readonly string[],
+  partitions: number,
+  output: Output,
+): Promise<void> {
+  await withAdmin(open.kafka, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    output.err(`creating output topics ${missing.join(', ')} (${partitions} partitions, retention.ms -1)`);
+    await createTopicsAndWait(
+      admin,
+      missing.map((t) => ({
+        topic: t,
+        numPartitions: partitions,
+        configEntries: [{ name: 'retention.ms', value: '-1' }],
+      })),
+    );
+  });
+}
+
 async function prepareTopic(
   open: OpenKafka,
   topic: string,

@@ -5,6 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import { kafkaHandler } from '../../shared/engine/handler/index.js';
+import type { RecordSink } from '../../shared/engine/output/index.js';
 import type { HandlerSpec, PipelineOutcome } from '../../shared/engine/process/index.js';
 import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/engine/store/index.js';
 import { lambdaKafkaSink } from '../../shared/kafka/kafkaRecordSink.js';
@@ -126,7 +127,11 @@ export async function resolveFunction(
       stores: () => ctx.stores,
       // Route and enrich pipelines write to Kafka: the same lazy producer the deployed
       // functions use, on KAFKA_BROKERS or the event's bootstrapServers (the local runner's broker).
-      sink: lambdaKafkaSink(),
+      sink: (event) => {
+        const sink = lambdaKafkaSink()(event);
+        openSinks.add(sink);
+        return sink;
+      },
       logger,
       metrics,
       ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
@@ -143,6 +148,19 @@ export async function resolveFunction(
     throw new ConfigError(`${modulePath} does not export a function named "handler"`);
   }
   return { name, topic: undefined, handler: mod.handler as LambdaKafkaHandlerFn, spec: undefined };
+}
+
+/** The producers the resolved handlers opened: {@link closeSinks} ends them. */
+const openSinks = new Set<RecordSink>();
+
+/**
+ * Disconnects every producer a resolved handler opened. A deployed function keeps its
+ * producer for the container's life; a CLI command must end them or its process never exits.
+ */
+export async function closeSinks(): Promise<void> {
+  const sinks = [...openSinks];
+  openSinks.clear();
+  await Promise.all(sinks.map((s) => (s as { close?: () => Promise<void> }).close?.()));
 }
 
 /** Resolves names checked by {@link checkFunctionNames}, in order. */
