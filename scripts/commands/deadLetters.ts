@@ -3,7 +3,7 @@ import { pipelinesOf } from '../../shared/engine/catalog.js';
 import type { DeadLetter } from '../../shared/engine/process/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
-import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
+import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { formatTable } from '../lib/textTable.js';
 
@@ -55,12 +55,7 @@ export async function runDeadLetters(
   options: DeadLettersOptions,
   output: Output = processOutput,
 ): Promise<DeadLetter[]> {
-  const ctx =
-    options.context ??
-    (await openDynamo({
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    }));
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
     const letters = (await ctx.stores.deadLetters.list(options.pipeline)).sort(compareDeadLetters);
     if (options.json) {

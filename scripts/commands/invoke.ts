@@ -11,7 +11,7 @@ import type { PipelineOutcome } from '../../shared/engine/process/index.js';
 import { createLambdaContext } from '../../shared/local/eventSourceMapping/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
-import { openDynamo } from '../lib/dynamoContext.js';
+import { dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
 import { requireFunction, resolveFunction } from '../lib/functionResolver.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { formatTable } from '../lib/textTable.js';
@@ -127,11 +127,7 @@ export async function runInvoke(
     options.event === '-'
       ? await readEventStream(options.stdin ?? process.stdin, options.functionName)
       : [readEventFile(options.event)];
-  const ctx = await openDynamo({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.inMemory ? { inMemory: true } : {}),
-  });
+  const ctx = await openDynamo(dynamoOptionsOf(options));
   try {
     const outcomes: PipelineOutcome[] = [];
     const fn = await resolveFunction(catalog, options.functionName, ctx, {

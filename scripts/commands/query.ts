@@ -8,7 +8,7 @@ import { floorMod, windowKind } from '../../shared/engine/windows/index.js';
 import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, parseTimeArg, type StoreOptions } from '../lib/cliOptions.js';
-import { type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
+import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { queryKeyRows, queryWindowRows, scanPipelineRows } from '../lib/readResults.js';
 import {
@@ -139,12 +139,7 @@ export async function runQuery(options: QueryOptions, output: Output = processOu
     return [];
   }
   const plan = planQuery(spec, options);
-  const ctx =
-    options.context ??
-    (await openDynamo({
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    }));
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
     const rows = await readRows(ctx, spec, plan);
     if (options.json) {
@@ -229,12 +224,7 @@ async function runTableQuery(
   ) {
     throw new ConfigError(`${spec.name} is a table (latest value per key): only --key and --json apply`);
   }
-  const ctx =
-    options.context ??
-    (await openDynamo({
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    }));
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
     const all = await ctx.stores.tables.list(spec.name);
     const rows = options.key === undefined ? all : all.filter((r) => r.key === options.key);

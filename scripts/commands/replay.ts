@@ -6,7 +6,12 @@ import { resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js'
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
-import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
+import {
+  DEFAULT_LOCAL_DATA_DIR,
+  type DynamoContext,
+  dynamoOptionsOf,
+  openDynamo,
+} from '../lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
@@ -56,11 +61,7 @@ export async function openForWrite(options: ReplayOptions): Promise<DynamoContex
       resetTopicFiles(options.outDir ?? defaultTopicsDir(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR));
     }
   }
-  return openDynamo({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.inMemory ? { inMemory: true } : {}),
-  });
+  return openDynamo(dynamoOptionsOf(options));
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { EsmSummary, LocalEventSourceMapping } from '../../shared/local/eventSourceMapping/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
-import { openDynamo } from '../lib/dynamoContext.js';
+import { dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
 import { checkFunctionNames, resolveFunctions } from '../lib/functionResolver.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { type Output, processOutput } from '../lib/output.js';
@@ -56,11 +56,7 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   const catalog = options.catalog ?? (await loadCatalog());
   checkFunctionNames(catalog, options.functions, options.topic ? { topic: options.topic } : {});
   const { kafka, connection } = await openKafka(options);
-  const ctx = await openDynamo({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.inMemory ? { inMemory: true } : {}),
-  });
+  const ctx = await openDynamo(dynamoOptionsOf(options));
   let mappings: LocalEventSourceMapping[] = [];
   try {
     const functions = await resolveFunctions(

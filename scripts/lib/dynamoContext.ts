@@ -21,6 +21,20 @@ export interface DynamoCliOptions {
   nowMs?: () => number;
 }
 
+/** The flags of a command that choose its DynamoDB, unset ones as undefined. */
+export type DynamoFlags = {
+  readonly [K in 'endpoint' | 'dataDir' | 'inMemory']?: DynamoCliOptions[K] | undefined;
+};
+
+/** The DynamoDB options among a command's flags, unset ones left out. */
+export function dynamoOptionsOf(flags: DynamoFlags): DynamoCliOptions {
+  return {
+    ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+    ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+    ...(flags.inMemory ? { inMemory: true } : {}),
+  };
+}
+
 /** An open connection for a CLI command; call close() when done. */
 export interface DynamoContext {
   readonly endpoint: string;

@@ -1,3 +1,4 @@
+import { LookupCache } from '../../shared/engine/enrich/index.js';
 import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
 import type { RecordSink } from '../../shared/engine/output/index.js';
 import { type HandlerSpec, processEvent } from '../../shared/engine/process/index.js';
@@ -52,11 +53,18 @@ export async function feedBatches(
 ): Promise<ReplayTotals> {
   const totals = new Map<string, PipelineTotals>();
   for (const h of handlers) for (const p of h.pipelines) totals.set(p.name, emptyTotals(p.name));
+  // One lookup cache per handler for the whole run, as a warm container keeps one across
+  // invocations: otherwise every batch would read the zones it needs again.
+  const lookups = handlers.map(() => new LookupCache(stores.tables));
   let batchCount = 0;
   let records = 0;
   for await (const event of batches) {
     const outcomes = (
-      await Promise.all(handlers.map((h) => processEvent(h, event, stores, sink ? { sink } : {})))
+      await Promise.all(
+        handlers.map((h, i) =>
+          processEvent(h, event, stores, { lookups: lookups[i], ...(sink ? { sink } : {}) }),
+        ),
+      )
     ).flat();
     for (const o of outcomes) {
       const t = totals.get(o.pipeline)!;

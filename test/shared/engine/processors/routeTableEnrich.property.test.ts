@@ -13,8 +13,8 @@ import {
 } from '../../../../shared/engine/store/dynamo/index.js';
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { tumbling } from '../../../../shared/engine/windows/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
 import { InvocationFaults, Tape } from '../../../support/deliveryFaults.js';
+import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
 
 /**
  * The exactly-once law for the pipelines that read tables and write topics. Two topics are
@@ -158,17 +158,10 @@ class FaultySink implements RecordSink {
 }
 
 describe('exactly-once effect of tables, enrichment and routing under at-least-once, re-batching delivery', () => {
-  let dynamo: EmbeddedDynamo;
   const tables: TableNames = { aggregates: 'q-aggregates', deadLetters: 'q-dead-letters', state: 'q-state' };
   let run = 0;
 
-  beforeAll(async () => {
-    dynamo = await startEmbeddedDynamo();
-    await ensureTables(dynamo.endpoint, tables);
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = useEmbeddedDynamo(tables);
 
   it(`tables, topics and counts equal a reference computed from the records (${NUM_RUNS} runs)`, async () => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint });

@@ -10,8 +10,8 @@ import {
   readNumber,
 } from '../../../../shared/engine/store/dynamo/index.js';
 import { allTime } from '../../../../shared/engine/windows/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
 import { rideCodecs } from '../../../../shared/rides/index.js';
+import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
 import { rideWithTip } from '../../../support/rides.js';
 
 registerCodecs(rideCodecs);
@@ -24,15 +24,8 @@ registerCodecs(rideCodecs);
 const ride = rideWithTip;
 
 describe('concurrent invocations on different partitions', () => {
-  let dynamo: EmbeddedDynamo;
   const tables = { aggregates: 'c-agg', deadLetters: 'c-dl', state: 'c-st' };
-  beforeAll(async () => {
-    dynamo = await startEmbeddedDynamo();
-    await ensureTables(dynamo.endpoint, tables);
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = useEmbeddedDynamo(tables);
 
   it('lose no update to a shared min/max item', async () => {
     const spec: HandlerSpec = {

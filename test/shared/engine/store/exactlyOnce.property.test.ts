@@ -18,8 +18,8 @@ import {
 } from '../../../../shared/engine/store/dynamo/index.js';
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { allTime, hopping, tumbling } from '../../../../shared/engine/windows/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
 import { InvocationFaults, Tape } from '../../../support/deliveryFaults.js';
+import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
 
 /**
  * The exactly-once law: whatever Lambda's at-least-once delivery does — random batch
@@ -244,17 +244,10 @@ function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
 
 /** A tape of random choices driving one delivery schedule. */
 describe('exactly-once effect under at-least-once, re-batching delivery', () => {
-  let dynamo: EmbeddedDynamo;
   const tables: TableNames = { aggregates: 'p-aggregates', deadLetters: 'p-dead-letters', state: 'p-state' };
   let run = 0;
 
-  beforeAll(async () => {
-    dynamo = await startEmbeddedDynamo();
-    await ensureTables(dynamo.endpoint, tables);
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = useEmbeddedDynamo(tables);
 
   it(`tables equal a single-pass reference (${NUM_RUNS} runs)`, async () => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint });

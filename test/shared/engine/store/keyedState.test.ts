@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoKeyedStateStore } from '../../../../shared/engine/store/dynamo/index.js';
 import type { TableNames } from '../../../../shared/engine/store/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
+import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
 
 describe('DynamoKeyedStateStore (versioned state for session and join processors)', () => {
-  let dynamo: EmbeddedDynamo;
   let store: DynamoKeyedStateStore;
   const tables: TableNames = { aggregates: 'k-agg', deadLetters: 'k-dl', state: 'k-state' };
-  beforeAll(async () => {
-    dynamo = await startEmbeddedDynamo();
-    await ensureTables(dynamo.endpoint, tables);
+  const dynamo = useEmbeddedDynamo(tables);
+  beforeAll(() => {
     store = new DynamoKeyedStateStore(createDocumentClient({ endpoint: dynamo.endpoint }), tables.state);
-  });
-  afterAll(async () => {
-    await dynamo.close();
   });
 
   it('creates an entry only when it does not exist, then moves its version on each write', async () => {

@@ -15,8 +15,8 @@ import {
 } from '../../../../shared/engine/store/dynamo/index.js';
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { tumbling } from '../../../../shared/engine/windows/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../../shared/local/index.js';
 import { rideCodecs } from '../../../../shared/rides/index.js';
+import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
 import { rideWithTip } from '../../../support/rides.js';
 
 registerCodecs(rideCodecs);
@@ -73,15 +73,8 @@ function records(fromOffset: number, perPartition: number): KafkaRecordInput[] {
 }
 
 describe(`a constant-key pipeline over ${PARTITIONS} partitions`, () => {
-  let dynamo: EmbeddedDynamo;
   const tables: TableNames = { aggregates: 'm-agg', deadLetters: 'm-dl', state: 'm-st' };
-  beforeAll(async () => {
-    dynamo = await startEmbeddedDynamo();
-    await ensureTables(dynamo.endpoint, tables);
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = useEmbeddedDynamo(tables);
 
   const item = async (pipeline: string) => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint });
