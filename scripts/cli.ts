@@ -2,11 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addCatalogOption } from './lib/catalog.js';
+
 /**
  * The project's command line: `npm run cli -- <command> --help`.
  * Each command lives in scripts/commands/<name>.ts and exports `register(program)`.
  */
-import { closeSinks } from './lib/functionResolver.js';
 
 // Local runs are for people: quiet the Lambda-oriented JSON logs and EMF metrics unless asked.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -55,5 +55,3 @@ await program.parseAsync(process.argv).catch((err: unknown) => {
   if (process.env.DEBUG) process.stderr.write(`${e.stack}\n`);
   process.exit(1);
 });
-// Route and enrich handlers opened Kafka producers: end them, or the process would not exit.
-await closeSinks();

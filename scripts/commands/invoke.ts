@@ -12,7 +12,7 @@ import { createLambdaContext } from '../../shared/local/eventSourceMapping/index
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
-import { requireFunction, resolveFunction } from '../lib/functionResolver.js';
+import { type ResolvedFunction, requireFunction, resolveFunction } from '../lib/functionResolver.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { formatTable } from '../lib/textTable.js';
 
@@ -128,9 +128,10 @@ export async function runInvoke(
       ? await readEventStream(options.stdin ?? process.stdin, options.functionName)
       : [readEventFile(options.event)];
   const ctx = await openDynamo(dynamoOptionsOf(options));
+  let fn: ResolvedFunction | undefined;
   try {
     const outcomes: PipelineOutcome[] = [];
-    const fn = await resolveFunction(catalog, options.functionName, ctx, {
+    fn = await resolveFunction(catalog, options.functionName, ctx, {
       onOutcomes: (o) => outcomes.push(...o),
       // Powertools Metrics would print to stdout, which carries the JSON response.
       warn: (line) => output.err(line),
@@ -160,6 +161,7 @@ export async function runInvoke(
       pipelines: outcomes,
     };
   } finally {
+    await fn?.close();
     await ctx.close();
   }
 }

@@ -3,7 +3,12 @@ import type { EsmSummary, LocalEventSourceMapping } from '../../shared/local/eve
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import { dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
-import { checkFunctionNames, resolveFunctions } from '../lib/functionResolver.js';
+import {
+  checkFunctionNames,
+  closeFunctions,
+  type ResolvedFunction,
+  resolveFunctions,
+} from '../lib/functionResolver.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { createMappings, firstCrash, startMappings, stopMappings, untilCaughtUp } from '../lib/runner.js';
@@ -58,8 +63,9 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   const { kafka, connection } = await openKafka(options);
   const ctx = await openDynamo(dynamoOptionsOf(options));
   let mappings: LocalEventSourceMapping[] = [];
+  let functions: ResolvedFunction[] = [];
   try {
-    const functions = await resolveFunctions(
+    functions = await resolveFunctions(
       catalog,
       options.functions,
       ctx,
@@ -119,6 +125,7 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
       output.out(JSON.stringify({ ...s, committed: Object.fromEntries(s.committed) }));
     return summaries;
   } finally {
+    await closeFunctions(functions);
     await ctx.close();
   }
 }

@@ -16,7 +16,7 @@ import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { intArg } from '../lib/cliOptions.js';
 import { DEFAULT_LOCAL_DATA_DIR, type DynamoContext, openDynamo } from '../lib/dynamoContext.js';
 import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
-import { closeSinks, resolveFunctions } from '../lib/functionResolver.js';
+import { closeFunctions, type ResolvedFunction, resolveFunctions } from '../lib/functionResolver.js';
 import {
   addBrokerOption,
   KafkaUnavailableError,
@@ -277,6 +277,7 @@ async function startOnBroker(
 
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const ctx = await openFreshStore(options, dataDir);
+  let functions: ResolvedFunction[] = [];
   try {
     await loadZonesTable(
       handlersReading(catalog.handlers, ZONES_TOPIC),
@@ -285,7 +286,7 @@ async function startOnBroker(
       output,
       new TopicFilesSink(undefined),
     );
-    const functions = await resolveFunctions(
+    functions = await resolveFunctions(
       catalog,
       handlersReading(catalog.handlers, RIDES_TOPIC).map((h) => h.name),
       ctx,
@@ -321,7 +322,7 @@ async function startOnBroker(
     );
     return { path: 'broker', brokers: brokerList, topic, produced, mappings: summaries, summary };
   } finally {
-    await closeSinks();
+    await closeFunctions(functions);
     await ctx.close();
   }
 }

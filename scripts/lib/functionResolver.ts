@@ -29,6 +29,11 @@ export interface ResolvedFunction {
   readonly handler: LambdaKafkaHandlerFn;
   /** The catalog's spec, as resolved (with `topic` applied); undefined for other folders. */
   readonly spec: HandlerSpec | undefined;
+  /**
+   * Ends the Kafka producers the handler opened. A deployed function keeps its producer for
+   * the container's life; a CLI command must end them or its process never exits.
+   */
+  close(): Promise<void>;
 }
 
 /** Options of {@link resolveFunction}. */
@@ -123,20 +128,24 @@ export async function resolveFunction(
       serviceName: name,
       logger: quietMetricsLogger(options.warn ?? ((line) => process.stderr.write(`${line}\n`))),
     });
+    const sinks: RecordSink[] = [];
     const handler = kafkaHandler(spec, {
       stores: () => ctx.stores,
       // Route and enrich pipelines write to Kafka: the same lazy producer the deployed
       // functions use, on KAFKA_BROKERS or the event's bootstrapServers (the local runner's broker).
       sink: (event) => {
         const sink = lambdaKafkaSink()(event);
-        openSinks.add(sink);
+        sinks.push(sink);
         return sink;
       },
       logger,
       metrics,
       ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
     });
-    return { name, topic, handler, spec };
+    const close = async (): Promise<void> => {
+      await Promise.all(sinks.splice(0).map((s) => (s as { close?: () => Promise<void> }).close?.()));
+    };
+    return { name, topic, handler, spec, close };
   }
   const modulePath = handlerPath(name);
   process.env[AGGREGATES_TABLE.envVar] = ctx.tables.aggregates;
@@ -147,20 +156,14 @@ export async function resolveFunction(
   if (typeof mod.handler !== 'function') {
     throw new ConfigError(`${modulePath} does not export a function named "handler"`);
   }
-  return { name, topic: undefined, handler: mod.handler as LambdaKafkaHandlerFn, spec: undefined };
+  // A module of its own manages its clients; nothing here to end.
+  const close = async (): Promise<void> => {};
+  return { name, topic: undefined, handler: mod.handler as LambdaKafkaHandlerFn, spec: undefined, close };
 }
 
-/** The producers the resolved handlers opened: {@link closeSinks} ends them. */
-const openSinks = new Set<RecordSink>();
-
-/**
- * Disconnects every producer a resolved handler opened. A deployed function keeps its
- * producer for the container's life; a CLI command must end them or its process never exits.
- */
-export async function closeSinks(): Promise<void> {
-  const sinks = [...openSinks];
-  openSinks.clear();
-  await Promise.all(sinks.map((s) => (s as { close?: () => Promise<void> }).close?.()));
+/** Ends the producers of every function (see {@link ResolvedFunction.close}). */
+export async function closeFunctions(functions: readonly ResolvedFunction[]): Promise<void> {
+  await Promise.all(functions.map((f) => f.close()));
 }
 
 /** Resolves names checked by {@link checkFunctionNames}, in order. */
