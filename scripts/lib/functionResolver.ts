@@ -143,7 +143,7 @@ export async function resolveFunction(
       ...(options.onOutcomes ? { onOutcomes: options.onOutcomes } : {}),
     });
     const close = async (): Promise<void> => {
-      await Promise.all(sinks.splice(0).map((s) => (s as { close?: () => Promise<void> }).close?.()));
+      await Promise.all(sinks.splice(0).map((s) => s.close?.()));
     };
     return { name, topic, handler, spec, close };
   }

@@ -1,7 +1,8 @@
 /**
- * Kafka clients (kafkajs) for the local tools and the topic-admin custom resource. Never
- * imported by a pipeline handler: handlers receive records from the event-source mapping
- * and need no client, so kafkajs stays out of their bundles.
+ * Kafka clients (kafkajs) for the local tools, the topic-admin custom resource and the
+ * handlers that write topics (route and enrich: {@link lambdaKafkaSink}). Handlers that only
+ * read receive records from the event-source mapping and need no client, so kafkajs stays
+ * out of their bundles (test/infra/bundle.test.ts checks).
  */
 export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
 export { KafkaRecordSink, lambdaKafkaSink } from './kafkaRecordSink.js';

@@ -68,9 +68,10 @@ export class KafkaRecordSink implements RecordSink {
         await producer.connect();
       } catch (err) {
         this.connecting = undefined;
-        throw new StoreError(`connecting a producer to ${this.connection.brokers.join(',')} failed`, {
-          cause: err,
-        });
+        throw new StoreError(
+          `connecting a producer to ${this.connection.brokers.join(',')} failed: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       this.producer = producer;
       return producer;
@@ -129,6 +130,11 @@ export function lambdaKafkaSink(
           throw new StoreError(`reading the Kafka credentials from ${secretArn} failed`, { cause: err });
         });
         await sink.send(records);
+      },
+      async close() {
+        const sink = await inner?.catch(() => undefined);
+        inner = undefined;
+        await sink?.close();
       },
     };
   };

@@ -12,4 +12,10 @@ import type { OutputRecord } from './outputRecord.js';
  */
 export interface RecordSink {
   send(records: readonly OutputRecord[]): Promise<void>;
+  /**
+   * Ends the connections behind the sink. Lambda never calls it (the container keeps its
+   * producer); tools and tests do, or their process would not exit. Optional: in-memory
+   * and file sinks hold nothing.
+   */
+  close?(): Promise<void>;
 }
