@@ -297,5 +297,48 @@ describe('replay against a DynamoDB endpoint', () => {
         expect(sources.every((s) => /^rides-by-amount\/rides\/\d+\/\d+$/.test(s ?? ''))).toBe(true);
       }
     });
+
+    it('materializes a zones file with bad lines: good rows in the table, each bad line a dead letter with its coordinates', async () => {
+      const file = join(outDir, 'zones.csv');
+      writeFileSync(
+        file,
+        [
+          'locationid,borough,zone,service_zone',
+          '1,EWR,Newark Airport,EWR',
+          ',Queens,No key,Boro Zone', // no key: a table row needs one
+          '3,Bronx,"Allerton,Boro Zone', // a quote never closed: delivered as is, not JSON
+          '4,Manhattan,Alphabet City,Yellow Zone',
+          '1,EWR,Newark Liberty,EWR', // a later value for key 1 wins
+        ].join('\n'),
+      );
+      const out = captureOutput();
+      const totals = await runReplay(
+        {
+          file,
+          topic: 'zones',
+          keyField: 'locationid',
+          context: ctx,
+          pipelines: ['zones-table'],
+          partitions: 1,
+        },
+        out,
+      );
+
+      expect(out.stderr.join('\n')).toMatch(/zones\.csv:3: key field "locationid" is missing or empty/);
+      expect(out.stderr.join('\n')).toMatch(/zones\.csv:4: a quote opened on this line is not closed/);
+      expect(totals.pipelines.map((p) => [p.pipeline, p.records, p.aggregated, p.invalid])).toEqual([
+        ['zones', 5, 3, 2],
+      ]);
+      const rows = await ctx.stores.tables.list('zones');
+      expect(rows.map((r) => [r.key, (r.value as { zone: string }).zone]).sort()).toEqual([
+        ['1', 'Newark Liberty'],
+        ['4', 'Alphabet City'],
+      ]);
+      const letters = await ctx.stores.deadLetters.list('zones');
+      expect(letters.map((l) => [l.partition, l.offset, l.code]).sort()).toEqual([
+        [0, 1, 'NO_KEY'],
+        [0, 2, 'NOT_JSON'],
+      ]);
+    });
   });
 });
