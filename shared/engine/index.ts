@@ -4,9 +4,9 @@
  * catalog, the store interfaces and their DynamoDB implementations.
  *
  * Nothing here imports kafkajs, dynalite or aws-cdk-lib: a handler that imports this module
- * bundles the engine, zod, Powertools, middy and the DynamoDB client only. Producer-side
- * helpers (the Kafka partitioner) are in `./local`, the test driver in `./testing`, the CDK
- * constructs in `./cdk`.
+ * bundles the engine, zod, Powertools, middy and the DynamoDB client only. The producer
+ * that route and enrich handlers send with is in `./kafka` (kafkajs), the Kafka partitioner
+ * in `./local`, the test driver in `./testing`, the CDK constructs in `./cdk`.
  */
 export {
   type AggregateState,
@@ -14,11 +14,19 @@ export {
   attributeName,
   DEFAULT_SCALE,
 } from './aggregate/index.js';
-export { type Catalog, defineCatalog, pipelinesOf } from './catalog.js';
+export {
+  type Catalog,
+  compactedTopicsOf,
+  defineCatalog,
+  handlerNamed,
+  outputTopicsOf,
+  pipelinesOf,
+} from './catalog.js';
 export { csvCodec } from './decode/csvCodec.js';
 export { jsonCodec } from './decode/jsonCodec.js';
 export { codecByName, registerCodec, registerCodecs } from './decode/registry.js';
 export { requireValue, type ValueCodec, validate } from './decode/valueCodec.js';
+export { DEFAULT_MAX_STALENESS_MS, type EnrichSpec } from './enrich/index.js';
 export {
   ConfigError,
   InvalidEventError,
@@ -47,6 +55,14 @@ export {
   specFromEnv,
 } from './handler/specFromEnv.js';
 export {
+  OutputDeduplicator,
+  type OutputRecord,
+  parseSource,
+  type RecordSink,
+  SOURCE_HEADER,
+  sourceOf,
+} from './output/index.js';
+export {
   type BasePipelineSpec,
   DEFAULT_RETENTION_MS,
   type DeadLetter,
@@ -57,6 +73,8 @@ export {
   type PipelineOutcome,
   type PipelineSpec,
   processEvent,
+  type RouteSpec,
+  type TableSpec,
   type TimeSpec,
   validateHandlerSpec,
   type WindowedAggregateSpec,
@@ -70,6 +88,7 @@ export {
   type DynamoConnection,
   DynamoDeadLetterStore,
   DynamoKeyedStateStore,
+  DynamoReferenceTableStore,
   DynamoStreamTimeStore,
   rowFromItem,
 } from './store/dynamo/index.js';
@@ -80,6 +99,7 @@ export {
   type DeadLetterStore,
   type KeyedStateStore,
   type PipelineStores,
+  type ReferenceTableStore,
   type TableDesign,
   type TableNames,
   tableNamesFromEnv,

@@ -128,6 +128,7 @@ describe('the packed library in a project of its own', () => {
         'dist/shared/engine/index.d.ts',
         'dist/shared/engine/handler/specHandler.js',
         'dist/shared/testing/index.d.ts',
+        'dist/shared/kafka/entry.d.ts',
         'dist/infra/constructs/index.d.ts',
         'dist/shared/local/index.d.ts',
         'dist/scripts/cli.js',
@@ -153,6 +154,21 @@ describe('the packed library in a project of its own', () => {
     };
     expect(byKeyAndWindow(result.rows)).toMatchObject(EXPECTED_ROWS);
     expect(result.deadLetters).toBe(1);
+  });
+
+  it("routes with the user's route pipeline through the test driver, and the producer comes from /kafka", async () => {
+    const { stdout } = await timed('route pipeline', () => inApp(process.execPath, ['route.mjs']));
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      handler: string;
+      noBrokers: string;
+      sent: Array<{ key: string; source: string }>;
+    };
+    expect(result.handler).toBe('function');
+    expect(result.noBrokers).toBe('ConfigError');
+    expect(result.sent).toEqual([
+      { key: 'cart', source: 'slow-pages/page-views/0/1' },
+      { key: 'home', source: 'slow-pages/page-views/0/2' },
+    ]);
   });
 
   it("synthesizes the user's stack with KafkaPipelineHandler, and its bundle runs the spec from PIPELINE_SPEC", async () => {
