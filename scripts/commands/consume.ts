@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { ConfigError } from '../../shared/engine/errors/index.js';
+import {
+  ConsumedRecordDeduplicator,
+  type DedupeCounts,
+  formatDedupeCounts,
+} from '../lib/ConsumedRecordDeduplicator.js';
 import { intArg } from '../lib/cliOptions.js';
 import {
   addBrokerOption,
@@ -31,6 +36,14 @@ export interface ConsumeOptions extends KafkaCliOptions {
   readonly max?: number;
   /** JSON lines instead of readable text. */
   readonly json?: boolean;
+  /**
+   * Drop records whose `kls-source` header was seen before on the topic: copies a route or
+   * enrich pipeline wrote again when Lambda redelivered a batch (at-least-once output).
+   * Records without the header are printed. The dropped ones still count as read (their
+   * offsets are committed with `group`), not towards `max`. Ends with a summary on stderr.
+   * @default false
+   */
+  readonly dedupe?: boolean;
   /** Stop when no record arrived for this long (after joining the group). @default 5000 */
   readonly idleTimeoutMs?: number;
   readonly output?: Output;
@@ -58,6 +71,8 @@ export interface ConsumeResult {
   /** Offsets committed (only with a named group). */
   readonly committed: ReadonlyArray<{ partition: number; offset: string }>;
   readonly stoppedBecause: 'max' | 'idle' | 'interrupted';
+  /** With `dedupe`: what was dropped and what had no source header. */
+  readonly dedupe?: DedupeCounts;
 }
 
 /** Default idle time after which `consume` stops. */
@@ -102,6 +117,7 @@ export async function runConsume(options: ConsumeOptions): Promise<ConsumeResult
     maxWaitTimeInMs: Math.min(500, idleTimeoutMs),
   });
   const next = new Map<number, bigint>();
+  const dedupe = options.dedupe ? new ConsumedRecordDeduplicator() : undefined;
   let count = 0;
   let finish: (reason: ConsumeResult['stoppedBecause']) => void = () => undefined;
   let fail: (e: unknown) => void = () => undefined;
@@ -146,12 +162,12 @@ export async function runConsume(options: ConsumeOptions): Promise<ConsumeResult
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         for (const message of batch.messages) {
           if (done) return;
-          output.out(
-            formatRecord(toConsumedRecord(batch.topic, batch.partition, message), options.json ?? false),
-          );
+          const record = toConsumedRecord(batch.topic, batch.partition, message);
+          const print = dedupe?.keep(record) ?? true;
+          if (print) output.out(formatRecord(record, options.json ?? false));
           resolveOffset(message.offset);
           next.set(batch.partition, BigInt(message.offset) + 1n);
-          count++;
+          if (print) count++;
           armIdle();
           if (options.max !== undefined && count >= options.max) stop('max');
         }
@@ -159,6 +175,7 @@ export async function runConsume(options: ConsumeOptions): Promise<ConsumeResult
       },
     });
     const stoppedBecause = await ended;
+    if (dedupe) output.err(formatDedupeCounts(dedupe.counts));
     const committed = [...next].map(([partition, offset]) => ({ partition, offset: offset.toString() }));
     if (!throwaway && committed.length > 0) {
       await consumer.commitOffsets(committed.map((c) => ({ topic: options.topic, ...c })));
@@ -169,6 +186,7 @@ export async function runConsume(options: ConsumeOptions): Promise<ConsumeResult
       throwawayGroup: throwaway,
       committed: throwaway ? [] : committed,
       stoppedBecause,
+      ...(dedupe ? { dedupe: dedupe.counts } : {}),
     };
   } catch (cause) {
     throw explainKafkaError(cause, `consuming "${options.topic}"`);
@@ -237,6 +255,10 @@ export function register(program: Command): void {
     )
     .option('--max <n>', 'stop after N records', intArg(1))
     .option('--json', 'print JSON lines: {topic, partition, offset, timestamp, key, value, headers}')
+    .option(
+      '--dedupe',
+      'drop records whose kls-source header was seen before (copies from a redelivered batch); prints the counts on stderr at the end',
+    )
     .option('--timeout-ms <ms>', 'stop after this long without a record', intArg(1), DEFAULT_IDLE_TIMEOUT_MS);
   addBrokerOption(command)
     .addHelpText(
@@ -245,7 +267,8 @@ export function register(program: Command): void {
 Examples:
   npm run cli -- consume --topic rides --max 5
   npm run cli -- consume --topic rides --json --timeout-ms 2000 | jq .value
-  npm run cli -- consume --topic rides --group my-reader --from latest`,
+  npm run cli -- consume --topic rides --group my-reader --from latest
+  npm run cli -- consume --topic rides_high_amount --dedupe --json   # each routed ride once`,
     )
     .action(
       async (f: {
@@ -254,6 +277,7 @@ Examples:
         group?: string;
         max?: number;
         json?: boolean;
+        dedupe?: boolean;
         timeoutMs: number;
         brokers?: string;
       }) => {
@@ -267,6 +291,7 @@ Examples:
             ...(f.group === undefined ? {} : { group: f.group }),
             ...(f.max === undefined ? {} : { max: f.max }),
             ...(f.json ? { json: true } : {}),
+            ...(f.dedupe ? { dedupe: true } : {}),
             ...(f.brokers === undefined ? {} : { brokers: f.brokers }),
           });
         } finally {

@@ -39,6 +39,10 @@ export function register(program: Command): void {
     )
     .option('--count <n>', 'stop after N records', intArg(1))
     .option(
+      '--tombstones',
+      'send a tombstone (null value) for the key of each record instead of the record: deletes those keys from a compacted topic',
+    )
+    .option(
       '--allow-malformed',
       'send every line: malformed ones (wrong field count, broken quoting, invalid JSON) as they are, missing key field: no key',
     );
@@ -50,7 +54,11 @@ Keys: rides are keyed by ${DEFAULT_RIDE_KEY_FIELD} (as in the course) unless --k
 Examples:
   npm run cli -- produce --topic rides --file data/rides.csv
   npm run cli -- produce --topic rides --file data/rides.csv --rate 2          # one ride every 500 ms
-  npm run cli -- produce --topic rides --file rides.jsonl --count 1000 --timestamp-field tpep_pickup_datetime`,
+  npm run cli -- produce --topic rides --file rides.jsonl --count 1000 --timestamp-field tpep_pickup_datetime
+  npm run cli -- topics create zones --compact --partitions 1
+  npm run cli -- produce --topic zones --file data/taxi_zone_lookup.csv --key-field locationid   # 265 zones
+  npm run cli -- produce --topic zones --file gone.csv --key-field locationid --tombstones      # gone.csv: locationid, then one id a line
+Key fields match exactly (data/taxi_zone_lookup.csv spells its columns locationid, borough, zone, service_zone).`,
   );
   command.action(
     async (
@@ -60,6 +68,7 @@ Examples:
         format?: 'csv' | 'jsonl';
         valueFormat: 'json' | 'csv';
         count?: number;
+        tombstones?: boolean;
         allowMalformed?: boolean;
         brokers?: string;
       },
@@ -80,6 +89,7 @@ Examples:
             'quiet',
             'brokers',
             'allowMalformed',
+            'tombstones',
           ]),
           ...(flags.rate === undefined ? {} : { ratePerSecond: flags.rate }),
           ...(flags.header === undefined ? {} : { headers: flags.header }),

@@ -589,11 +589,17 @@ export function register(program: Command): void {
       `
 No AWS account and no broker needed: \`npm start\` runs this with the defaults (embedded replay).
 With KAFKA_BROKERS set or --brokers B it takes the real path: creates the topic, produces the file
-(key DOLocationID, JSON values), runs the three ride handlers through the local event-source-mapping
-runner (one mapping and a fresh consumer group per handler) until caught up, and prints the same
-summaries. The first line says which path was taken.
+(key DOLocationID, JSON values), runs the handlers reading the rides topic through the local
+event-source-mapping runner (one mapping and a fresh consumer group per handler) until caught up,
+and prints the same summaries. The first line says which path was taken.
   bash scripts/kafka/broker.sh start        # prints KAFKA_BROKERS=127.0.0.1:PORT
-  KAFKA_BROKERS=127.0.0.1:PORT npm start`,
+  KAFKA_BROKERS=127.0.0.1:PORT npm start
+Output topics: the route and enrich pipelines write rides_high_amount, rides_low_amount and
+rides_enriched. Embedded: one JSON-lines file per topic in topics/ beside the store's folder
+(.local/topics/ for the default --data-dir .local/dynamo), emptied first; --in-memory only counts
+them. Broker path: real topics, created if missing (retention.ms -1) and kept across runs; each
+record's kls-source header names its run's rides topic, and
+\`npm run cli -- consume --topic rides_high_amount --dedupe\` drops copies from redelivered batches.`,
     )
     .action(async (o, cmd: Command) => {
       await runStart({

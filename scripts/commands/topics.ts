@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CLEANUP_POLICIES } from '../lib/cleanupPolicy.js';
 import { intArg } from '../lib/cliOptions.js';
 import { addBrokerOption } from '../lib/kafkaConnect.js';
 import { keyValueArg } from '../lib/kafkaOptions.js';
@@ -47,12 +48,10 @@ export function register(program: Command): void {
       .option('--partitions <n>', 'number of partitions', intArg(1), DEFAULT_PARTITIONS)
       .option('--replication-factor <n>', 'replicas per partition; -1 = broker default', replicationArg, -1)
       .option('--retention-ms <ms>', 'retention.ms: how long records are kept; -1 = forever', intArg(-1))
-      .addOption(
-        new Option('--cleanup-policy <policy>', 'cleanup.policy').choices([
-          'delete',
-          'compact',
-          'compact,delete',
-        ]),
+      .addOption(new Option('--cleanup-policy <policy>', 'cleanup.policy').choices(CLEANUP_POLICIES))
+      .option(
+        '--compact',
+        'short for --cleanup-policy compact: a table topic (latest value per key; a null value deletes), such as zones',
       )
       .option(
         '--config <key=value>',
@@ -67,6 +66,7 @@ export function register(program: Command): void {
 Examples:
   npm run cli -- topics create rides --partitions 3 --replication-factor 1
   npm run cli -- topics create rides-archive --retention-ms -1 --config max.message.bytes=2097152
+  npm run cli -- topics create zones --compact --partitions 1   # a table topic: latest zone per LocationID
 Note: time-based retention compares record timestamps with now, so records stamped with old
 times (--timestamp-field on 2020 rides) can be deleted within minutes: use --retention-ms -1.`,
     )
@@ -78,6 +78,7 @@ times (--timestamp-field on 2020 rides) can be deleted within minutes: use --ret
           replicationFactor: number;
           retentionMs?: number;
           cleanupPolicy?: CreateTopicOptions['cleanupPolicy'];
+          compact?: boolean;
           config?: Record<string, string>;
           failIfExists?: boolean;
           brokers?: string;
@@ -89,6 +90,7 @@ times (--timestamp-field on 2020 rides) can be deleted within minutes: use --ret
           replicationFactor: f.replicationFactor,
           ...(f.retentionMs === undefined ? {} : { retentionMs: f.retentionMs }),
           ...(f.cleanupPolicy === undefined ? {} : { cleanupPolicy: f.cleanupPolicy }),
+          ...(f.compact ? { compact: true } : {}),
           ...(f.config === undefined ? {} : { configs: f.config }),
           ...(f.failIfExists ? { failIfExists: true } : {}),
           ...(f.brokers === undefined ? {} : { brokers: f.brokers }),

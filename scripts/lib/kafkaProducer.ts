@@ -11,7 +11,8 @@ export interface OutgoingRecord {
   /** 1-based line (file) or record number (generator) in the source. */
   readonly line: number;
   readonly key: string | null;
-  readonly value: string;
+  /** null for a tombstone (deletes the key from a compacted topic). */
+  readonly value: string | null;
   /** Record timestamp (CREATE_TIME); omitted: the send time. */
   readonly timestampMs?: number;
 }
@@ -223,7 +224,7 @@ export async function produceRecords(
       };
       const bytes =
         (record.key === null ? 0 : Buffer.byteLength(record.key)) +
-        Buffer.byteLength(record.value) +
+        (record.value === null ? 0 : Buffer.byteLength(record.value)) +
         headerBytes;
       addTo(batch, message, record.line, bytes, partition);
       if (batch.messages.length >= batchRecords || batch.bytes >= batchBytes) {

@@ -12,6 +12,7 @@ import {
   produceRecords,
 } from './kafkaProducer.js';
 import { createThroughputProgress } from './kafkaProgress.js';
+import { missingKeyFieldReason } from './missingKeyField.js';
 import { type Output, processOutput } from './output.js';
 import { countLines } from './progress.js';
 
@@ -41,6 +42,16 @@ export interface ProduceOptions extends KafkaCliOptions {
    */
   readonly allowMalformed?: boolean;
   readonly compression?: CompressionName;
+  /**
+   * Send a tombstone (null value) for the key of every record of the file instead of the
+   * record: how a row is deleted from a compacted (table) topic such as `zones`, and from the
+   * table a pipeline materializes from it. The file only needs the key field, so a one-column
+   * CSV (`locationid` then one key a line) will do; keys come out exactly as they do when the
+   * same rows are produced as values (a CSV's `264` is the key `264`). Needs a key field, and
+   * excludes `allowMalformed` (a key-less tombstone deletes nothing).
+   * @default false
+   */
+  readonly tombstones?: boolean;
   /** No progress bar, no summary. */
   readonly quiet?: boolean;
   readonly output?: Output;
@@ -61,6 +72,7 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
   if (valueFormat === 'csv' && format !== 'csv') {
     throw new ConfigError('--value-format csv needs a CSV input file (the value is the CSV line itself)');
   }
+  if (options.tombstones) requireTombstoneOptions(options);
   const { kafka } = await openKafka(options);
   const dataLines = Math.max(0, (await countLines(options.file)) - (format === 'csv' ? 1 : 0));
   const total = options.count === undefined ? dataLines : Math.min(options.count, dataLines);
@@ -84,12 +96,20 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
   const summary = await produceRecords(kafka, withHint(toOutgoing(counted, options)), {
     topic: options.topic,
     sourceName: options.file,
-    headers: { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
+    // A tombstone has no value, so no content type.
+    headers: options.tombstones
+      ? { ...options.headers }
+      : { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
     progress,
     ...pick(options, ['ratePerSecond', 'count', 'compression', 'signal', 'batchRecords']),
   });
   if (!options.quiet) {
     output.err(formatProduceSummary(summary));
+    if (options.tombstones) {
+      output.err(
+        `the ${summary.records} records are tombstones (null values): compaction deletes their keys from "${options.topic}"`,
+      );
+    }
     if (malformed.length > 0) {
       output.err(
         `${malformed.length} malformed line(s) sent as they are (consumers dead-letter them), first: ${malformed[0]}`,
@@ -114,7 +134,7 @@ async function* toOutgoing(
     yield {
       line: r.line,
       key: keyField === null || r.invalid ? null : keyOf(r, keyField, options),
-      value: r.value,
+      value: options.tombstones ? null : r.value,
       ...stamp,
     };
   }
@@ -140,10 +160,27 @@ function keyOf(r: FileRecord, keyField: string, options: ProduceOptions): string
   if (k !== undefined && k !== null && k !== '') return String(k);
   if (options.allowMalformed) return null;
   throw new InvalidRecordError(
-    `${options.file}:${r.line}: key field "${keyField}" is missing or empty. Pick another field with --key-field, ` +
+    `${options.file}:${r.line}: ${missingKeyFieldReason(keyField, r.fields)}. Pick another field with --key-field, ` +
       'send key-less records with --no-key, or send such records without a key with --allow-malformed',
     { field: keyField },
   );
+}
+
+/** `tombstones` needs every record keyed and has no value to format. */
+function requireTombstoneOptions(options: ProduceOptions): void {
+  if (options.keyField === null) {
+    throw new ConfigError(
+      '--tombstones needs a key (a tombstone without one deletes nothing): drop --no-key',
+    );
+  }
+  if (options.allowMalformed) {
+    throw new ConfigError(
+      '--tombstones cannot go with --allow-malformed: a line without a key would be a tombstone that deletes nothing',
+    );
+  }
+  if (options.valueFormat === 'csv') {
+    throw new ConfigError('--tombstones sends null values: --value-format csv has nothing to format');
+  }
 }
 
 /** The record's timestamp from `--timestamp-field`: `{}` (the send time) without one, undefined when unreadable. */

@@ -1,6 +1,7 @@
 import kafkajs, { type Admin } from 'kafkajs';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import { createTopicsAndWait } from '../../shared/kafka/index.js';
+import { type CleanupPolicy, resolveCleanupPolicy } from './cleanupPolicy.js';
 import { explainKafkaError, isLoopback, type KafkaCliOptions, openKafka, withAdmin } from './kafkaConnect.js';
 import { type Output, processOutput } from './output.js';
 
@@ -14,7 +15,13 @@ export interface CreateTopicOptions extends KafkaCliOptions {
   /** `retention.ms`; -1 keeps records forever. @default the broker's (7 days) */
   readonly retentionMs?: number;
   /** `cleanup.policy`. @default the broker's (delete) */
-  readonly cleanupPolicy?: 'delete' | 'compact' | 'compact,delete';
+  readonly cleanupPolicy?: CleanupPolicy;
+  /**
+   * Short for `cleanupPolicy: 'compact'`: a table topic, such as `zones`, that keeps the
+   * latest value per key. Contradicting `cleanupPolicy` or `configs['cleanup.policy']` is a
+   * ConfigError. @default false
+   */
+  readonly compact?: boolean;
   /** Any other topic configs. */
   readonly configs?: Readonly<Record<string, string>>;
   /** Exit non-zero when the topic exists. @default false: say so and succeed */
@@ -43,7 +50,14 @@ export async function createTopic(options: CreateTopicOptions): Promise<CreateTo
   const output = options.output ?? processOutput;
   const configs: Record<string, string> = { ...options.configs };
   if (options.retentionMs !== undefined) configs['retention.ms'] = String(options.retentionMs);
-  if (options.cleanupPolicy !== undefined) configs['cleanup.policy'] = options.cleanupPolicy;
+  const cleanupPolicy = resolveCleanupPolicy({
+    ...(options.compact ? { compact: true } : {}),
+    ...(options.cleanupPolicy === undefined ? {} : { cleanupPolicy: options.cleanupPolicy }),
+    ...(options.configs?.['cleanup.policy'] === undefined
+      ? {}
+      : { configValue: options.configs['cleanup.policy'] }),
+  });
+  if (cleanupPolicy !== undefined) configs['cleanup.policy'] = cleanupPolicy;
   const partitions = options.partitions ?? DEFAULT_PARTITIONS;
   const replicationFactor = options.replicationFactor ?? -1;
   const { kafka } = await openKafka(options);

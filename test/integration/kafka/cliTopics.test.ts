@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createTopic, deleteTopics, describeTopic, listTopics } from '../../../scripts/commands/topics.js';
 import { KafkaUnavailableError } from '../../../scripts/lib/kafkaConnect.js';
@@ -48,6 +51,34 @@ describe('topics create', () => {
     expect(described.configs['retention.ms']).toMatchObject({ value: '3600000', isDefault: false });
     expect(described.configs['cleanup.policy']).toMatchObject({ value: 'compact,delete', isDefault: false });
     expect(described.configs['segment.ms']).toMatchObject({ value: '600000', isDefault: false });
+  });
+
+  it('creates a compacted table topic with compact, which describe shows as cleanup.policy=compact', async () => {
+    const name = uniqueTopic('cli-topics-compact');
+    const out = captureOutput();
+
+    await createTopic({ brokers, name, partitions: 1, replicationFactor: 1, compact: true, output: out });
+    const described = await describeTopic({ brokers, name, output: captureOutput() });
+
+    expect(out.stderr.join('\n')).toContain('cleanup.policy=compact');
+    expect(described.configs['cleanup.policy']).toMatchObject({ value: 'compact', isDefault: false });
+  });
+
+  it('refuses compact with a contradicting cleanup policy before creating anything', async () => {
+    const name = uniqueTopic('cli-topics-compact-contradiction');
+
+    const error = await createTopic({
+      brokers,
+      name,
+      compact: true,
+      cleanupPolicy: 'delete',
+      output: captureOutput(),
+    }).catch((e) => e);
+    const listed = await listTopics({ brokers, output: captureOutput() });
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/--compact and --cleanup-policy delete contradict/);
+    expect(listed.map((t) => t.name)).not.toContain(name);
   });
 
   it('leaves an existing topic alone and says so (idempotent create)', async () => {
@@ -127,6 +158,28 @@ describe('topics list, describe and delete', () => {
     await expect(
       describeTopic({ brokers, name: 'cli-no-such-topic', output: captureOutput() }),
     ).rejects.toThrow(/topic "cli-no-such-topic" does not exist/);
+  });
+});
+
+describe('topics create as a process', () => {
+  const run = promisify(execFile);
+  const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
+
+  it('`topics create NAME --compact` creates a topic that `topics describe --json` shows compacted', async () => {
+    const name = uniqueTopic('cli-topics-compact-process');
+    const cli = (args: string[]) =>
+      run('npx', ['tsx', 'scripts/cli.ts', ...args, '--brokers', brokers], {
+        cwd: REPO_ROOT,
+        timeout: 60_000,
+      });
+
+    await cli(['topics', 'create', name, '--compact', '--partitions', '1', '--replication-factor', '1']);
+    const { stdout } = await cli(['topics', 'describe', name, '--json']);
+
+    expect(JSON.parse(stdout).configs['cleanup.policy']).toMatchObject({
+      value: 'compact',
+      isDefault: false,
+    });
   });
 });
 
