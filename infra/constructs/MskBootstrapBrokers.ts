@@ -20,9 +20,9 @@ export interface MskBootstrapBrokersProps {
 
 /**
  * The bootstrap-broker string of an MSK cluster, looked up at deploy time with the MSK API's
- * GetBootstrapBrokers: CloudFormation returns no broker addresses for `AWS::MSK::Cluster` or
- * `AWS::MSK::ServerlessCluster` (their only attribute is the ARN), and looking them up at
- * synth time would need credentials. The lookup runs in the CDK's AwsCustomResource function,
+ * GetBootstrapBrokers: CloudFormation returns no broker addresses for `AWS::MSK::Cluster`
+ * (attributes `Arn`, `CurrentVersion`) or `AWS::MSK::ServerlessCluster` (`Arn`), and looking
+ * them up at synth time would need credentials. The lookup runs in the CDK's AwsCustomResource function,
  * outside any VPC (the MSK API is a public AWS endpoint), with a role that may call
  * GetBootstrapBrokers on this one cluster and write its own log group, nothing else.
  *
