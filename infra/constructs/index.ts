@@ -23,6 +23,11 @@ export type {
   TopicSettings,
 } from './kafkaSource.js';
 export {
+  MskBootstrapBrokers,
+  type MskBootstrapBrokersProps,
+  type MskBrokerListener,
+} from './MskBootstrapBrokers.js';
+export {
   MSK_IAM_PORT,
   MskServerlessCluster,
   type MskServerlessClusterProps,
