@@ -52,6 +52,7 @@ export const CONFIG_KEYS = [
   'offsetLagThreshold',
   'deadLetterThreshold',
   'bundling',
+  'handlers',
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -94,6 +95,13 @@ export interface MskServerlessSource {
 export interface MskSource {
   readonly mode: 'msk';
   readonly clusterArn: string;
+  /**
+   * Subnets of the cluster's VPC and security groups the brokers admit, for the functions that
+   * write topics (the mapping uses the cluster's own network). Needed when a deployed handler
+   * writes topics.
+   * @default none
+   */
+  readonly network?: ExistingNetwork;
   /** @default 'iam' */
   readonly auth: 'iam' | 'scram-512' | 'mtls';
   /** SCRAM: `{"username","password"}` (an MSK SCRAM secret, KMS CMK encrypted); mTLS: certificate and key. */
@@ -129,6 +137,12 @@ export interface DeploymentConfig {
   readonly account?: string;
   readonly region?: string;
   readonly source: KafkaSourceConfig;
+  /**
+   * The catalog's handlers to deploy, by name (e.g. to leave out the ones that write topics
+   * where the producer cannot authenticate, such as MSK with mTLS).
+   * @default every handler of the catalog
+   */
+  readonly handlers?: readonly string[];
   readonly topics: {
     /** Create and update topics as part of the stack. @default true */
     readonly manage: boolean;
@@ -328,6 +342,11 @@ const rawSchema = z
     offsetLagThreshold: int(1, 1_000_000_000).default(10_000),
     deadLetterThreshold: int(1, 1_000_000_000).default(1),
     bundling: bool.default(true),
+    handlers: list(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'handler names (lower-case, digits, dashes)'),
+    )
+      .refine((names) => names.length > 0, 'at least one handler name')
+      .optional(),
   })
   .strict();
 
@@ -368,6 +387,7 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
     ...(r.account ? { account: r.account } : {}),
     ...(r.region ? { region: r.region } : {}),
     source,
+    ...(r.handlers ? { handlers: r.handlers } : {}),
     topics: {
       manage: r.manageTopics,
       partitions: r.topicPartitions,
@@ -438,10 +458,12 @@ function buildSource(r: RawConfig, problems: string[]): KafkaSourceConfig | unde
     }
     case 'msk': {
       reject(['bootstrapServers', 'rootCaSecretArn'], 'the cluster ARN locates the brokers');
-      reject(
-        ['vpcId', 'subnetIds', 'securityGroupIds', 'availabilityZones'],
-        'the mapping uses the cluster’s own VPC',
-      );
+      // The mapping uses the cluster's own VPC; a network here is where producers run.
+      if (network && network.securityGroupIds.length === 0) {
+        problems.push(
+          'securityGroupIds is required with vpcId for msk: functions that write topics join them, so the brokers must admit them',
+        );
+      }
       if (!r.clusterArn)
         problems.push(
           'clusterArn is required for mode msk (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>)',
@@ -467,6 +489,7 @@ function buildSource(r: RawConfig, problems: string[]): KafkaSourceConfig | unde
         auth,
         ...(r.secretArn ? { secretArn: r.secretArn } : {}),
         ...(r.secretKmsKeyArn ? { secretKmsKeyArn: r.secretKmsKeyArn } : {}),
+        ...(network ? { network } : {}),
       };
     }
     case 'self-managed': {
@@ -525,7 +548,7 @@ function newVpcAvailabilityZones(r: RawConfig, problems: string[]): readonly str
 function buildNetwork(r: RawConfig, problems: string[]): ExistingNetwork | undefined {
   if (!r.vpcId) {
     for (const k of ['subnetIds', 'securityGroupIds', 'availabilityZones'] as const) {
-      if (r[k] === undefined || r.mode === 'msk') continue;
+      if (r[k] === undefined) continue;
       // Without vpcId, msk-serverless creates a VPC: the AZs are that VPC's.
       if (k === 'availabilityZones' && r.mode === 'msk-serverless') continue;
       problems.push(`${k} needs vpcId`);

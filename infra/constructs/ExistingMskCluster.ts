@@ -4,10 +4,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct, type IDependable } from 'constructs';
 import { TOPIC_NAME_PATTERN } from '../../shared/admin/topicDeclaration.js';
-import { esmNetworkStatements, secretReadStatements } from '../lib/iamStatements.js';
+import type { ExistingNetwork } from '../config/index.js';
+import { importNetwork } from '../lib/existingNetwork.js';
+import { esmNetworkStatements, PRODUCER_SECRET_SIDS, secretReadStatements } from '../lib/iamStatements.js';
 import { type MskArns, mskArns } from '../lib/mskArns.js';
-import { mskDescribeStatement, mskIamConsumerStatements } from '../lib/mskStatements.js';
-import type { IKafkaSource, KafkaMappingSource, TopicSettings } from './kafkaSource.js';
+import {
+  mskDescribeStatement,
+  mskIamConsumerStatements,
+  mskIamProducerStatements,
+} from '../lib/mskStatements.js';
+import type {
+  FunctionNetwork,
+  IKafkaSource,
+  KafkaMappingSource,
+  KafkaProducerAccess,
+  TopicSettings,
+} from './kafkaSource.js';
+import { MskBootstrapBrokers } from './MskBootstrapBrokers.js';
 
 /** Properties of {@link ExistingMskCluster}. */
 export interface ExistingMskClusterProps {
@@ -22,18 +35,29 @@ export interface ExistingMskClusterProps {
   readonly secretArn?: string;
   /** The customer-managed KMS key of the secret (MSK SCRAM secrets must use one). */
   readonly secretKmsKeyArn?: string;
+  /**
+   * Where functions that write topics run: subnets of the cluster's VPC and security groups
+   * the brokers admit (on 9098 for IAM, 9096 for SCRAM) whose egress reaches the brokers and
+   * 443 (DynamoDB; Secrets Manager for SCRAM). The mapping itself always uses the cluster's
+   * own network and ignores this.
+   * @default none: a handler that writes topics fails the synth
+   */
+  readonly network?: ExistingNetwork;
 }
 
 /**
  * A provisioned MSK cluster that exists already, by ARN. The event-source mapping uses the
- * cluster's own VPC, subnets and security groups, so this construct needs no network ids;
- * topics are `AWS::MSK::Topic` resources (Kafka 3.6 or newer on the cluster).
+ * cluster's own VPC, subnets and security groups, so only functions that write topics need
+ * network ids (`network`); topics are `AWS::MSK::Topic` resources (Kafka 3.6 or newer on the
+ * cluster).
  */
 export class ExistingMskCluster extends Construct implements IKafkaSource {
   readonly kind = 'msk' as const;
   readonly arns: MskArns;
   readonly auth: 'iam' | 'scram-512' | 'mtls';
   private readonly props: ExistingMskClusterProps;
+  private readonly producerNetwork?: FunctionNetwork;
+  private brokerLookup?: MskBootstrapBrokers;
 
   constructor(scope: Construct, id: string, props: ExistingMskClusterProps) {
     super(scope, id);
@@ -44,8 +68,58 @@ export class ExistingMskCluster extends Construct implements IKafkaSource {
     if (this.auth === 'iam' && (props.secretArn || props.secretKmsKeyArn)) {
       throw new Error(`${this.node.path}: auth iam takes no secret; remove secretArn and secretKmsKeyArn`);
     }
+    if (props.network && props.network.securityGroupIds.length === 0) {
+      throw new Error(
+        `${this.node.path}: network needs securityGroupIds the brokers admit (producing functions join them)`,
+      );
+    }
     this.props = props;
     this.arns = mskArns(this, props.clusterArn);
+    if (props.network) {
+      const imported = importNetwork(this, props.network);
+      this.producerNetwork = {
+        vpc: imported.vpc,
+        subnets: imported.subnets,
+        securityGroups: imported.securityGroups,
+      };
+    }
+  }
+
+  producerAccess(topics: readonly string[]): KafkaProducerAccess {
+    const writes = `functions that write topics (${topics.join(', ')})`;
+    if (this.auth === 'mtls') {
+      throw new Error(
+        `${this.node.path}: ${writes} cannot use mTLS: the Lambda-side producer (lambdaKafkaSink) has no client certificates; use auth iam or scram-512, or deploy without those handlers`,
+      );
+    }
+    if (!this.producerNetwork) {
+      throw new Error(
+        `${this.node.path}: ${writes} run in the cluster's VPC: give its network (vpcId, subnetIds, securityGroupIds the brokers admit)`,
+      );
+    }
+    const iamAuth = this.auth === 'iam';
+    this.brokerLookup ??= new MskBootstrapBrokers(this, 'BootstrapBrokers', {
+      clusterArn: this.props.clusterArn,
+      listener: iamAuth ? 'BootstrapBrokerStringSaslIam' : 'BootstrapBrokerStringSaslScram',
+    });
+    if (iamAuth) {
+      return {
+        environment: { KAFKA_BROKERS: this.brokerLookup.brokers, KAFKA_AUTH: 'aws-iam' },
+        statements: mskIamProducerStatements(this.arns, topics),
+        network: this.producerNetwork,
+      };
+    }
+    // SCRAM: Kafka ACLs on the secret's user authorize the topics, as for the mapping.
+    const secretArn = this.props.secretArn as string;
+    return {
+      environment: {
+        KAFKA_BROKERS: this.brokerLookup.brokers,
+        KAFKA_AUTH: 'scram-sha-512',
+        KAFKA_SECRET_ARN: secretArn,
+      },
+      statements: secretReadStatements(this, [secretArn], this.props.secretKmsKeyArn, PRODUCER_SECRET_SIDS),
+      network: this.producerNetwork,
+    };
   }
 
   get mappingSource(): KafkaMappingSource {

@@ -4,6 +4,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
+import { outputTopicsOf } from '../../shared/engine/catalog.js';
 import { MAX_PIPELINE_SPEC_BYTES, PIPELINE_SPEC_ENV } from '../../shared/engine/handler/specFromEnv.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { GENERIC_HANDLER_ENTRY } from '../lib/paths.js';
@@ -91,6 +92,8 @@ export interface KafkaPipelineHandlerProps {
  * its event-source mapping, the tables, the failure bucket and the alarms. It composes
  * {@link PipelineFunction}, {@link PipelineEventSource}, {@link PipelineTables},
  * {@link FailureBucket} and {@link PipelineMonitoring}; use those directly for anything else.
+ * A handler with `route` pipelines gets what producing needs from the source
+ * ({@link IKafkaSource.producerAccess}); it needs an entry of your own that passes a sink.
  *
  * No path comes from this file's location except the generic handler's, which ships with the
  * package; your entry and lock file are yours to give (or found from the working directory).
@@ -111,6 +114,14 @@ export class KafkaPipelineHandler extends Construct {
     };
     const spec = props.handler;
     const environment: Record<string, string> = {};
+    const outputs = outputTopicsOf(spec);
+    if (outputs.length > 0 && props.entry === undefined) {
+      // kafkaHandler(spec) without a sink throws on the first routed record: fail the synth instead.
+      fail(
+        `handler ${spec.name} writes topics (${outputs.join(', ')}), and the generic handler has no Kafka producer; ` +
+          'give an entry that passes one (kafkaHandler(spec, { sink: lambdaKafkaSink() }))',
+      );
+    }
     if (props.entry !== undefined) {
       if (!isAbsolute(props.entry)) fail(`entry must be an absolute path, got ${props.entry}`);
       if (!existsSync(props.entry)) fail(`entry ${props.entry} does not exist`);
@@ -149,6 +160,9 @@ export class KafkaPipelineHandler extends Construct {
       ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
       ...(props.timeout ? { timeout: props.timeout } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      // Brokers, the grant on exactly its output topics, and the VPC when the brokers are private.
+      // The output topics themselves must exist (declare them with `source.addTopic`).
+      ...(outputs.length > 0 ? { producer: props.source.producerAccess(outputs) } : {}),
     });
     if (props.topic) {
       // Named after the topic: a second handler declaring the same topic fails the synth instead of

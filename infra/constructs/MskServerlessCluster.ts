@@ -8,10 +8,11 @@ import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import type { ExistingNetwork } from '../config/index.js';
 import { importNetwork } from '../lib/existingNetwork.js';
 import { type MskArns, mskArns } from '../lib/mskArns.js';
-import { mskIamConsumerStatements } from '../lib/mskStatements.js';
+import { mskIamConsumerStatements, mskIamProducerStatements } from '../lib/mskStatements.js';
 import { acknowledge } from '../lib/nag.js';
 import { KafkaTopic } from './KafkaTopic.js';
-import type { IKafkaSource, KafkaMappingSource, TopicSettings } from './kafkaSource.js';
+import type { IKafkaSource, KafkaMappingSource, KafkaProducerAccess, TopicSettings } from './kafkaSource.js';
+import { MskBootstrapBrokers } from './MskBootstrapBrokers.js';
 import { TopicAdminProvider } from './TopicAdminProvider.js';
 
 /** The SASL/IAM listener of MSK (provisioned and serverless). */
@@ -46,10 +47,11 @@ export interface MskServerlessClusterProps {
  * creates topics on it (CloudFormation's AWS::MSK::Topic does not support serverless clusters).
  *
  * Network: brokers and the event-source mapping's interfaces share one security group that
- * admits itself on 9098 (Lambda's documented requirement); the topic admin has its own group,
- * admitted by the cluster's. A new VPC gets private subnets in two AZs, a free S3 gateway
- * endpoint (the mapping's on-failure destination must be reachable from the cluster's VPC),
- * reject-only flow logs, and NAT or interface endpoints for the AWS APIs the mapping calls.
+ * admits itself on 9098 (Lambda's documented requirement); the topic admin and the functions
+ * that write topics each have their own group, admitted by the cluster's. A new VPC gets
+ * private subnets in two AZs, free S3 and DynamoDB gateway endpoints (the mapping's on-failure
+ * destination, and the tables of producing functions, which run in these subnets), reject-only
+ * flow logs, and NAT or interface endpoints for the AWS APIs the mapping calls.
  */
 export class MskServerlessCluster extends Construct implements IKafkaSource {
   readonly kind = 'msk' as const;
@@ -60,6 +62,9 @@ export class MskServerlessCluster extends Construct implements IKafkaSource {
   readonly clusterSecurityGroup: ec2.SecurityGroup;
   /** The topic-admin function. */
   readonly adminSecurityGroup: ec2.SecurityGroup;
+  /** Functions that write topics; created with the first of them. */
+  private producerGroup?: ec2.SecurityGroup;
+  private brokerLookup?: MskBootstrapBrokers;
   readonly arns: MskArns;
   /** The new VPC's NAT routes or interface endpoints; topics and mappings wait for them. */
   readonly ready = new DependencyGroup();
@@ -175,6 +180,38 @@ export class MskServerlessCluster extends Construct implements IKafkaSource {
     return mskIamConsumerStatements(this, this.arns, topic, consumerGroupId);
   }
 
+  producerAccess(topics: readonly string[]): KafkaProducerAccess {
+    this.brokerLookup ??= new MskBootstrapBrokers(this, 'BootstrapBrokers', {
+      clusterArn: this.cluster.attrArn,
+      listener: 'BootstrapBrokerStringSaslIam',
+      logRetention: this.logRetention,
+    });
+    return {
+      environment: { KAFKA_BROKERS: this.brokerLookup.brokers, KAFKA_AUTH: 'aws-iam' },
+      statements: mskIamProducerStatements(this.arns, topics),
+      network: { vpc: this.vpc, subnets: this.subnets, securityGroups: [this.producerSecurityGroup()] },
+    };
+  }
+
+  /**
+   * One group for every producing function: out to the brokers on 9098 (the cluster's group
+   * admits it) and to 443 for DynamoDB (gateway endpoint or NAT). The MSK IAM token is signed
+   * locally from the function's credentials: no STS or MSK API call.
+   */
+  private producerSecurityGroup(): ec2.SecurityGroup {
+    if (this.producerGroup) return this.producerGroup;
+    const group = new ec2.SecurityGroup(this, 'ProducerSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Lambda functions that write Kafka topics',
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(this.clusterSecurityGroup, ec2.Port.tcp(MSK_IAM_PORT), 'Kafka IAM to brokers');
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'DynamoDB via gateway endpoint or NAT');
+    this.clusterSecurityGroup.addIngressRule(group, ec2.Port.tcp(MSK_IAM_PORT), 'Kafka IAM from producers');
+    this.producerGroup = group;
+    return group;
+  }
+
   addTopic(id: string, settings: TopicSettings): IDependable {
     this.topicAdmin().manageTopics.addResources(this.arns.topic(settings.name));
     const topic = new KafkaTopic(this, id, {
@@ -245,6 +282,11 @@ export class MskServerlessCluster extends Construct implements IKafkaSource {
     });
     // Free, and required: the mapping's on-failure destination must be reachable from the VPC.
     this.ready.add(vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 }));
+    // Free too: functions that write topics run in these subnets and use the tables; without
+    // NAT this is their only way to DynamoDB, with NAT it saves the NAT's per-GB charge.
+    this.ready.add(
+      vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB }),
+    );
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: this.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -6,9 +6,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type HandlerSpec, validateHandlerSpec } from '../../shared/engine/process/index.js';
 import { functionBundling } from '../lib/bundling.js';
-import { logWriteStatement } from '../lib/iamStatements.js';
+import { lambdaVpcStatements, logWriteStatement } from '../lib/iamStatements.js';
 import { acknowledgeWildcards } from '../lib/nag.js';
 import { functionEntry, packageBundlingRoot } from '../lib/paths.js';
+import type { KafkaProducerAccess } from './kafkaSource.js';
 import type { PipelineTables } from './PipelineTables.js';
 
 /** Properties of {@link PipelineFunction}. */
@@ -50,6 +51,13 @@ export interface PipelineFunctionProps {
   readonly timeout?: Duration;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * For a handler that writes topics (`route` pipelines): the source's
+   * `producerAccess(outputTopicsOf(handler))`, i.e. brokers and auth in the environment, the
+   * grant to write exactly those topics, and the VPC to run in when the brokers are private.
+   * @default none: the function only reads its mapping's batches and writes DynamoDB, outside any VPC
+   */
+  readonly producer?: KafkaProducerAccess;
 }
 
 const SUPPORTED_RUNTIMES = new Set(['nodejs22.x', 'nodejs24.x']);
@@ -58,8 +66,9 @@ const SUPPORTED_RUNTIMES = new Set(['nodejs22.x', 'nodejs24.x']);
  * One Lambda function per handler spec: `functions/<name>/handler.ts` bundled by the local
  * esbuild, arm64, its own log group and a role that can write that log group and the three
  * tables (the actions the stores send), nothing else. Event-source mappings add their cluster
- * permissions to {@link policy}. No secret is ever in its environment: table names, Powertools
- * settings and nothing more.
+ * permissions to {@link policy}. A handler that writes topics also gets its `producer` access
+ * (brokers, the grant on its output topics, the VPC). No secret is ever in its environment:
+ * table names, Powertools settings, broker addresses and a secret's ARN, nothing more.
  */
 export class PipelineFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -108,10 +117,19 @@ export class PipelineFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Kafka pipeline handler ${spec.name}`,
     });
+    const producer = props.producer;
+    const network = producer?.network;
+    const vpcStatements = network ? lambdaVpcStatements() : [];
     this.policy = new iam.Policy(this, 'Policy', {
       roles: [this.role],
-      statements: [logWriteStatement(this.logGroup), ...props.tables.handlerStatements()],
+      statements: [
+        logWriteStatement(this.logGroup),
+        ...props.tables.handlerStatements(),
+        // Lambda checks these when it creates a VPC function, so they are here from the start.
+        ...vpcStatements,
+      ],
     });
+    acknowledgeWildcards(this.policy, vpcStatements);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry ?? functionEntry(spec.name),
@@ -128,6 +146,7 @@ export class PipelineFunction extends Construct {
       description: spec.description.slice(0, 256),
       environment: {
         ...props.environment,
+        ...producer?.environment,
         ...props.tables.environment(),
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
@@ -136,10 +155,19 @@ export class PipelineFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: functionBundling(),
+      ...(network
+        ? {
+            vpc: network.vpc,
+            vpcSubnets: { subnets: [...network.subnets] },
+            securityGroups: [...network.securityGroups],
+            allowPublicSubnet: false,
+          }
+        : {}),
       // No reserved concurrency: a Kafka mapping invokes at most one batch per partition at a
       // time, so the topic's partition count already bounds concurrency.
     });
     this.function.node.addDependency(this.policy);
+    if (producer) this.grant(...producer.statements);
   }
 
   /** Adds permissions (an event-source mapping's), acknowledging each wildcard with its reason. */

@@ -7,9 +7,9 @@ import { Construct, type IDependable } from 'constructs';
 import type { ClusterAuth } from '../../shared/admin/topicDeclaration.js';
 import type { ExistingNetwork } from '../config/index.js';
 import { importNetwork } from '../lib/existingNetwork.js';
-import { esmNetworkStatements, secretReadStatements } from '../lib/iamStatements.js';
+import { esmNetworkStatements, PRODUCER_SECRET_SIDS, secretReadStatements } from '../lib/iamStatements.js';
 import { KafkaTopic } from './KafkaTopic.js';
-import type { IKafkaSource, KafkaMappingSource, TopicSettings } from './kafkaSource.js';
+import type { IKafkaSource, KafkaMappingSource, KafkaProducerAccess, TopicSettings } from './kafkaSource.js';
 import { TopicAdminProvider } from './TopicAdminProvider.js';
 
 /** SASL mechanisms Lambda supports for self-managed Kafka (all over TLS). */
@@ -114,6 +114,35 @@ export class SelfManagedKafkaCluster extends Construct implements IKafkaSource {
   consumerStatements(_topic: string, _consumerGroupId: string): iam.PolicyStatement[] {
     // Kafka-level authorization (topic, group) is the cluster's ACLs on the secret's user.
     return [...this.secretStatements(), ...(this.vpc ? esmNetworkStatements(this) : [])];
+  }
+
+  /**
+   * Producers use the mapping's brokers, SASL mechanism and secret; in a VPC, its subnets and
+   * security groups (the VPC then needs a way to Secrets Manager and DynamoDB: NAT or
+   * endpoints). Kafka ACLs on the secret's user decide which topics it may write.
+   */
+  producerAccess(topics: readonly string[]): KafkaProducerAccess {
+    if (this.props.rootCaSecretArn) {
+      throw new Error(
+        `${this.node.path}: functions that write topics (${topics.join(', ')}) cannot trust a private root CA yet (lambdaKafkaSink uses the public CAs); deploy without those handlers`,
+      );
+    }
+    return {
+      environment: {
+        KAFKA_BROKERS: this.props.bootstrapServers.join(','),
+        KAFKA_AUTH: ADMIN_AUTH[this.auth],
+        KAFKA_SECRET_ARN: this.props.secretArn,
+      },
+      statements: secretReadStatements(
+        this,
+        [this.props.secretArn],
+        this.props.secretKmsKeyArn,
+        PRODUCER_SECRET_SIDS,
+      ),
+      ...(this.vpc
+        ? { network: { vpc: this.vpc, subnets: this.subnets, securityGroups: this.securityGroups } }
+        : {}),
+    };
   }
 
   addTopic(id: string, settings: TopicSettings): IDependable {

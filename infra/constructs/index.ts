@@ -15,7 +15,18 @@ export {
   type KafkaPipelineMappingProps,
 } from './KafkaPipelineHandler.js';
 export { KafkaTopic, type KafkaTopicProps } from './KafkaTopic.js';
-export type { IKafkaSource, KafkaMappingSource, TopicSettings } from './kafkaSource.js';
+export type {
+  FunctionNetwork,
+  IKafkaSource,
+  KafkaMappingSource,
+  KafkaProducerAccess,
+  TopicSettings,
+} from './kafkaSource.js';
+export {
+  MskBootstrapBrokers,
+  type MskBootstrapBrokersProps,
+  type MskBrokerListener,
+} from './MskBootstrapBrokers.js';
 export {
   MSK_IAM_PORT,
   MskServerlessCluster,

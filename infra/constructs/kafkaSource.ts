@@ -1,3 +1,4 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IDependable } from 'constructs';
@@ -24,6 +25,32 @@ export interface KafkaMappingSource {
   readonly sourceAccessConfigurations: lambda.SourceAccessConfiguration[];
 }
 
+/** Where a function runs when it must be inside a VPC to reach the brokers. */
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: readonly ec2.ISubnet[];
+  /** Groups the brokers admit; their egress must reach the brokers and the AWS APIs the function calls. */
+  readonly securityGroups: readonly ec2.ISecurityGroup[];
+}
+
+/**
+ * What a function that writes topics (a `route` pipeline) needs to produce to the cluster,
+ * as `lambdaKafkaSink` (shared/kafka/kafkaRecordSink.ts) reads it: brokers and auth in its
+ * environment, credentials from its role (MSK IAM) or the secret the mapping uses (SASL), and
+ * a network path to the brokers.
+ */
+export interface KafkaProducerAccess {
+  /**
+   * `KAFKA_BROKERS` (host:port,...), `KAFKA_AUTH` (kafkajs connection auth), and for SASL
+   * `KAFKA_SECRET_ARN`: the ARN only, never the secret's value.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Writing exactly the given topics (MSK IAM), or reading the SASL secret. */
+  readonly statements: iam.PolicyStatement[];
+  /** @default not in a VPC: the brokers are reachable over the internet (TLS) */
+  readonly network?: FunctionNetwork;
+}
+
 /**
  * A Kafka cluster the stack consumes from, whatever it is (MSK Serverless created here, an
  * existing provisioned MSK cluster, Confluent Cloud or any Kafka). Each implementation knows
@@ -46,6 +73,13 @@ export interface IKafkaSource {
    * and the network interfaces the mapping creates in the cluster's VPC.
    */
   consumerStatements(topic: string, consumerGroupId: string): iam.PolicyStatement[];
+  /**
+   * What a function needs to write `topics` (its route outputs) to this cluster. Throws when
+   * the Lambda-side producer cannot reach or authenticate to the cluster as configured (e.g.
+   * mTLS, or an existing MSK cluster without the network to run producers in), so the synth
+   * fails instead of a deployed function.
+   */
+  producerAccess(topics: readonly string[]): KafkaProducerAccess;
   /**
    * Declares a topic in the stack (AWS::MSK::Topic where CloudFormation supports it, the
    * topic-admin custom resource elsewhere). Mappings depend on the returned construct, so a

@@ -72,6 +72,27 @@ export function esmNetworkStatements(scope: IConstruct): iam.PolicyStatement[] {
   ];
 }
 
+/** Statement ids of {@link secretReadStatements}; IAM wants each Sid once per policy. */
+export interface SecretStatementSids {
+  readonly read: string;
+  readonly decrypt: string;
+}
+
+/** The mapping's (and the topic admin's) secret statements. */
+export const MAPPING_SECRET_SIDS: SecretStatementSids = {
+  read: 'ReadKafkaSecrets',
+  decrypt: 'DecryptKafkaSecrets',
+};
+/**
+ * A producing function's own grant on the same secret. Its role also holds the mapping's
+ * statements (the mapping uses the function's role), but the producer's access is written
+ * down by itself, so removing the mapping's never silently breaks producing.
+ */
+export const PRODUCER_SECRET_SIDS: SecretStatementSids = {
+  read: 'ProducerReadsKafkaSecret',
+  decrypt: 'ProducerDecryptsKafkaSecret',
+};
+
 /**
  * Reading one secret (and decrypting it when a customer-managed key encrypts it; the
  * kms:ViaService condition limits the key to Secrets Manager's use).
@@ -80,10 +101,11 @@ export function secretReadStatements(
   scope: IConstruct,
   secretArns: readonly string[],
   kmsKeyArn?: string,
+  sids: SecretStatementSids = MAPPING_SECRET_SIDS,
 ): iam.PolicyStatement[] {
   const statements = [
     new iam.PolicyStatement({
-      sid: 'ReadKafkaSecrets',
+      sid: sids.read,
       actions: ['secretsmanager:GetSecretValue'],
       resources: [...secretArns],
     }),
@@ -91,7 +113,7 @@ export function secretReadStatements(
   if (kmsKeyArn) {
     statements.push(
       new iam.PolicyStatement({
-        sid: 'DecryptKafkaSecrets',
+        sid: sids.decrypt,
         actions: ['kms:Decrypt'],
         resources: [kmsKeyArn],
         conditions: {

@@ -58,3 +58,28 @@ export function mskIamConsumerStatements(
     ...esmNetworkStatements(scope),
   ];
 }
+
+/**
+ * MSK IAM data-plane access of a function that produces, idempotently, to `topics` and no
+ * other: `Connect` and `WriteDataIdempotently` on the cluster (the latter is a cluster-level
+ * action: InitProducerId names no topic), `DescribeTopic` (metadata) and `WriteData` on exactly
+ * those topics. MSK's "produce data idempotently" use case lists these four actions.
+ * Own Sids: the function's policy also holds the mapping's `ConnectToCluster`.
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html
+ * @see https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html
+ */
+export function mskIamProducerStatements(arns: MskArns, topics: readonly string[]): iam.PolicyStatement[] {
+  if (topics.length === 0) throw new Error('mskIamProducerStatements: no topics to write');
+  return [
+    new iam.PolicyStatement({
+      sid: 'ProduceIdempotently',
+      actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
+      resources: [arns.cluster],
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteOutputTopics',
+      actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+      resources: [...new Set(topics)].sort().map((t) => arns.topic(t)),
+    }),
+  ];
+}

@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
 import { catalog } from '../../functions/catalog.js';
+import { compactedTopicsOf, handlerNamed, outputTopicsOf } from '../../shared/engine/catalog.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
@@ -41,7 +42,11 @@ export class StreamProcessingStack extends Stack {
   constructor(scope: Construct, id: string, props: StreamProcessingStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const handlers = props.handlers ?? catalog.handlers;
+    const available = props.handlers ?? catalog.handlers;
+    // `-c handlers=a,b` picks some; an unknown name fails with the list of known ones.
+    const handlers = config.handlers
+      ? config.handlers.map((n) => handlerNamed({ handlers: available }, n))
+      : available;
     if (handlers.length === 0) throw new Error(`${id}: no handlers to deploy`);
     const names = handlers.map((h) => h.name);
     if (new Set(names).size !== names.length)
@@ -66,14 +71,21 @@ export class StreamProcessingStack extends Stack {
 
     const topics = new Map<string, IDependable>();
     if (config.topics.manage) {
-      for (const topic of [...new Set(handlers.map((h) => h.topic))]) {
+      // Inputs, then the route outputs no handler reads (a Set: a topic that is both is created once).
+      const declared = new Set([...handlers.map((h) => h.topic), ...handlers.flatMap(outputTopicsOf)]);
+      const compacted = new Set(compactedTopicsOf({ handlers }));
+      for (const topic of declared) {
         topics.set(
           topic,
           this.source.addTopic(`Topic-${topic.replace(/[^A-Za-z0-9]/g, '-')}`, {
             name: topic,
             partitions: config.topics.partitions,
             replicationFactor: config.topics.replicationFactor,
-            configs: { 'retention.ms': String(config.topics.retentionMs) },
+            // A table pipeline needs the latest value per key only, and forever: compaction keeps
+            // exactly that (retention.ms governs the delete policy only, so it is not set).
+            configs: compacted.has(topic)
+              ? { 'cleanup.policy': 'compact' }
+              : { 'retention.ms': String(config.topics.retentionMs) },
             removalPolicy: config.topics.removalPolicy,
           }),
         );
@@ -82,7 +94,9 @@ export class StreamProcessingStack extends Stack {
 
     for (const handler of handlers) {
       const id = pascal(handler.name);
+      const outputs = outputTopicsOf(handler);
       const fn = new PipelineFunction(this, id, {
+        ...(outputs.length > 0 ? { producer: this.source.producerAccess(outputs) } : {}),
         handler,
         tables: this.tables,
         metricsNamespace: config.monitoring.metricsNamespace,
@@ -92,7 +106,8 @@ export class StreamProcessingStack extends Stack {
         logRetention,
       });
       const filters = config.consumer.esmFilters ? esmFilterDecision(handler) : undefined;
-      const topic = topics.get(handler.topic);
+      // The mapping starts once its input and the topics the function writes exist.
+      const dependsOn = [handler.topic, ...outputs].flatMap((t) => topics.get(t) ?? []);
       const eventSource = new PipelineEventSource(this, `${id}Source`, {
         target: fn,
         source: this.source,
@@ -107,7 +122,7 @@ export class StreamProcessingStack extends Stack {
         ...(filters?.pushdown ? { filterPatterns: filters.patterns } : {}),
         failureBucket: failures,
         enhancedMetrics: config.consumer.esmMetrics,
-        dependsOn: topic ? [topic] : [],
+        dependsOn,
       });
       this.functions.push(fn);
       this.eventSources.push(eventSource);
@@ -166,6 +181,7 @@ export class StreamProcessingStack extends Stack {
           auth: source.auth,
           ...(source.secretArn ? { secretArn: source.secretArn } : {}),
           ...(source.secretKmsKeyArn ? { secretKmsKeyArn: source.secretKmsKeyArn } : {}),
+          ...(source.network ? { network: source.network } : {}),
         });
       case 'self-managed':
         return new SelfManagedKafkaCluster(this, 'Kafka', {

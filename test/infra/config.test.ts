@@ -105,8 +105,10 @@ describe('parseDeploymentConfig rejects', () => {
     ],
     [
       { mode: 'msk', clusterArn: CLUSTER_ARN, vpcId: 'vpc-0abc', subnetIds: 'subnet-0a' },
-      /vpcId is not used by mode msk/,
+      /securityGroupIds is required with vpcId for msk/,
     ],
+    [{ mode: 'msk', clusterArn: CLUSTER_ARN, subnetIds: 'subnet-0a' }, /subnetIds needs vpcId/],
+    [{ handlers: 'Rides_Route' }, /handlers\.0: handler names/],
     [
       { mode: 'self-managed', bootstrapServers: 'broker:9092' },
       /secretArn is required for mode self-managed/,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import {
 import { GENERIC_HANDLER_ENTRY } from '../../infra/lib/paths.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { tumbling } from '../../shared/engine/windows/index.js';
-import { rideHandlers } from '../../shared/rides/index.js';
+import { rideEnrichmentHandlers, rideHandlers } from '../../shared/rides/index.js';
+import { MSK_PRODUCER_NETWORK } from './support/synth.js';
 
 const CLUSTER_ARN =
   'arn:aws:kafka:us-east-1:123456789012:cluster/demo/abcd1234-0000-4000-8000-000000000000-1';
@@ -37,7 +39,14 @@ function build(props: Partial<KafkaPipelineHandlerProps> = {}): Template {
   // Stage assets without esbuild: the bundle itself is test/package's and bundle.test.ts's to prove.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'User');
-  const source = new ExistingMskCluster(stack, 'Kafka', { clusterArn: CLUSTER_ARN });
+  const source = new ExistingMskCluster(stack, 'Kafka', {
+    clusterArn: CLUSTER_ARN,
+    network: {
+      vpcId: MSK_PRODUCER_NETWORK.vpcId,
+      subnetIds: MSK_PRODUCER_NETWORK.subnetIds.split(','),
+      securityGroupIds: [MSK_PRODUCER_NETWORK.securityGroupIds],
+    },
+  });
   new KafkaPipelineHandler(stack, 'PageViews', { handler: pageViews, source, ...props });
   return Template.fromStack(stack);
 }
@@ -76,6 +85,40 @@ describe('KafkaPipelineHandler', () => {
   it('refuses an entry that is relative or missing', () => {
     expect(() => build({ entry: 'handler.mjs' })).toThrow(/absolute path/);
     expect(() => build({ entry: '/nonexistent/handler.mjs' })).toThrow(/does not exist/);
+  });
+
+  it('gives a handler that writes topics its own entry the producer access: brokers, grant, VPC', () => {
+    const route = rideEnrichmentHandlers.find((h) => h.name === 'rides-route-by-amount') as HandlerSpec;
+    const template = build({
+      handler: route,
+      entry: fileURLToPath(new URL('../../functions/rides-route-by-amount/handler.ts', import.meta.url)),
+    });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KAFKA_AUTH: 'aws-iam' }) },
+      VpcConfig: { SubnetIds: ['subnet-0aa', 'subnet-0bb'], SecurityGroupIds: ['sg-0feed123'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'WriteOutputTopics',
+            Resource: [
+              'arn:aws:kafka:us-east-1:123456789012:topic/demo/abcd1234-0000-4000-8000-000000000000-1/rides_high_amount',
+              'arn:aws:kafka:us-east-1:123456789012:topic/demo/abcd1234-0000-4000-8000-000000000000-1/rides_low_amount',
+            ],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('refuses a handler that writes topics on the generic handler, which has no producer', () => {
+    const route = rideEnrichmentHandlers.find((h) => h.name === 'rides-route-by-amount') as HandlerSpec;
+
+    expect(() => build({ handler: route })).toThrow(
+      /writes topics \(rides_high_amount, rides_low_amount\).*give an entry/,
+    );
   });
 
   it('refuses a spec too large for the environment', () => {

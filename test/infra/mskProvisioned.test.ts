@@ -5,6 +5,8 @@ import {
   CLUSTER_ARN,
   CLUSTER_UUID,
   KMS_KEY_ARN,
+  MSK_PRODUCER_NETWORK,
+  NON_PRODUCING_HANDLERS,
   only,
   policyStatements,
   resourcesOf,
@@ -12,7 +14,7 @@ import {
   synth,
 } from './support/synth.js';
 
-const MSK = { mode: 'msk', clusterArn: CLUSTER_ARN };
+const MSK = { mode: 'msk', clusterArn: CLUSTER_ARN, ...MSK_PRODUCER_NETWORK };
 
 describe('msk mode (existing provisioned cluster), IAM auth', () => {
   const { template } = synth(MSK);
@@ -34,9 +36,10 @@ describe('msk mode (existing provisioned cluster), IAM auth', () => {
     expect(topic.DeletionPolicy).toBe('Retain');
   });
 
-  it('needs no topic-admin function, VPC or cluster of its own', () => {
+  it('needs no topic-admin function, VPC or cluster of its own; one function looks up the brokers', () => {
     template.resourceCountIs('Custom::KafkaTopic', 0);
-    template.resourceCountIs('AWS::Lambda::Function', catalog.handlers.length);
+    template.resourceCountIs('Custom::MskBootstrapBrokers', 1);
+    template.resourceCountIs('AWS::Lambda::Function', catalog.handlers.length + 1);
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.resourceCountIs('AWS::MSK::ServerlessCluster', 0);
   });
@@ -110,8 +113,19 @@ describe('msk mode, SASL/SCRAM', () => {
 });
 
 describe('msk mode, mTLS', () => {
+  it('refuses handlers that write topics: the Lambda-side producer has no client certificate', () => {
+    expect(() => synth({ ...MSK, auth: 'mtls', secretArn: SECRET_ARN })).toThrow(
+      /functions that write topics \(rides_high_amount, rides_low_amount\) cannot use mTLS/,
+    );
+  });
+
   it('passes the client certificate secret as CLIENT_CERTIFICATE_TLS_AUTH', () => {
-    const { template } = synth({ ...MSK, auth: 'mtls', secretArn: SECRET_ARN });
+    const { template } = synth({
+      ...MSK,
+      auth: 'mtls',
+      secretArn: SECRET_ARN,
+      handlers: NON_PRODUCING_HANDLERS,
+    });
 
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       SourceAccessConfigurations: [{ Type: 'CLIENT_CERTIFICATE_TLS_AUTH', URI: SECRET_ARN }],

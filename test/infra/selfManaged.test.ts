@@ -1,6 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CONFLUENT, policyStatements, resourcesOf, SECRET_ARN, synth } from './support/synth.js';
+import {
+  CONFLUENT,
+  NON_PRODUCING_HANDLERS,
+  policyStatements,
+  resourcesOf,
+  SECRET_ARN,
+  synth,
+} from './support/synth.js';
 
 describe('self-managed mode (Confluent Cloud)', () => {
   const { template } = synth({ ...CONFLUENT });
@@ -97,11 +104,19 @@ describe('self-managed mode inside a VPC', () => {
 });
 
 describe('self-managed mode with a private root CA', () => {
-  it('passes the CA to the mapping, and refuses to manage topics it could not reach', () => {
+  it('passes the CA to the mapping, and refuses topics and producers it could not reach', () => {
     const rootCaSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-ca-AbCdEf';
 
     expect(() => synth({ ...CONFLUENT, rootCaSecretArn })).toThrow(/private root CA.*manageTopics=false/);
-    const { template } = synth({ ...CONFLUENT, rootCaSecretArn, manageTopics: false });
+    expect(() => synth({ ...CONFLUENT, rootCaSecretArn, manageTopics: false })).toThrow(
+      /functions that write topics \(rides_high_amount, rides_low_amount\) cannot trust a private root CA/,
+    );
+    const { template } = synth({
+      ...CONFLUENT,
+      rootCaSecretArn,
+      manageTopics: false,
+      handlers: NON_PRODUCING_HANDLERS,
+    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       SourceAccessConfigurations: Match.arrayWith([
         { Type: 'SERVER_ROOT_CA_CERTIFICATE', URI: rootCaSecretArn },

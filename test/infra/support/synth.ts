@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { catalog } from '../../../functions/catalog.js';
 import { parseDeploymentConfig } from '../../../infra/config/index.js';
 import { StreamProcessingStack } from '../../../infra/stacks/StreamProcessingStack.js';
+import { outputTopicsOf } from '../../../shared/engine/catalog.js';
 import type { HandlerSpec } from '../../../shared/engine/process/index.js';
 
 /** A literal MSK cluster ARN for tests. */
@@ -15,6 +17,19 @@ export const CONFLUENT = {
   bootstrapServers: 'pkc-abc12.eu-west-1.aws.confluent.cloud:9092',
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:confluent-rides-AbCdEf',
 } as const;
+
+/** Where an existing MSK cluster's producing functions run (subnets and a group the brokers admit). */
+export const MSK_PRODUCER_NETWORK = {
+  vpcId: 'vpc-0abc1234',
+  subnetIds: 'subnet-0aa,subnet-0bb',
+  securityGroupIds: 'sg-0feed123',
+} as const;
+
+/** The catalog's handlers that write no topic, as `-c handlers=` takes them. */
+export const NON_PRODUCING_HANDLERS = catalog.handlers
+  .filter((h) => outputTopicsOf(h).length === 0)
+  .map((h) => h.name)
+  .join(',');
 
 /** One config per source mode and network shape, as the nag and lint runs cover them. */
 export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
@@ -30,15 +45,23 @@ export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
     subnetIds: 'subnet-0aa,subnet-0bb',
     pollerMode: 'provisioned',
   },
-  'msk, IAM': { mode: 'msk', clusterArn: CLUSTER_ARN },
+  'msk, IAM': { mode: 'msk', clusterArn: CLUSTER_ARN, ...MSK_PRODUCER_NETWORK },
   'msk, SASL/SCRAM': {
     mode: 'msk',
     clusterArn: CLUSTER_ARN,
     auth: 'scram-512',
     secretArn: SECRET_ARN,
     secretKmsKeyArn: KMS_KEY_ARN,
+    ...MSK_PRODUCER_NETWORK,
   },
-  'msk, mTLS': { mode: 'msk', clusterArn: CLUSTER_ARN, auth: 'mtls', secretArn: SECRET_ARN },
+  // The Lambda-side producer has no client certificates: mTLS deploys the handlers that only read.
+  'msk, mTLS': {
+    mode: 'msk',
+    clusterArn: CLUSTER_ARN,
+    auth: 'mtls',
+    secretArn: SECRET_ARN,
+    handlers: NON_PRODUCING_HANDLERS,
+  },
   'self-managed (Confluent Cloud)': { ...CONFLUENT },
   'self-managed in a VPC, SCRAM-512': {
     mode: 'self-managed',
