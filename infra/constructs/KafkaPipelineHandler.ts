@@ -7,7 +7,7 @@ import { Construct, type IDependable } from 'constructs';
 import { outputTopicsOf } from '../../shared/engine/catalog.js';
 import { MAX_PIPELINE_SPEC_BYTES, PIPELINE_SPEC_ENV } from '../../shared/engine/handler/specFromEnv.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
-import { GENERIC_HANDLER_ENTRY } from '../lib/paths.js';
+import { GENERIC_HANDLER_ENTRY, GENERIC_PRODUCING_HANDLER_ENTRY } from '../lib/paths.js';
 import { FailureBucket } from './FailureBucket.js';
 import type { IKafkaSource, TopicSettings } from './kafkaSource.js';
 import { PipelineEventSource, type PipelineEventSourceProps } from './PipelineEventSource.js';
@@ -93,7 +93,8 @@ export interface KafkaPipelineHandlerProps {
  * {@link PipelineFunction}, {@link PipelineEventSource}, {@link PipelineTables},
  * {@link FailureBucket} and {@link PipelineMonitoring}; use those directly for anything else.
  * A handler with `route` pipelines gets what producing needs from the source
- * ({@link IKafkaSource.producerAccess}); it needs an entry of your own that passes a sink.
+ * ({@link IKafkaSource.producerAccess}); without an entry of yours it runs the generic
+ * handler that carries a Kafka producer (`shared/kafka/producingSpecHandler`).
  *
  * No path comes from this file's location except the generic handler's, which ships with the
  * package; your entry and lock file are yours to give (or found from the working directory).
@@ -106,6 +107,8 @@ export class KafkaPipelineHandler extends Construct {
   readonly monitoring?: PipelineMonitoring;
   /** The topic construct when `topic` is given. */
   readonly topic?: IDependable;
+  /** The file bundled into the function: `entry`, or the generic handler that fits the spec. */
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: KafkaPipelineHandlerProps) {
     super(scope, id);
@@ -115,13 +118,6 @@ export class KafkaPipelineHandler extends Construct {
     const spec = props.handler;
     const environment: Record<string, string> = {};
     const outputs = outputTopicsOf(spec);
-    if (outputs.length > 0 && props.entry === undefined) {
-      // kafkaHandler(spec) without a sink throws on the first routed record: fail the synth instead.
-      fail(
-        `handler ${spec.name} writes topics (${outputs.join(', ')}), and the generic handler has no Kafka producer; ` +
-          'give an entry that passes one (kafkaHandler(spec, { sink: lambdaKafkaSink() }))',
-      );
-    }
     if (props.entry !== undefined) {
       if (!isAbsolute(props.entry)) fail(`entry must be an absolute path, got ${props.entry}`);
       if (!existsSync(props.entry)) fail(`entry ${props.entry} does not exist`);
@@ -145,12 +141,15 @@ export class KafkaPipelineHandler extends Construct {
       environment[PIPELINE_SPEC_ENV] = json;
     }
 
+    // Without an entry of yours: the generic handler, with a Kafka producer when the spec writes topics.
+    this.entry =
+      props.entry ?? (outputs.length > 0 ? GENERIC_PRODUCING_HANDLER_ENTRY : GENERIC_HANDLER_ENTRY);
     this.tables = props.tables ?? new PipelineTables(this, 'Tables');
     this.failureBucket = props.failureBucket ?? new FailureBucket(this, 'Failures');
     // PipelineFunction validates the spec (name, kinds, codecs, topics) and the runtime.
     this.function = new PipelineFunction(this, 'Handler', {
       handler: spec,
-      entry: props.entry ?? GENERIC_HANDLER_ENTRY,
+      entry: this.entry,
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
       environment,

@@ -31,6 +31,17 @@ export function functionEntry(name: string): string {
 export const GENERIC_HANDLER_ENTRY = join(CODE_ROOT, 'shared', 'engine', 'handler', `specHandler.${EXT}`);
 
 /**
+ * The generic handler for specs that write topics (`shared/kafka/producingSpecHandler`): the
+ * same, with a Kafka producer. Kept apart so that read-only generic bundles carry no kafkajs.
+ */
+export const GENERIC_PRODUCING_HANDLER_ENTRY = join(
+  CODE_ROOT,
+  'shared',
+  'kafka',
+  `producingSpecHandler.${EXT}`,
+);
+
+/**
  * The project root and lock file the package's own functions are bundled with. In the
  * repository: its root and package-lock.json. Installed, the package ships no lock file and
  * its entries sit in the user's node_modules: NodejsFunction's defaults (the nearest lock file

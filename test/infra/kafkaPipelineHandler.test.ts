@@ -7,7 +7,7 @@ import {
   KafkaPipelineHandler,
   type KafkaPipelineHandlerProps,
 } from '../../infra/constructs/KafkaPipelineHandler.js';
-import { GENERIC_HANDLER_ENTRY } from '../../infra/lib/paths.js';
+import { GENERIC_HANDLER_ENTRY, GENERIC_PRODUCING_HANDLER_ENTRY } from '../../infra/lib/paths.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { tumbling } from '../../shared/engine/windows/index.js';
 import { rideEnrichmentHandlers, rideHandlers } from '../../shared/rides/index.js';
@@ -35,7 +35,7 @@ const pageViews: HandlerSpec = {
   ],
 };
 
-function build(props: Partial<KafkaPipelineHandlerProps> = {}): Template {
+function userStack(): { stack: Stack; source: ExistingMskCluster } {
   // Stage assets without esbuild: the bundle itself is test/package's and bundle.test.ts's to prove.
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'User');
@@ -47,6 +47,11 @@ function build(props: Partial<KafkaPipelineHandlerProps> = {}): Template {
       securityGroupIds: [MSK_PRODUCER_NETWORK.securityGroupIds],
     },
   });
+  return { stack, source };
+}
+
+function build(props: Partial<KafkaPipelineHandlerProps> = {}): Template {
+  const { stack, source } = userStack();
   new KafkaPipelineHandler(stack, 'PageViews', { handler: pageViews, source, ...props });
   return Template.fromStack(stack);
 }
@@ -113,12 +118,33 @@ describe('KafkaPipelineHandler', () => {
     });
   });
 
-  it('refuses a handler that writes topics on the generic handler, which has no producer', () => {
-    const route = rideEnrichmentHandlers.find((h) => h.name === 'rides-route-by-amount') as HandlerSpec;
+  it('runs a handler that writes topics on the generic handler with a producer, and one that only reads without', () => {
+    const route: HandlerSpec = {
+      name: 'slow-pages',
+      description: 'Slow page views to their own topic',
+      topic: 'page-views',
+      pipelines: [
+        {
+          kind: 'route',
+          name: 'slow-pages',
+          description: 'by load time',
+          topic: 'page-views',
+          codec: 'json',
+          routes: [{ to: 'page-views-slow', when: [{ field: 'ms', op: 'gte', value: 1000 }] }],
+        },
+      ],
+    };
+    const { stack, source } = userStack();
+    const writes = new KafkaPipelineHandler(stack, 'Writes', { handler: route, source });
+    const reads = new KafkaPipelineHandler(stack, 'Reads', { handler: pageViews, source });
 
-    expect(() => build({ handler: route })).toThrow(
-      /writes topics \(rides_high_amount, rides_low_amount\).*give an entry/,
-    );
+    expect(writes.entry).toBe(GENERIC_PRODUCING_HANDLER_ENTRY);
+    expect(reads.entry).toBe(GENERIC_HANDLER_ENTRY);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ KAFKA_AUTH: 'aws-iam', PIPELINE_SPEC: JSON.stringify(route) }),
+      },
+    });
   });
 
   it('refuses a spec too large for the environment', () => {
