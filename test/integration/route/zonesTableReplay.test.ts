@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runRun } from '../../../scripts/commands/run.js';
@@ -91,6 +91,28 @@ describe('zones table on a real broker: updates, tombstones, a killed runner and
     return items.sort((a, b) => String(a.pk).localeCompare(String(b.pk)));
   }
 
+  /** How many of the zones pipeline's checkpoints of `topic` exist (the partitions it checkpointed). */
+  async function checkpointCount(topic: string): Promise<number> {
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    const page = await doc.send(new ScanCommand({ TableName: tables.state }));
+    doc.destroy();
+    return (page.Items ?? []).filter((i) => String(i.pk).startsWith(`${TABLE}#streamtime#${topic}-`)).length;
+  }
+
+  /** Deletes the zones pipeline's stream-time checkpoints of `topic` (what lets a redelivery skip records). */
+  async function deleteCheckpoints(topic: string): Promise<void> {
+    const doc = createDocumentClient({ endpoint: dynamo.endpoint });
+    for (let p = 0; p < 3; p++) {
+      await doc.send(
+        new DeleteCommand({
+          TableName: tables.state,
+          Key: { pk: `${TABLE}#streamtime#${topic}-${p}`, sk: 0 },
+        }),
+      );
+    }
+    doc.destroy();
+  }
+
   /** The `run` command on the zones topic in `group`, until caught up; its one summary. */
   async function runTable(topic: string, group: string) {
     const [summary] = await runRun({
@@ -154,11 +176,19 @@ describe('zones table on a real broker: updates, tombstones, a killed runner and
     // Act 2: the `run` command takes over the group and finishes.
     const finished = await runTable(topic, groupId);
     const afterRun = await tableItems();
+    const checkpointed = await checkpointCount(topic);
 
     // Act 3: the group's offsets back to the earliest, and the whole topic again.
     await admin.resetOffsets({ groupId, topic, earliest: true });
     const replayed = await runTable(topic, groupId);
     const afterReplay = await tableItems();
+
+    // Act 4: again, with the pipeline's checkpoints deleted first, so the replay cannot skip
+    // records as already applied: only the conditional writes can keep the table as it is.
+    await deleteCheckpoints(topic);
+    await admin.resetOffsets({ groupId, topic, earliest: true });
+    const replayedUnchecked = await runTable(topic, groupId);
+    const afterUncheckedReplay = await tableItems();
 
     // Assert: the kill was mid-stream; each key lives on one partition (so the reference's
     // order is the key's order).
@@ -186,6 +216,9 @@ describe('zones table on a real broker: updates, tombstones, a killed runner and
     // Assert: the replay delivered every record again and changed nothing, attribute for attribute.
     expect(replayed.recordsDelivered).toBe(records.length);
     expect(afterReplay).toEqual(afterRun);
+    expect(checkpointed).toBe(3); // so deleting them left the replay nothing to skip by
+    expect(replayedUnchecked.recordsDelivered).toBe(records.length);
+    expect(afterUncheckedReplay).toEqual(afterRun);
     expect(await committedTotal(admin, groupId, topic)).toBe(records.length);
   });
 });
