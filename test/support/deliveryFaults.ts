@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RecordSink } from '../../shared/engine/output/index.js';
 
 /**
  * A replayable stream of choices for a delivery simulation: fast-check generates the
@@ -27,18 +28,23 @@ export class InvocationFaults {
   private writes = 0;
   dead = false;
 
+  /**
+   * @param error what the failing call throws: the default says "crashed"; tests of a live
+   * store pass the AWS SDK's own exceptions (throttling, 500s), as DynamoDB would throw them.
+   */
   constructor(
     private readonly crashAfter: number,
     private readonly landsOnCrash: boolean,
+    private readonly error: () => Error = () => new Error('invocation crashed'),
   ) {}
 
   /** Runs one effect under the plan; `write` says whether it counts as a write. */
   async effect<T>(write: boolean, run: () => Promise<T>): Promise<T> {
-    if (this.dead) throw new Error('invocation crashed');
+    if (this.dead) throw this.error();
     if (write && this.writes++ >= this.crashAfter) {
       this.dead = true;
       if (this.landsOnCrash) await run();
-      throw new Error('invocation crashed');
+      throw this.error();
     }
     return run();
   }
@@ -56,5 +62,58 @@ export class InvocationFaults {
       return out;
     }) as DynamoDBDocumentClient['send'];
     return crashing;
+  }
+}
+
+/** One invocation's plan: see {@link InvocationFaults}. */
+export interface InvocationPlan {
+  readonly crashAfter: number;
+  readonly landsOnCrash: boolean;
+}
+
+/**
+ * {@link InvocationFaults} for a handler that lives across invocations, as a warm Lambda
+ * container does: its stores and record sink are built once, so they are wrapped once here
+ * and route every effect through the plan of the invocation in progress, which `around`
+ * draws from `planFor(invocation number)`. Lets a real event-source mapping drive a real
+ * handler whose DynamoDB writes and Kafka sends fail (after landing, or not) on schedule.
+ */
+export class InvocationFaultPlan {
+  /** Invocations started. */
+  invocations = 0;
+  /** Invocations whose planned crash happened (each one failed, and the mapping retried). */
+  crashes = 0;
+  private current = new InvocationFaults(Number.POSITIVE_INFINITY, false);
+
+  constructor(
+    private readonly planFor: (invocation: number) => InvocationPlan,
+    private readonly error?: () => Error,
+  ) {}
+
+  /** The handler, each call under a fresh plan. */
+  around<E, C, R>(handler: (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
+    return async (event, context) => {
+      const { crashAfter, landsOnCrash } = this.planFor(this.invocations++);
+      const faults = new InvocationFaults(crashAfter, landsOnCrash, this.error);
+      this.current = faults;
+      try {
+        return await handler(event, context);
+      } finally {
+        if (faults.dead) this.crashes++;
+      }
+    };
+  }
+
+  /** A document client whose sends go through the current invocation's plan. */
+  client(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
+    const faulty = Object.create(doc) as DynamoDBDocumentClient;
+    faulty.send = ((command: never) =>
+      this.current.client(doc).send(command)) as DynamoDBDocumentClient['send'];
+    return faulty;
+  }
+
+  /** A sink whose sends count as writes of the current invocation's plan. */
+  sink(sink: RecordSink): RecordSink {
+    return { send: (records) => this.current.effect(true, () => sink.send(records)) };
   }
 }
