@@ -3,7 +3,22 @@
  * imported by a pipeline handler: handlers receive records from the event-source mapping
  * and need no client, so kafkajs stays out of their bundles.
  */
-export { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
+export {
+  createKafka,
+  type KafkaAuth,
+  type KafkaConnection,
+  kafkaConnectionFromEnv,
+  tlsOptions,
+  usesTls,
+} from './kafkaClient.js';
 export { KafkaRecordSink, lambdaKafkaSink } from './kafkaRecordSink.js';
+export {
+  type ClientCertificate,
+  KafkaSecretError,
+  parseClientCertificateSecret,
+  parseRootCaSecret,
+  parseSaslSecret,
+  type SaslCredentials,
+} from './kafkaSecrets.js';
 export { partitionForKey } from './partitioner.js';
 export { createTopicsAndWait, type TopicOffsets, waitForTopic } from './topicReadiness.js';
