@@ -97,15 +97,16 @@ describe('self-managed mode inside a VPC', () => {
 });
 
 describe('self-managed mode with a private root CA', () => {
-  it('passes the CA to the mapping, and refuses to manage topics it could not reach', () => {
+  it('passes the CA secret to the mapping and to the topic admin', () => {
     const rootCaSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-ca-AbCdEf';
 
-    expect(() => synth({ ...CONFLUENT, rootCaSecretArn })).toThrow(/private root CA.*manageTopics=false/);
-    const { template } = synth({ ...CONFLUENT, rootCaSecretArn, manageTopics: false });
+    const { template } = synth({ ...CONFLUENT, rootCaSecretArn });
+
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       SourceAccessConfigurations: Match.arrayWith([
         { Type: 'SERVER_ROOT_CA_CERTIFICATE', URI: rootCaSecretArn },
       ]),
     });
+    template.hasResourceProperties('Custom::KafkaTopic', { RootCaSecretArn: rootCaSecretArn });
   });
 });
