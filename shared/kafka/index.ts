@@ -8,6 +8,7 @@ export {
   type KafkaAuth,
   type KafkaConnection,
   kafkaConnectionFromEnv,
+  mskIamTokenProvider,
   tlsOptions,
   usesTls,
 } from './kafkaClient.js';

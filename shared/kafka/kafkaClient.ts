@@ -199,14 +199,7 @@ export function createKafka(connection: KafkaConnection): Kafka {
   if (auth === 'aws-iam') {
     const region = connection.region ?? process.env.AWS_REGION;
     if (!region) throw new ConfigError('aws-iam auth needs a region: set AWS_REGION');
-    config.sasl = {
-      mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => {
-        // Loaded lazily: only MSK IAM users need the signer and its AWS SDK dependencies.
-        const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
-        return { value: (await generateAuthToken({ region })).token };
-      },
-    };
+    config.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: mskIamTokenProvider(region) };
   } else if (auth !== 'none' && auth !== 'mtls') {
     if (!connection.username || !connection.password) {
       throw new ConfigError(
@@ -220,6 +213,19 @@ export function createKafka(connection: KafkaConnection): Kafka {
     } as SASLOptions;
   }
   return new Kafka(config);
+}
+
+/**
+ * kafkajs's OAUTHBEARER token provider for MSK IAM: the signer's `token` (a base64url SigV4
+ * presigned `kafka-cluster:Connect` URL, signed with the default credential chain), not the
+ * whole response. MSK IAM cannot run outside AWS, so this is what the tests check offline.
+ */
+export function mskIamTokenProvider(region: string): () => Promise<{ value: string }> {
+  return async () => {
+    // Loaded lazily: only MSK IAM users need the signer and its AWS SDK dependencies.
+    const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+    return { value: (await generateAuthToken({ region })).token };
+  };
 }
 
 function logLevelFromEnv(): logLevel {
