@@ -63,12 +63,10 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   });
   let mappings: LocalEventSourceMapping[] = [];
   try {
-    const functions = await resolveFunctions(
-      catalog,
-      options.functions,
-      ctx,
-      options.topic ? { topic: options.topic } : {},
-    );
+    const functions = await resolveFunctions(catalog, options.functions, ctx, {
+      ...(options.topic ? { topic: options.topic } : {}),
+      producerEnv: { ...(options.env ?? process.env), KAFKA_BROKERS: connection.brokers.join(',') },
+    });
     mappings = createMappings({
       kafka,
       bootstrapServers: connection.brokers.join(','),

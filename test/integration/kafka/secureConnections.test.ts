@@ -7,6 +7,7 @@ import { type ConsumedRecord, runConsume } from '../../../scripts/commands/consu
 import { runProduce } from '../../../scripts/commands/produce.js';
 import { runQuery } from '../../../scripts/commands/query.js';
 import { runRun } from '../../../scripts/commands/run.js';
+import { runStart } from '../../../scripts/commands/start.js';
 import { createTopic, listTopics } from '../../../scripts/commands/topics.js';
 import { KafkaSecurityError } from '../../../scripts/lib/kafkaConnect.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
@@ -16,6 +17,7 @@ import { topicAdminHandler } from '../../../shared/admin/index.js';
 import { createKafka, KafkaRecordSink, kafkaConnectionFromEnv } from '../../../shared/kafka/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { rideHandler } from '../../../shared/rides/index.js';
+import { tablesIn } from '../../support/localTables.js';
 import { dataPath } from '../../support/rides.js';
 import { type SecureKafkaForTests, startSecureKafka } from '../../support/secureKafkaBroker.js';
 
@@ -152,6 +154,45 @@ describe('produce -> run -> query over every listener', () => {
     expect(plaintext && Object.values(plaintext).every((rows) => rows.length > 0)).toBe(true);
     for (const [name] of LISTENERS.slice(1)) {
       expect({ listener: name, rows: results.get(name) }).toEqual({ listener: name, rows: plaintext });
+    }
+  });
+});
+
+describe('npm start with a broker over SASL_SSL/SCRAM-SHA-512', () => {
+  it('leaves the same tables as the embedded replay, route and enrich producers included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'secure-start-'));
+    const topic = `secure-start-${randomUUID().slice(0, 8)}`;
+    const nowMs = () => Date.parse('2026-01-01T00:00:00Z');
+    try {
+      const output = captureOutput();
+      const onBroker = await runStart(
+        { env: broker.env('scram'), topic, dataDir: join(dir, 'broker'), nowMs },
+        output,
+      );
+      await runStart({ topic, dataDir: join(dir, 'embedded'), nowMs }, captureOutput());
+
+      expect(onBroker.path).toBe('broker');
+      if (onBroker.path !== 'broker') return;
+      expect(onBroker.mappings.map((m) => m.recordsDelivered)).toEqual(onBroker.mappings.map(() => RIDES));
+      expect(await tablesIn(join(dir, 'broker'))).toEqual(await tablesIn(join(dir, 'embedded')));
+      // The producers wrote over SCRAM too: this broker serves no other start run.
+      const admin = createKafka(kafkaConnectionFromEnv(broker.env('scram'))).admin();
+      await admin.connect();
+      const ends = async (t: string) =>
+        (await admin.fetchTopicOffsets(t)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+      try {
+        expect([
+          await ends('rides_high_amount'),
+          await ends('rides_low_amount'),
+          await ends('rides_enriched'),
+        ]).toEqual([29, 237, RIDES]);
+      } finally {
+        await admin.disconnect();
+      }
+      for (const secret of secretsOf(broker))
+        expect([...output.stdout, ...output.stderr].join('\n')).not.toContain(secret);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
