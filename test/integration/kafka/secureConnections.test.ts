@@ -86,74 +86,81 @@ describe('broker.sh start --secure', () => {
 });
 
 describe('produce -> run -> query over every listener', () => {
-  /** Query results per listener, filled by the tests below in order. */
-  const results = new Map<string, Record<string, ResultRow[]>>();
+  /** What one listener's pass left: the commands' results and the query rows per pipeline. */
+  interface Pass {
+    readonly produced: number;
+    readonly delivered: number[];
+    readonly rows: Record<string, ResultRow[]>;
+  }
   const pipelines = RIDE_FUNCTIONS.flatMap((f) => rideHandler(f).pipelines.map((p) => p.name));
+  const passes = new Map<string, Promise<Pass>>();
 
-  it.each(LISTENERS)(
-    '%s: the rides go in with produce, through run, and come out of query',
-    async (name, envOf) => {
-      // Arrange: a topic and a table store of this listener's own.
-      const env = envOf();
-      const topic = `secure-rides-${randomUUID().slice(0, 8)}`;
-      const dynamo: EmbeddedDynamo = await startEmbeddedDynamo();
-      const failures = await mkdtemp(join(tmpdir(), 'secure-esm-'));
-      try {
-        await createTopic({
-          env,
-          name: topic,
-          partitions: 3,
-          replicationFactor: 1,
-          retentionMs: -1,
-          output: captureOutput(),
-        });
-
-        // Act
-        const produced = await runProduce({
-          env,
-          topic,
-          file: RIDES_CSV,
-          timestampField: 'tpep_pickup_datetime',
-          quiet: true,
-          output: captureOutput(),
-        });
-        const summaries = await runRun({
-          env,
-          topic,
-          functions: RIDE_FUNCTIONS,
-          group: `secure-${randomUUID().slice(0, 8)}`,
-          untilCaughtUp: true,
-          endpoint: dynamo.endpoint,
-          onFailure: join(failures, 'failures.jsonl'),
-          progressIntervalS: 0,
-          output: captureOutput(),
-        });
-        const rows: Record<string, ResultRow[]> = {};
-        for (const pipeline of pipelines) {
-          rows[pipeline] = await runQuery(
-            { pipeline, endpoint: dynamo.endpoint, json: true },
-            captureOutput(),
-          );
-        }
-        results.set(name, rows);
-
-        // Assert: every ride read by every handler, and the all-time count adds up to the rides.
-        expect(produced.records).toBe(RIDES);
-        expect(summaries.map((s) => s.recordsDelivered)).toEqual(RIDE_FUNCTIONS.map(() => RIDES));
-        const dropoff = rows['dropoff-count'] ?? [];
-        expect(dropoff.reduce((n, r) => n + Number(r.count), 0)).toBe(RIDES);
-      } finally {
-        await dynamo.close();
-        await rm(failures, { recursive: true, force: true });
+  /** One listener's pass on a topic, consumer groups and table store of its own. */
+  async function pass(env: Record<string, string>): Promise<Pass> {
+    const topic = `secure-rides-${randomUUID().slice(0, 8)}`;
+    const dynamo: EmbeddedDynamo = await startEmbeddedDynamo();
+    const failures = await mkdtemp(join(tmpdir(), 'secure-esm-'));
+    try {
+      await createTopic({
+        env,
+        name: topic,
+        partitions: 3,
+        replicationFactor: 1,
+        retentionMs: -1,
+        output: captureOutput(),
+      });
+      const produced = await runProduce({
+        env,
+        topic,
+        file: RIDES_CSV,
+        timestampField: 'tpep_pickup_datetime',
+        quiet: true,
+        output: captureOutput(),
+      });
+      const summaries = await runRun({
+        env,
+        topic,
+        functions: RIDE_FUNCTIONS,
+        group: `secure-${randomUUID().slice(0, 8)}`,
+        untilCaughtUp: true,
+        endpoint: dynamo.endpoint,
+        onFailure: join(failures, 'failures.jsonl'),
+        progressIntervalS: 0,
+        output: captureOutput(),
+      });
+      const rows: Record<string, ResultRow[]> = {};
+      for (const pipeline of pipelines) {
+        rows[pipeline] = await runQuery({ pipeline, endpoint: dynamo.endpoint, json: true }, captureOutput());
       }
-    },
-  );
+      return { produced: produced.records, delivered: summaries.map((s) => s.recordsDelivered), rows };
+    } finally {
+      await dynamo.close();
+      await rm(failures, { recursive: true, force: true });
+    }
+  }
 
-  it('leaves the same tables over SASL_SSL/PLAIN, SASL_SSL/SCRAM-SHA-512 and mTLS as over plaintext', () => {
-    const plaintext = results.get('PLAINTEXT');
-    expect(plaintext && Object.values(plaintext).every((rows) => rows.length > 0)).toBe(true);
+  beforeAll(async () => {
+    // The four passes run side by side: they share nothing but the broker, and most of each
+    // is waiting (group joins, batching windows), so together they take little more than one.
+    for (const [name, envOf] of LISTENERS) passes.set(name, pass(envOf()));
+    await Promise.allSettled(passes.values());
+  });
+
+  it.each(LISTENERS)('%s: the rides go in with produce, through run, and come out of query', async (name) => {
+    const result = await passes.get(name);
+
+    expect(result?.produced).toBe(RIDES);
+    expect(result?.delivered).toEqual(RIDE_FUNCTIONS.map(() => RIDES));
+    const dropoff = result?.rows['dropoff-count'] ?? [];
+    expect(dropoff.reduce((n, r) => n + Number(r.count), 0)).toBe(RIDES);
+  });
+
+  it('leaves the same tables over SASL_SSL/PLAIN, SASL_SSL/SCRAM-SHA-512 and mTLS as over plaintext', async () => {
+    const plaintext = (await passes.get('PLAINTEXT'))?.rows;
+    expect(plaintext && pipelines.every((p) => (plaintext[p]?.length ?? 0) > 0)).toBe(true);
     for (const [name] of LISTENERS.slice(1)) {
-      expect({ listener: name, rows: results.get(name) }).toEqual({ listener: name, rows: plaintext });
+      const rows = (await passes.get(name))?.rows;
+      expect({ listener: name, rows }).toEqual({ listener: name, rows: plaintext });
     }
   });
 });
@@ -343,7 +350,7 @@ describe('the deployed parts over the secure listeners', () => {
       await sink.close();
     }
     const out = captureOutput();
-    await runConsume({ env: broker.env('scram'), topic, json: true, idleTimeoutMs: 2_000, output: out });
+    await runConsume({ env: broker.env('scram'), topic, json: true, idleTimeoutMs: 1_000, output: out });
 
     const records = out.stdout.filter((l) => l.trim()).map((l) => JSON.parse(l) as ConsumedRecord);
     expect(records.map((r) => [r.key, r.value, r.timestamp])).toEqual([
