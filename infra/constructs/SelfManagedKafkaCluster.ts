@@ -40,7 +40,11 @@ export interface SelfManagedKafkaClusterProps {
   readonly secretArn: string;
   /** The customer-managed KMS key of the secret. @default the AWS managed key */
   readonly secretKmsKeyArn?: string;
-  /** Secret with the brokers' private root CA (`{"certificate": "..."}`). @default public CAs */
+  /**
+   * Secret with the brokers' private root CA (`{"certificate": "..."}`), for the mappings and
+   * the topic admin (which parses it with the same code the local `--secure` broker tests use).
+   * @default public CAs
+   */
   readonly rootCaSecretArn?: string;
   /** Brokers reachable only inside a VPC. @default reached over the internet with TLS */
   readonly network?: ExistingNetwork;
@@ -153,6 +157,7 @@ export class SelfManagedKafkaCluster extends Construct implements IKafkaSource {
         bootstrapServers: this.props.bootstrapServers,
         auth: ADMIN_AUTH[this.auth],
         secretArn: this.props.secretArn,
+        ...(this.props.rootCaSecretArn ? { rootCaSecretArn: this.props.rootCaSecretArn } : {}),
       },
     });
   }
@@ -166,11 +171,6 @@ export class SelfManagedKafkaCluster extends Construct implements IKafkaSource {
   }
 
   private topicAdmin(): TopicAdminProvider {
-    if (this.props.rootCaSecretArn) {
-      throw new Error(
-        `${this.node.path}: the topic admin cannot use a private root CA yet; create topics outside the stack and deploy with -c manageTopics=false`,
-      );
-    }
     this.provider ??= new TopicAdminProvider(this, 'TopicAdmin', {
       statements: [...this.secretStatements()],
       ...(this.props.logRetention ? { logRetention: this.props.logRetention } : {}),

@@ -65,12 +65,10 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   let mappings: LocalEventSourceMapping[] = [];
   let functions: ResolvedFunction[] = [];
   try {
-    functions = await resolveFunctions(
-      catalog,
-      options.functions,
-      ctx,
-      options.topic ? { topic: options.topic } : {},
-    );
+    functions = await resolveFunctions(catalog, options.functions, ctx, {
+      ...(options.topic ? { topic: options.topic } : {}),
+      producerEnv: { ...(options.env ?? process.env), KAFKA_BROKERS: connection.brokers.join(',') },
+    });
     mappings = createMappings({
       kafka,
       bootstrapServers: connection.brokers.join(','),

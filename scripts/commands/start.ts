@@ -290,7 +290,7 @@ async function startOnBroker(
       catalog,
       handlersReading(catalog.handlers, RIDES_TOPIC).map((h) => h.name),
       ctx,
-      { topic },
+      { topic, producerEnv: { ...kafkaOptions.env, KAFKA_BROKERS: brokerList.join(',') } },
     );
     output.out(
       `Consuming ${topic} (${partitions} partitions, ${produced.records} records, batches of up to ${options.batchSize ?? DEFAULT_BATCH_SIZE})`,

@@ -3,9 +3,15 @@
 # Jars come from Maven Central through Maven (scripts/kafka/pom.xml); no Docker, no tarball.
 #
 #   broker.sh fetch                           copy the broker jars into the cache (no-op when complete)
-#   broker.sh start [--port N] [--dir D] [--owner-pid PID]
+#   broker.sh start [--port N] [--dir D] [--owner-pid PID] [--secure]
 #                                             start (formats storage on first use of D); prints
 #                                             exactly one stdout line: KAFKA_BROKERS=127.0.0.1:N
+#                                             --secure adds a SASL_SSL listener (PLAIN and SCRAM-SHA-512,
+#                                             as Confluent Cloud and MSK SCRAM) and an mTLS listener (as
+#                                             MSK mTLS), with a CA, certificates and users made here, and
+#                                             prints three more lines: KAFKA_SASL_SSL_BROKERS=127.0.0.1:S,
+#                                             KAFKA_MTLS_BROKERS=127.0.0.1:M, KAFKA_SECURE_DIR=<dir>/secure
+#                                             (CA, client certificate, secrets, env files; no secret is printed)
 #   broker.sh stop [--dir D]                  SIGTERM, wait, SIGKILL; removes D/broker.pid
 #   broker.sh status [--dir D]                exit 0 and print the address when running, else exit 1
 #
@@ -265,9 +271,14 @@ node_helper() {
 RUN_DIR="$DEFAULT_RUN_DIR"
 PORT=""
 OWNER_PID=""
+SECURE=0
 parse_args() {
   while [[ $# -gt 0 ]]; do
     case "$1" in
+    --secure)
+      SECURE=1
+      shift
+      ;;
     --port)
       [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--port needs a number"
       PORT="$2"
@@ -313,14 +324,22 @@ tail_log() {
 }
 
 write_config() {
-  local port="$1" cport="$2"
+  local port="$1" cport="$2" sport="${3:-}" mport="${4:-}"
+  local listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
+  local advertised="PLAINTEXT://127.0.0.1:$port"
+  local protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+  if ((SECURE)); then
+    listeners="$listeners,SASL_SSL://127.0.0.1:$sport,MTLS://127.0.0.1:$mport"
+    advertised="$advertised,SASL_SSL://127.0.0.1:$sport,MTLS://127.0.0.1:$mport"
+    protocols="$protocols,SASL_SSL:SASL_SSL,MTLS:SSL"
+  fi
   cat >"$RUN_DIR/server.properties" <<EOF
 # Written by scripts/kafka/broker.sh on every start; edits are overwritten.
 node.id=1
 process.roles=broker,controller
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$listeners
+advertised.listeners=$advertised
+listener.security.protocol.map=$protocols
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 # Static single-voter quorum: nothing port-specific is written into the formatted storage,
@@ -349,6 +368,7 @@ num.io.threads=4
 num.recovery.threads.per.data.dir=1
 log.retention.check.interval.ms=60000
 EOF
+  if ((SECURE)); then write_secure_config; fi
   cat >"$RUN_DIR/log4j2.properties" <<'EOF'
 # Written by scripts/kafka/broker.sh. Everything goes to stdout, which is <dir>/broker.log.
 status = warn
@@ -371,6 +391,106 @@ logger.storage.level = WARN
 logger.config.name = org.apache.kafka.common.config.AbstractConfig
 logger.config.level = WARN
 EOF
+}
+
+# ---------------------------------------------------------------------------------------- secure
+# The --secure listeners, shaped like the clusters users connect to:
+#   SASL_SSL  PLAIN (Confluent Cloud: API key and secret) and SCRAM-SHA-512 (MSK SCRAM), over TLS;
+#   MTLS      TLS with a required client certificate (MSK mTLS).
+# Broker-to-broker and controller traffic stays on PLAINTEXT, and so does the readiness check.
+# Everything is made here with openssl, once per state dir, into <dir>/secure (mode 700):
+#   ca.pem                 the CA clients trust (KAFKA_CA_FILE); ca.key signs and stays here
+#   broker.pem             broker key + certificate; the key is PKCS#8 encrypted (Kafka's PEM key store
+#                          wants a password) with PBE-SHA1-3DES, as Java 17 has no PBES2 key factory
+#   client.pem, client.key the mTLS client certificate and key (KAFKA_CLIENT_CERT_FILE, KAFKA_CLIENT_KEY_FILE)
+#   plain.secret.json      {"username","password"} of the PLAIN user     } the Secrets Manager formats
+#   scram.secret.json      {"username","password"} of the SCRAM user     } Lambda's Kafka event-source
+#   client.secret.json     {"certificate","privateKey"} of the client    } mappings read; the CLI reads
+#   root-ca.secret.json    {"certificate"} of the CA                     } them with KAFKA_SECRET_FILE
+#   plain.env, scram.env, mtls.env   the client environment of each listener (file paths, no secret)
+# The SCRAM user is stored in the KRaft metadata when the storage is formatted (MSK keeps SCRAM users
+# on the cluster too); the PLAIN user lives in the listener's JAAS configuration, as Kafka's PLAIN does.
+SECURE_USER_PLAIN="confluent-api-key"
+SECURE_USER_SCRAM="msk-scram-user"
+
+secure_dir() { printf '%s/secure\n' "$RUN_DIR"; }
+
+# A file's text as a JSON string (PEM has newlines); node is already a dependency of this script.
+json_file_string() { node -e 'process.stdout.write(JSON.stringify(require("fs").readFileSync(process.argv[1], "utf8")))' "$1"; }
+
+make_secure_material() {
+  local d
+  d="$(secure_dir)"
+  [[ -f "$d/.complete" ]] && return 0
+  command -v openssl >/dev/null 2>&1 || die "openssl not found on PATH; --secure needs it to make the CA and certificates"
+  rm -rf "$d"
+  mkdir -p "$d"
+  chmod 700 "$d"
+  local out
+  if ! out=$( (
+    set -e
+    cd "$d"
+    umask 077
+    days=3650
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days "$days" -sha256 \
+      -subj "/CN=kafka-lambda-streams local CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey rsa:2048 -nodes -keyout broker.key.tmp -out broker.csr -subj "/CN=localhost"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out broker.crt -days "$days" -sha256 -extfile broker.ext
+    openssl rand -hex 24 >broker-key.password
+    openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -in broker.key.tmp -out broker.key -passout file:broker-key.password
+    cat broker.key broker.crt >broker.pem
+    openssl req -newkey rsa:2048 -nodes -keyout client.key.tmp -out client.csr -subj "/CN=mtls-client"
+    printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days "$days" -sha256 -extfile client.ext
+    openssl pkcs8 -topk8 -nocrypt -in client.key.tmp -out client.key
+    openssl rand -hex 24 >plain.password
+    openssl rand -hex 24 >scram.password
+    rm -f ./*.tmp ./*.csr ./*.ext ./*.srl broker.key broker.crt
+  ) 2>&1); then
+    printf '%s\n' "$out" | tail -n 20 >&2
+    die "making the CA and certificates with openssl failed (output above)"
+  fi
+  (
+    umask 077
+    printf '{"username":"%s","password":"%s"}\n' "$SECURE_USER_PLAIN" "$(cat "$d/plain.password")" >"$d/plain.secret.json"
+    printf '{"username":"%s","password":"%s"}\n' "$SECURE_USER_SCRAM" "$(cat "$d/scram.password")" >"$d/scram.secret.json"
+    printf '{"certificate":%s,"privateKey":%s}\n' "$(json_file_string "$d/client.pem")" "$(json_file_string "$d/client.key")" >"$d/client.secret.json"
+    printf '{"certificate":%s}\n' "$(json_file_string "$d/ca.pem")" >"$d/root-ca.secret.json"
+  )
+  printf 'ok\n' >"$d/.complete"
+}
+
+write_secure_config() {
+  local d
+  d="$(secure_dir)"
+  cat >>"$RUN_DIR/server.properties" <<EOF
+# --secure: SASL_SSL (PLAIN, SCRAM-SHA-512) and MTLS (SSL, client certificate required).
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SECURE_USER_PLAIN="$(cat "$d/plain.password")";
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PEM
+ssl.keystore.location=$d/broker.pem
+ssl.key.password=$(cat "$d/broker-key.password")
+ssl.truststore.type=PEM
+ssl.truststore.location=$d/ca.pem
+listener.name.mtls.ssl.client.auth=required
+EOF
+  chmod 600 "$RUN_DIR/server.properties"
+}
+
+# The client side of each secure listener, as the environment the CLI reads (paths only, no secret).
+write_secure_env_files() {
+  local sport="$1" mport="$2" d
+  d="$(secure_dir)"
+  printf 'KAFKA_BROKERS=127.0.0.1:%s\nKAFKA_AUTH=plain\nKAFKA_SECRET_FILE=%s\nKAFKA_CA_FILE=%s\n' \
+    "$sport" "$d/plain.secret.json" "$d/ca.pem" >"$d/plain.env"
+  printf 'KAFKA_BROKERS=127.0.0.1:%s\nKAFKA_AUTH=scram-sha-512\nKAFKA_SECRET_FILE=%s\nKAFKA_CA_FILE=%s\n' \
+    "$sport" "$d/scram.secret.json" "$d/ca.pem" >"$d/scram.env"
+  printf 'KAFKA_BROKERS=127.0.0.1:%s\nKAFKA_AUTH=mtls\nKAFKA_CA_FILE=%s\nKAFKA_CLIENT_CERT_FILE=%s\nKAFKA_CLIENT_KEY_FILE=%s\n' \
+    "$mport" "$d/ca.pem" "$d/client.pem" "$d/client.key" >"$d/mtls.env"
 }
 
 # Random Kafka cluster id: 16 random bytes, URL-safe base64 without padding (22 chars), not starting
@@ -457,8 +577,12 @@ cmd_start() {
     local addr
     addr="$(cat "$RUN_DIR/brokers" 2>/dev/null || true)"
     if [[ -n "$addr" && ( -z "$PORT" || "$addr" == "127.0.0.1:$PORT" ) ]]; then
+      if ((SECURE)) && [[ ! -f "$RUN_DIR/secure.brokers" ]]; then
+        die "the broker in $RUN_DIR runs without --secure; stop it first: $0 stop --dir $RUN_DIR"
+      fi
       log "already running (pid $pid) in $RUN_DIR"
       printf 'KAFKA_BROKERS=%s\n' "$addr"
+      if ((SECURE)); then cat "$RUN_DIR/secure.brokers"; fi
       return 0
     fi
     die "a broker (pid $pid, ${addr:-unknown address}) already runs in $RUN_DIR; stop it first: $0 stop --dir $RUN_DIR"
@@ -470,34 +594,53 @@ cmd_start() {
   cmd_fetch
 
   # Ports: --port wins; else reuse the last ones used in this dir when still free; else free ones.
-  local want_port="${PORT:-}" want_cport="" attempt ports port cport last_port="" last_cport=""
+  local want_port="${PORT:-}" want_cport="" want_sport="" want_mport="" attempt ports port cport sport="" mport=""
+  local last_port="" last_cport="" last_sport="" last_mport=""
   if [[ -f "$RUN_DIR/ports" ]]; then
-    read -r last_port last_cport <"$RUN_DIR/ports" || true
+    read -r last_port last_cport last_sport last_mport <"$RUN_DIR/ports" || true
     want_port="${want_port:-${last_port:-}}"
     want_cport="${last_cport:-}"
+    want_sport="${last_sport:-}"
+    want_mport="${last_mport:-}"
   fi
 
   local formatted=0
   [[ -f "$RUN_DIR/data/meta.properties" ]] && formatted=1
+  if ((SECURE)); then
+    # SCRAM users are written into the metadata when the storage is formatted.
+    if ((formatted)) && [[ ! -f "$RUN_DIR/scram.formatted" ]]; then
+      die "$RUN_DIR was formatted without --secure, so it has no SCRAM user; use a new --dir for --secure"
+    fi
+    make_secure_material
+  fi
 
   for attempt in 1 2 3; do
-    ports="$(STRICT_PORTS="${PORT:-}" node_helper ports "${want_port:-0}" "${want_cport:-0}")" ||
-      die "cannot use the requested port (see above); stop whatever listens there or pick another --port"
-    read -r port cport <<<"$ports"
+    if ((SECURE)); then
+      ports="$(STRICT_PORTS="${PORT:-}" node_helper ports "${want_port:-0}" "${want_cport:-0}" "${want_sport:-0}" "${want_mport:-0}")"
+    else
+      ports="$(STRICT_PORTS="${PORT:-}" node_helper ports "${want_port:-0}" "${want_cport:-0}")"
+    fi || die "cannot use the requested port (see above); stop whatever listens there or pick another --port"
+    read -r port cport sport mport <<<"$ports"
     [[ "$port" != "$cport" ]] || cport="$(node_helper ports 0)"
-    write_config "$port" "$cport"
+    write_config "$port" "$cport" "$sport" "$mport"
 
     if ((formatted == 0)); then
       local cid out
+      local -a scram=()
+      if ((SECURE)); then
+        scram=(--add-scram "SCRAM-SHA-512=[name=$SECURE_USER_SCRAM,password=$(cat "$(secure_dir)/scram.password")]")
+      fi
       cid="$(new_cluster_id)"
       log "formatting KRaft storage in $RUN_DIR/data (cluster id $cid)"
       if ! out=$("$java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
         -Dlog4j2.configurationFile="$RUN_DIR/log4j2.properties" -cp "$LIB_DIR/*" \
-        kafka.tools.StorageTool format -t "$cid" -c "$RUN_DIR/server.properties" 2>&1); then
+        kafka.tools.StorageTool format -t "$cid" -c "$RUN_DIR/server.properties" ${scram[@]+"${scram[@]}"} 2>&1); then
+        if ((SECURE)); then out="${out//$(cat "$(secure_dir)/scram.password")/<redacted>}"; fi
         printf '%s\n' "$out" | tail -n 30 >&2
         die "formatting KRaft storage failed (output above)"
       fi
       printf '%s\n' "$cid" >"$RUN_DIR/cluster.id"
+      if ((SECURE)); then printf '%s\n' "$SECURE_USER_SCRAM" >"$RUN_DIR/scram.formatted"; fi
       formatted=1
     fi
 
@@ -505,10 +648,17 @@ cmd_start() {
     local rc=0
     launch_and_wait "$java" "$port" || rc=$?
     if ((rc == 0)); then
-      printf '%s %s\n' "$port" "$cport" >"$RUN_DIR/ports"
+      printf '%s\n' "$port $cport${sport:+ $sport $mport}" >"$RUN_DIR/ports"
       printf '127.0.0.1:%s\n' "$port" >"$RUN_DIR/brokers"
+      rm -f "$RUN_DIR/secure.brokers"
+      if ((SECURE)); then
+        write_secure_env_files "$sport" "$mport"
+        printf 'KAFKA_SASL_SSL_BROKERS=127.0.0.1:%s\nKAFKA_MTLS_BROKERS=127.0.0.1:%s\nKAFKA_SECURE_DIR=%s\n' \
+          "$sport" "$mport" "$(secure_dir)" >"$RUN_DIR/secure.brokers"
+      fi
       [[ -n "$OWNER_PID" ]] && spawn_owner_watch "$OWNER_PID" "$BROKER_PID"
       printf 'KAFKA_BROKERS=127.0.0.1:%s\n' "$port"
+      if ((SECURE)); then cat "$RUN_DIR/secure.brokers"; fi
       return 0
     fi
     if ((rc == 3)); then
@@ -523,6 +673,8 @@ cmd_start() {
       log "port taken (attempt $attempt); retrying with other ports"
       [[ -z "$PORT" ]] && want_port=""
       want_cport=""
+      want_sport=""
+      want_mport=""
       continue
     fi
     break

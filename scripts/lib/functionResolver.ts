@@ -42,6 +42,14 @@ export interface ResolveOptions {
   readonly topic?: string;
   /** Called with what each pipeline did after each event a catalog handler applied. */
   readonly onOutcomes?: (outcomes: PipelineOutcome[]) => void;
+  /**
+   * Where the producers of route and enrich pipelines read their connection (KAFKA_BROKERS,
+   * KAFKA_AUTH, KAFKA_SECRET_FILE, KAFKA_CA_FILE, ...): `run` and `start` pass the environment
+   * their own client was made from, with KAFKA_BROKERS set to the brokers they consume, so the
+   * outputs go where the inputs came from, over the same listener and credentials.
+   * @default process.env
+   */
+  readonly producerEnv?: NodeJS.ProcessEnv;
   /** Where Powertools Metrics' warnings go (never stdout, which may carry JSON). @default stderr */
   readonly warn?: (line: string) => void;
 }
@@ -134,7 +142,7 @@ export async function resolveFunction(
       // Route and enrich pipelines write to Kafka: the same lazy producer the deployed
       // functions use, on KAFKA_BROKERS or the event's bootstrapServers (the local runner's broker).
       sink: (event) => {
-        const sink = lambdaKafkaSink()(event);
+        const sink = lambdaKafkaSink(options.producerEnv)(event);
         sinks.push(sink);
         return sink;
       },

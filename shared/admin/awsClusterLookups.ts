@@ -1,10 +1,10 @@
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { bootstrapBrokerField, type ClusterLookups, parseSaslSecret } from './clusterConnection.js';
+import { bootstrapBrokerField, type ClusterLookups } from './clusterConnection.js';
 import { TopicAdminError } from './TopicAdminError.js';
 
 /**
- * The real lookups: Secrets Manager for SASL credentials, MSK GetBootstrapBrokers for brokers.
+ * The real lookups: Secrets Manager for credentials and CAs, MSK GetBootstrapBrokers for brokers.
  * Clients are created on first use, so a run that needs neither (local plaintext broker) makes
  * no AWS call and needs no credentials.
  */
@@ -13,10 +13,10 @@ export function awsClusterLookups(region: string | undefined = process.env.AWS_R
   let kafka: KafkaClient | undefined;
   const options = region ? { region } : {};
   return {
-    async readSaslSecret(secretArn) {
+    async readSecret(secretArn) {
       secrets ??= new SecretsManagerClient(options);
       const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-      return parseSaslSecret(secretArn, out.SecretString);
+      return out.SecretString;
     },
     async bootstrapBrokers(clusterArn, auth) {
       kafka ??= new KafkaClient(options);

@@ -1,25 +1,28 @@
-import type { KafkaConnection } from '../kafka/index.js';
+import type { KafkaConnection } from '../kafka/kafkaClient.js';
+import { parseClientCertificateSecret, parseRootCaSecret, parseSaslSecret } from '../kafka/kafkaSecrets.js';
 import { TopicAdminError } from './TopicAdminError.js';
 import type { ClusterAccess, ClusterAuth } from './topicDeclaration.js';
 
-/** SASL credentials as Lambda's Kafka event-source mappings store them in Secrets Manager. */
-export interface SaslCredentials {
-  readonly username: string;
-  readonly password: string;
-}
+export { parseSaslSecret, type SaslCredentials } from '../kafka/kafkaSecrets.js';
 
-/** The AWS calls a connection may need, passed in so tests run without AWS. */
+/**
+ * The AWS calls a connection may need, passed in so tests run without AWS. A secret comes
+ * back as its raw string and is parsed here, by the same parsers whatever its source (Secrets
+ * Manager in AWS, a local file in the tests).
+ */
 export interface ClusterLookups {
-  /** Reads `{"username","password"}` from a Secrets Manager secret. */
-  readSaslSecret(secretArn: string): Promise<SaslCredentials>;
+  /** The `SecretString` of a Secrets Manager secret (undefined for a binary secret). */
+  readSecret(secretArn: string): Promise<string | undefined>;
   /** MSK GetBootstrapBrokers for a cluster, as the comma-separated string for `auth`. */
   bootstrapBrokers(clusterArn: string, auth: ClusterAuth): Promise<string>;
 }
 
 /**
  * Turns declared access into a kafkajs connection: looks up MSK brokers from the cluster ARN
- * when no bootstrap servers are given, and reads SASL credentials from the secret. The
- * credentials live only in the returned object; nothing here logs them.
+ * when no bootstrap servers are given, reads SASL credentials or the mTLS client certificate
+ * from the secret and a private root CA from its own secret, in the formats Lambda's
+ * event-source mappings read. The credentials live only in the returned object; nothing here
+ * logs them.
  */
 export async function resolveConnection(
   access: ClusterAccess,
@@ -31,15 +34,22 @@ export async function resolveConnection(
   if (brokers.length === 0) {
     throw new TopicAdminError('NO_BROKERS', `no bootstrap brokers for ${access.clusterArn ?? 'the cluster'}`);
   }
-  const base = {
+  const base: KafkaConnection = {
     brokers,
     clientId: 'kafka-lambda-streams-topic-admin',
     auth: access.auth,
     ...(access.ssl === undefined ? {} : { ssl: access.ssl }),
-  } as const;
+    ...(access.rootCaSecretArn
+      ? { caPem: parseRootCaSecret(access.rootCaSecretArn, await lookups.readSecret(access.rootCaSecretArn)) }
+      : {}),
+  };
   if (access.auth === 'none' || access.auth === 'aws-iam') return base;
   if (!access.secretArn) throw new TopicAdminError('NO_SECRET', `${access.auth} auth needs a secret ARN`);
-  const { username, password } = await lookups.readSaslSecret(access.secretArn);
+  const secretString = await lookups.readSecret(access.secretArn);
+  if (access.auth === 'mtls') {
+    return { ...base, clientCertificate: parseClientCertificateSecret(access.secretArn, secretString) };
+  }
+  const { username, password } = parseSaslSecret(access.secretArn, secretString);
   return { ...base, username, password };
 }
 
@@ -60,35 +70,14 @@ export function bootstrapBrokerField(
     case 'scram-sha-512':
     case 'scram-sha-256':
       return 'BootstrapBrokerStringSaslScram';
+    case 'mtls':
+      return 'BootstrapBrokerStringTls';
     case 'plain':
       // MSK has no SASL/PLAIN; the TLS listener is the closest and fails with a clear auth error.
       return 'BootstrapBrokerStringTls';
     default:
       return 'BootstrapBrokerString';
   }
-}
-
-/**
- * Parses a Secrets Manager secret string in Lambda's Kafka format. The error never echoes the
- * secret: it names the secret and the missing field only.
- */
-export function parseSaslSecret(secretArn: string, secretString: string | undefined): SaslCredentials {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(secretString ?? '');
-  } catch {
-    throw new TopicAdminError(
-      'BAD_SECRET',
-      `secret ${secretArn} is not JSON; store {"username":"...","password":"..."} as the secret string`,
-    );
-  }
-  const record = (parsed ?? {}) as Record<string, unknown>;
-  for (const field of ['username', 'password'] as const) {
-    if (typeof record[field] !== 'string' || record[field] === '') {
-      throw new TopicAdminError('BAD_SECRET', `secret ${secretArn} has no string field "${field}"`);
-    }
-  }
-  return { username: record.username as string, password: record.password as string };
 }
 
 function splitBrokers(list: string): string[] {

@@ -4,10 +4,10 @@ import { TopicAdminError } from './TopicAdminError.js';
 /**
  * How the topic admin authenticates. `aws-iam` is MSK IAM (SASL/OAUTHBEARER signed with the
  * function's role); `plain` and `scram-*` read `{"username","password"}` from a Secrets
- * Manager secret (the same secret the event-source mapping uses); `none` is plaintext, for
- * local brokers and tests.
+ * Manager secret (the same secret the event-source mapping uses); `mtls` reads
+ * `{"certificate","privateKey"}` likewise; `none` is plaintext, for local brokers and tests.
  */
-export type ClusterAuth = 'none' | 'aws-iam' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export type ClusterAuth = 'none' | 'aws-iam' | 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'mtls';
 
 /** Where the cluster is and how to log in. Never holds a credential, only the secret's ARN. */
 export interface ClusterAccess {
@@ -16,8 +16,13 @@ export interface ClusterAccess {
   /** MSK (provisioned or serverless) cluster ARN. */
   readonly clusterArn?: string;
   readonly auth: ClusterAuth;
-  /** Secrets Manager secret with `{"username","password"}` for `plain` and `scram-*`. */
+  /**
+   * Secrets Manager secret with `{"username","password"}` for `plain` and `scram-*`, or with
+   * `{"certificate","privateKey"}` for `mtls`.
+   */
   readonly secretArn?: string;
+  /** Secret with the brokers' private root CA, `{"certificate"}`. @default public CAs */
+  readonly rootCaSecretArn?: string;
   /** Force TLS on or off. @default true for any SASL auth, false for `none` */
   readonly ssl?: boolean;
 }
@@ -72,8 +77,12 @@ const propertiesSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/, 'an MSK cluster ARN')
       .optional(),
-    Auth: z.enum(['none', 'aws-iam', 'plain', 'scram-sha-256', 'scram-sha-512']),
+    Auth: z.enum(['none', 'aws-iam', 'plain', 'scram-sha-256', 'scram-sha-512', 'mtls']),
     SecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN')
+      .optional(),
+    RootCaSecretArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'a Secrets Manager secret ARN')
       .optional(),
@@ -88,7 +97,7 @@ const propertiesSchema = z
         message: 'give exactly one of BootstrapServers and ClusterArn',
       });
     }
-    const needsSecret = p.Auth === 'plain' || p.Auth.startsWith('scram');
+    const needsSecret = p.Auth === 'plain' || p.Auth.startsWith('scram') || p.Auth === 'mtls';
     if (needsSecret && !p.SecretArn) {
       ctx.addIssue({ code: 'custom', path: ['SecretArn'], message: `${p.Auth} auth needs SecretArn` });
     }
@@ -128,6 +137,7 @@ export function parseTopicDeclaration(raw: unknown): TopicDeclaration {
       ...(p.ClusterArn ? { clusterArn: p.ClusterArn } : {}),
       auth: p.Auth,
       ...(p.SecretArn ? { secretArn: p.SecretArn } : {}),
+      ...(p.RootCaSecretArn ? { rootCaSecretArn: p.RootCaSecretArn } : {}),
       ...(p.Ssl === undefined ? {} : { ssl: p.Ssl }),
     },
   };
@@ -148,6 +158,7 @@ export function toTopicResourceProperties(d: TopicDeclaration): Record<string, u
     ...(d.cluster.clusterArn ? { ClusterArn: d.cluster.clusterArn } : {}),
     Auth: d.cluster.auth,
     ...(d.cluster.secretArn ? { SecretArn: d.cluster.secretArn } : {}),
+    ...(d.cluster.rootCaSecretArn ? { RootCaSecretArn: d.cluster.rootCaSecretArn } : {}),
     ...(d.cluster.ssl === undefined ? {} : { Ssl: d.cluster.ssl }),
   };
 }

@@ -3,6 +3,7 @@ import { ConfigError, StoreError } from '../engine/errors/index.js';
 import type { LambdaKafkaEvent } from '../engine/event/index.js';
 import type { OutputRecord, RecordSink } from '../engine/output/index.js';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
+import { parseSaslSecret } from './kafkaSecrets.js';
 
 /**
  * A RecordSink over one kafkajs producer: idempotent (the broker drops the producer's own
@@ -142,10 +143,7 @@ export function lambdaKafkaSink(
 
 async function readSaslSecret(arn: string): Promise<{ username: string; password: string }> {
   // Loaded lazily: only SASL users need the Secrets Manager client in memory.
-  const [{ GetSecretValueCommand, SecretsManagerClient }, { parseSaslSecret }] = await Promise.all([
-    import('@aws-sdk/client-secrets-manager'),
-    import('../admin/clusterConnection.js'),
-  ]);
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
   return parseSaslSecret(arn, out.SecretString);
 }

@@ -104,23 +104,19 @@ describe('self-managed mode inside a VPC', () => {
 });
 
 describe('self-managed mode with a private root CA', () => {
-  it('passes the CA to the mapping, and refuses topics and producers it could not reach', () => {
+  it('passes the CA secret to the mapping and to the topic admin, and refuses producers that could not trust it', () => {
     const rootCaSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-ca-AbCdEf';
 
-    expect(() => synth({ ...CONFLUENT, rootCaSecretArn })).toThrow(/private root CA.*manageTopics=false/);
-    expect(() => synth({ ...CONFLUENT, rootCaSecretArn, manageTopics: false })).toThrow(
+    expect(() => synth({ ...CONFLUENT, rootCaSecretArn })).toThrow(
       /functions that write topics \(rides_high_amount, rides_low_amount\) cannot trust a private root CA/,
     );
-    const { template } = synth({
-      ...CONFLUENT,
-      rootCaSecretArn,
-      manageTopics: false,
-      handlers: NON_PRODUCING_HANDLERS,
-    });
+    const { template } = synth({ ...CONFLUENT, rootCaSecretArn, handlers: NON_PRODUCING_HANDLERS });
+
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       SourceAccessConfigurations: Match.arrayWith([
         { Type: 'SERVER_ROOT_CA_CERTIFICATE', URI: rootCaSecretArn },
       ]),
     });
+    template.hasResourceProperties('Custom::KafkaTopic', { RootCaSecretArn: rootCaSecretArn });
   });
 });

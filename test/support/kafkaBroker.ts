@@ -186,7 +186,8 @@ export async function assertKafkaReachable(brokers: string[], source: string): P
   }
 }
 
-async function runBrokerSh(
+/** Runs `scripts/kafka/broker.sh` with `args`; the error carries the tail of its stderr and how to fix it. */
+export async function runBrokerSh(
   args: string[],
   timeoutMs: number,
   what: string,

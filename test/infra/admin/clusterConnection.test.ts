@@ -14,9 +14,9 @@ function fakeLookups(): ClusterLookups & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    async readSaslSecret(arn) {
+    async readSecret(arn) {
       calls.push(`secret ${arn}`);
-      return { username: 'api-key', password: 'api-secret' };
+      return '{"username":"api-key","password":"api-secret"}';
     },
     async bootstrapBrokers(arn, auth) {
       calls.push(`brokers ${arn} ${auth}`);

@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runStart, type StartResult, startSource } from '../../../scripts/commands/start.js';
-import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
 import { type CapturedOutput, captureOutput } from '../../../scripts/lib/output.js';
 import { decodeEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
 import { createTopicsAndWait } from '../../../shared/kafka/index.js';
+import { tablesIn } from '../../support/localTables.js';
 import { readTopic, testKafka } from '../esm/esmTestKit.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -24,35 +23,6 @@ function summaryLines(output: CapturedOutput): string[] {
   const to = output.stdout.findIndex((l) => l.startsWith('late = dead letters'));
   expect(from).toBeGreaterThan(0);
   return output.stdout.slice(from, to + 1);
-}
-
-/** Every item of the three tables under a data dir, sorted; `v` (writes an item took, i.e. batches) left out. */
-async function tablesIn(dataDir: string) {
-  const ctx = await openDynamo({ forceEmbedded: true, dataDir });
-  try {
-    const scan = async (table: string) => {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey }));
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return items
-        .map(({ v: _version, ...rest }) => rest)
-        .sort((a, b) => `${a.pk}\u0000${a.sk}`.localeCompare(`${b.pk}\u0000${b.sk}`));
-    };
-    return {
-      aggregates: await scan(ctx.tables.aggregates),
-      deadLetters: await scan(ctx.tables.deadLetters),
-      // Lookup pins record which table rows each delivered batch used: they follow the
-      // batch boundaries, which the broker's consumer and the replay choose differently.
-      // Everything the pins decide (the enriched values, the counts) is compared.
-      state: (await scan(ctx.tables.state)).filter((i) => !String(i.pk).includes('#pins#')),
-    };
-  } finally {
-    await ctx.close();
-  }
 }
 
 /** The coordinates and bytes of a record, comparable with toEqual. */
