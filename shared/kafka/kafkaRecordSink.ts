@@ -3,7 +3,7 @@ import { ConfigError, StoreError } from '../engine/errors/index.js';
 import type { LambdaKafkaEvent } from '../engine/event/index.js';
 import type { OutputRecord, RecordSink } from '../engine/output/index.js';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
-import { parseSaslSecret } from './kafkaSecrets.js';
+import { parseClientCertificateSecret, parseRootCaSecret, parseSaslSecret } from './kafkaSecrets.js';
 
 /**
  * A RecordSink over one kafkajs producer: idempotent (the broker drops the producer's own
@@ -102,13 +102,19 @@ function kafkajsHeaders(headers: OutputRecord['headers']): IHeaders {
 /**
  * The sink a Lambda handler that writes topics uses: brokers from KAFKA_BROKERS, else the
  * event's `bootstrapServers` (the cluster the mapping reads, which is where outputs go by
- * default); auth from KAFKA_AUTH (MSK IAM uses the function's role); SASL credentials from
- * KAFKA_USERNAME/KAFKA_PASSWORD or, in AWS, the Secrets Manager secret KAFKA_SECRET_ARN
- * names ({"username","password"}, the same secret the mapping uses), read once.
+ * default); auth from KAFKA_AUTH (MSK IAM uses the function's role). Secrets in AWS come from
+ * Secrets Manager, in the formats the mapping reads (so the mapping's own secrets serve):
+ * KAFKA_SECRET_ARN holds `{"username","password"}` for SASL or the client certificate and key
+ * for `mtls`; KAFKA_ROOT_CA_SECRET_ARN a private CA the brokers' certificates chain to. Both are
+ * read once per container, on the first send. Locally, KAFKA_USERNAME/KAFKA_PASSWORD and the
+ * file variables of {@link kafkaConnectionFromEnv} serve instead.
+ *
+ * @param readSecret a secret's `SecretString`; parsed here by the same code whatever its source
+ * @default readSecret: Secrets Manager
  */
 export function lambdaKafkaSink(
   env: NodeJS.ProcessEnv = process.env,
-  readSecret: (arn: string) => Promise<{ username: string; password: string }> = readSaslSecret,
+  readSecret: (arn: string) => Promise<string | undefined> = readSecretString,
 ): (event: LambdaKafkaEvent) => RecordSink {
   return (event) => {
     const brokers = env.KAFKA_BROKERS ?? event.bootstrapServers;
@@ -118,17 +124,24 @@ export function lambdaKafkaSink(
       );
     }
     const base = kafkaConnectionFromEnv({ ...env, KAFKA_BROKERS: brokers });
-    const secretArn = env.KAFKA_SECRET_ARN;
-    if (!secretArn || (base.username && base.password)) return new KafkaRecordSink(base);
-    // The secret is read on the first send, inside the invocation, so a read failure fails
+    // Credentials given locally (variables, files) win over the secret, as for the CLI.
+    const haveCredentials =
+      base.auth === 'mtls' ? base.clientCertificate !== undefined : Boolean(base.username && base.password);
+    const secretArn = haveCredentials ? undefined : env.KAFKA_SECRET_ARN;
+    const rootCaArn = env.KAFKA_ROOT_CA_SECRET_ARN;
+    if (!secretArn && !rootCaArn) return new KafkaRecordSink(base);
+    // The secrets are read on the first send, inside the invocation, so a read failure fails
     // (and retries) a batch rather than the cold start.
     let inner: Promise<KafkaRecordSink> | undefined;
     return {
       async send(records) {
-        inner ??= readSecret(secretArn).then((c) => new KafkaRecordSink({ ...base, ...c }));
+        inner ??= withSecrets(base, secretArn, rootCaArn, readSecret).then((c) => new KafkaRecordSink(c));
         const sink = await inner.catch((err) => {
           inner = undefined;
-          throw new StoreError(`reading the Kafka credentials from ${secretArn} failed`, { cause: err });
+          throw new StoreError(
+            `reading the Kafka credentials from ${[secretArn, rootCaArn].filter(Boolean).join(' and ')} failed: ${(err as Error).message}`,
+            { cause: err },
+          );
         });
         await sink.send(records);
       },
@@ -141,9 +154,27 @@ export function lambdaKafkaSink(
   };
 }
 
-async function readSaslSecret(arn: string): Promise<{ username: string; password: string }> {
-  // Loaded lazily: only SASL users need the Secrets Manager client in memory.
+/** The connection with what its secrets hold: SASL credentials or a client certificate, and a CA. */
+async function withSecrets(
+  base: KafkaConnection,
+  secretArn: string | undefined,
+  rootCaArn: string | undefined,
+  readSecret: (arn: string) => Promise<string | undefined>,
+): Promise<KafkaConnection> {
+  let connection = base;
+  if (rootCaArn)
+    connection = { ...connection, caPem: parseRootCaSecret(rootCaArn, await readSecret(rootCaArn)) };
+  if (!secretArn) return connection;
+  const secret = await readSecret(secretArn);
+  if (base.auth === 'mtls') {
+    return { ...connection, clientCertificate: parseClientCertificateSecret(secretArn, secret) };
+  }
+  return { ...connection, ...parseSaslSecret(secretArn, secret) };
+}
+
+async function readSecretString(arn: string): Promise<string | undefined> {
+  // Loaded lazily: only users of secrets need the Secrets Manager client in memory.
   const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  return parseSaslSecret(arn, out.SecretString);
+  return out.SecretString;
 }

@@ -14,7 +14,13 @@ import { captureOutput } from '../../../scripts/lib/output.js';
 import type { ResultRow } from '../../../scripts/lib/resultRows.js';
 import type { ClusterLookups } from '../../../shared/admin/clusterConnection.js';
 import { topicAdminHandler } from '../../../shared/admin/index.js';
-import { createKafka, KafkaRecordSink, kafkaConnectionFromEnv } from '../../../shared/kafka/index.js';
+import type { LambdaKafkaEvent } from '../../../shared/engine/event/index.js';
+import {
+  createKafka,
+  KafkaRecordSink,
+  kafkaConnectionFromEnv,
+  lambdaKafkaSink,
+} from '../../../shared/kafka/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { rideHandler } from '../../../shared/rides/index.js';
 import { tablesIn } from '../../support/localTables.js';
@@ -327,6 +333,51 @@ describe('the deployed parts over the secure listeners', () => {
       } finally {
         await admin.disconnect();
       }
+    },
+  );
+
+  it.each([
+    ['SASL_SSL/SCRAM-SHA-512', 'scram-sha-512', 'scram.secret.json', () => broker.saslSsl],
+    ['SASL_SSL/PLAIN', 'plain', 'plain.secret.json', () => broker.saslSsl],
+    ['mTLS', 'mtls', 'client.secret.json', () => broker.mtls],
+  ] as const)(
+    'a deployed producer (lambdaKafkaSink) sends over %s with the credentials and root CA from their secrets',
+    async (_l, auth, secretFile, address) => {
+      const topic = `secure-lambda-sink-${randomUUID().slice(0, 8)}`;
+      await createTopic({
+        env: broker.env('scram'),
+        name: topic,
+        partitions: 1,
+        replicationFactor: 1,
+        output: captureOutput(),
+      });
+      // Only what the CDK app sets on a producing function: no local credential variables.
+      const env = {
+        KAFKA_BROKERS: address(),
+        KAFKA_AUTH: auth,
+        KAFKA_SECRET_ARN: arn(secretFile),
+        KAFKA_ROOT_CA_SECRET_ARN: arn('root-ca.secret.json'),
+      };
+      const read: string[] = [];
+      const sink = lambdaKafkaSink(env, async (secretArn) => {
+        read.push(secretArn.slice(secretArn.lastIndexOf(':') + 1));
+        return fileLookups.readSecret(secretArn);
+      })({ eventSource: 'SelfManagedKafka', records: {} } as LambdaKafkaEvent);
+      try {
+        await sink.send([
+          { topic, key: Buffer.from('k'), value: Buffer.from('{"n":1}'), headers: [], timestampMs: 1_000 },
+        ]);
+        await sink.send([
+          { topic, key: Buffer.from('k'), value: Buffer.from('{"n":2}'), headers: [], timestampMs: 2_000 },
+        ]);
+      } finally {
+        await sink.close?.();
+      }
+      expect(read.sort()).toEqual(['root-ca.secret.json', secretFile].sort()); // once per container, not per send
+      const out = captureOutput();
+      await runConsume({ env: broker.env('scram'), topic, json: true, idleTimeoutMs: 1_000, output: out });
+      const records = out.stdout.filter((l) => l.trim()).map((l) => JSON.parse(l) as ConsumedRecord);
+      expect(records.map((r) => r.value)).toEqual(['{"n":1}', '{"n":2}']);
     },
   );
 

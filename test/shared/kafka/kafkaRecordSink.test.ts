@@ -54,7 +54,7 @@ describe('lambdaKafkaSink', () => {
           failNext = false;
           throw new Error('AccessDenied');
         }
-        return { username: 'u', password: 'p' };
+        return JSON.stringify({ username: 'u', password: 'p' });
       },
     )(event(`127.0.0.1:${port}`));
     expect(reads).toEqual([]); // nothing at creation: a cold start cannot fail on the secret
