@@ -42,7 +42,7 @@ ARN_KEY='arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-12345678
 VPC=(-c vpcId=vpc-0abc1234 -c subnetIds=subnet-0aa,subnet-0bb)
 # Existing MSK: where the functions that write topics run (the mapping uses the cluster's network).
 MSK_PRODUCERS=(-c vpcId=vpc-0abc1234 -c subnetIds=subnet-0aa,subnet-0bb -c securityGroupIds=sg-0feed123)
-# mTLS: the Lambda-side producer has no client certificates, so only the handlers that read deploy.
+# A deployment of a subset of the handlers (-c handlers=...): the ones that read, no producers.
 READ_ONLY_HANDLERS='rides-count-by-dropoff,rides-tumbling-by-pickup,rides-hopping-by-vendor,zones-table,orders-by-state'
 
 # name|cdk context arguments (one variant per source mode and network shape)
@@ -53,8 +53,10 @@ VARIANTS=(
   "msk-serverless-env|-c account=123456789012 -c region=eu-west-1"
   "msk-iam|-c mode=msk -c clusterArn=$ARN_CLUSTER ${MSK_PRODUCERS[*]}"
   "msk-scram|-c mode=msk -c clusterArn=$ARN_CLUSTER -c auth=scram-512 -c secretArn=$ARN_SECRET -c secretKmsKeyArn=$ARN_KEY ${MSK_PRODUCERS[*]}"
-  "msk-mtls|-c mode=msk -c clusterArn=$ARN_CLUSTER -c auth=mtls -c secretArn=$ARN_SECRET -c handlers=$READ_ONLY_HANDLERS"
+  "msk-mtls|-c mode=msk -c clusterArn=$ARN_CLUSTER -c auth=mtls -c secretArn=$ARN_SECRET ${MSK_PRODUCERS[*]}"
+  "msk-iam-read-only|-c mode=msk -c clusterArn=$ARN_CLUSTER -c handlers=$READ_ONLY_HANDLERS"
   "confluent|-c mode=self-managed -c bootstrapServers=pkc-abc12.eu-west-1.aws.confluent.cloud:9092 -c secretArn=$ARN_SECRET"
+  "self-managed-private-ca|-c mode=self-managed -c bootstrapServers=kafka.internal:9093 -c auth=scram-512 -c secretArn=$ARN_SECRET -c rootCaSecretArn=$ARN_SECRET"
   "self-managed-vpc|-c mode=self-managed -c bootstrapServers=b-1.kafka.internal:9096,b-2.kafka.internal:9096 -c auth=scram-512 -c secretArn=$ARN_SECRET ${VPC[*]} -c securityGroupIds=sg-0123abcd"
 )
 

@@ -87,11 +87,6 @@ export class ExistingMskCluster extends Construct implements IKafkaSource {
 
   producerAccess(topics: readonly string[]): KafkaProducerAccess {
     const writes = `functions that write topics (${topics.join(', ')})`;
-    if (this.auth === 'mtls') {
-      throw new Error(
-        `${this.node.path}: ${writes} cannot use mTLS: the Lambda-side producer (lambdaKafkaSink) has no client certificates; use auth iam or scram-512, or deploy without those handlers`,
-      );
-    }
     if (!this.producerNetwork) {
       throw new Error(
         `${this.node.path}: ${writes} run in the cluster's VPC: give its network (vpcId, subnetIds, securityGroupIds the brokers admit)`,
@@ -100,7 +95,11 @@ export class ExistingMskCluster extends Construct implements IKafkaSource {
     const iamAuth = this.auth === 'iam';
     this.brokerLookup ??= new MskBootstrapBrokers(this, 'BootstrapBrokers', {
       clusterArn: this.props.clusterArn,
-      listener: iamAuth ? 'BootstrapBrokerStringSaslIam' : 'BootstrapBrokerStringSaslScram',
+      listener: iamAuth
+        ? 'BootstrapBrokerStringSaslIam'
+        : this.auth === 'mtls'
+          ? 'BootstrapBrokerStringTls'
+          : 'BootstrapBrokerStringSaslScram',
     });
     if (iamAuth) {
       return {
@@ -109,12 +108,13 @@ export class ExistingMskCluster extends Construct implements IKafkaSource {
         network: this.producerNetwork,
       };
     }
-    // SCRAM: Kafka ACLs on the secret's user authorize the topics, as for the mapping.
+    // SCRAM and mTLS: Kafka ACLs on the secret's user (or the certificate's subject) authorize
+    // the topics, as for the mapping; the producer reads the mapping's own secret.
     const secretArn = this.props.secretArn as string;
     return {
       environment: {
         KAFKA_BROKERS: this.brokerLookup.brokers,
-        KAFKA_AUTH: 'scram-sha-512',
+        KAFKA_AUTH: this.auth === 'mtls' ? 'mtls' : 'scram-sha-512',
         KAFKA_SECRET_ARN: secretArn,
       },
       statements: secretReadStatements(this, [secretArn], this.props.secretKmsKeyArn, PRODUCER_SECRET_SIDS),

@@ -6,13 +6,16 @@ import { Construct } from 'constructs';
 import { logWriteStatement } from '../lib/iamStatements.js';
 
 /** The GetBootstrapBrokers fields this app reads, one per listener the producer can use. */
-export type MskBrokerListener = 'BootstrapBrokerStringSaslIam' | 'BootstrapBrokerStringSaslScram';
+export type MskBrokerListener =
+  | 'BootstrapBrokerStringSaslIam'
+  | 'BootstrapBrokerStringSaslScram'
+  | 'BootstrapBrokerStringTls';
 
 /** Properties of {@link MskBootstrapBrokers}. */
 export interface MskBootstrapBrokersProps {
   /** The cluster (a literal ARN, or this stack's cluster's `attrArn`). */
   readonly clusterArn: string;
-  /** The listener of the auth the producers use: IAM (9098) or SASL/SCRAM (9096). */
+  /** The listener of the auth the producers use: IAM (9098), SASL/SCRAM (9096) or mTLS (9094). */
   readonly listener: MskBrokerListener;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;

@@ -123,23 +123,20 @@ export class SelfManagedKafkaCluster extends Construct implements IKafkaSource {
   /**
    * Producers use the mapping's brokers, SASL mechanism and secret; in a VPC, its subnets and
    * security groups (the VPC then needs a way to Secrets Manager and DynamoDB: NAT or
-   * endpoints). Kafka ACLs on the secret's user decide which topics it may write.
+   * endpoints), and a private root CA from its own secret, as the mapping and the topic admin
+   * read it. Kafka ACLs on the secret's user decide which topics it may write.
    */
-  producerAccess(topics: readonly string[]): KafkaProducerAccess {
-    if (this.props.rootCaSecretArn) {
-      throw new Error(
-        `${this.node.path}: functions that write topics (${topics.join(', ')}) cannot trust a private root CA yet (lambdaKafkaSink uses the public CAs); deploy without those handlers`,
-      );
-    }
+  producerAccess(_topics: readonly string[]): KafkaProducerAccess {
     return {
       environment: {
         KAFKA_BROKERS: this.props.bootstrapServers.join(','),
         KAFKA_AUTH: ADMIN_AUTH[this.auth],
         KAFKA_SECRET_ARN: this.props.secretArn,
+        ...(this.props.rootCaSecretArn ? { KAFKA_ROOT_CA_SECRET_ARN: this.props.rootCaSecretArn } : {}),
       },
       statements: secretReadStatements(
         this,
-        [this.props.secretArn],
+        [this.props.secretArn, ...(this.props.rootCaSecretArn ? [this.props.rootCaSecretArn] : [])],
         this.props.secretKmsKeyArn,
         PRODUCER_SECRET_SIDS,
       ),

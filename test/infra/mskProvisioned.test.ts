@@ -113,10 +113,18 @@ describe('msk mode, SASL/SCRAM', () => {
 });
 
 describe('msk mode, mTLS', () => {
-  it('refuses handlers that write topics: the Lambda-side producer has no client certificate', () => {
-    expect(() => synth({ ...MSK, auth: 'mtls', secretArn: SECRET_ARN })).toThrow(
-      /functions that write topics \(rides_high_amount, rides_low_amount\) cannot use mTLS/,
-    );
+  it('lets handlers that write topics produce over TLS with the same client certificate secret', () => {
+    const { template } = synth({ ...MSK, auth: 'mtls', secretArn: SECRET_ARN });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ KAFKA_AUTH: 'mtls', KAFKA_SECRET_ARN: SECRET_ARN }),
+      },
+    });
+    const lookups = Object.values(template.findResources('Custom::MskBootstrapBrokers'));
+    expect(lookups.map((l) => JSON.parse(String(l.Properties.Create)).outputPaths)).toEqual([
+      ['BootstrapBrokerStringTls'],
+    ]);
   });
 
   it('passes the client certificate secret as CLIENT_CERTIFICATE_TLS_AUTH', () => {

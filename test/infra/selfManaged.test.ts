@@ -104,13 +104,24 @@ describe('self-managed mode inside a VPC', () => {
 });
 
 describe('self-managed mode with a private root CA', () => {
-  it('passes the CA secret to the mapping and to the topic admin, and refuses producers that could not trust it', () => {
+  it('passes the CA secret to the mapping, the topic admin and the producers', () => {
     const rootCaSecretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-ca-AbCdEf';
 
-    expect(() => synth({ ...CONFLUENT, rootCaSecretArn })).toThrow(
-      /functions that write topics \(rides_high_amount, rides_low_amount\) cannot trust a private root CA/,
-    );
-    const { template } = synth({ ...CONFLUENT, rootCaSecretArn, handlers: NON_PRODUCING_HANDLERS });
+    const { template } = synth({ ...CONFLUENT, rootCaSecretArn });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KAFKA_ROOT_CA_SECRET_ARN: rootCaSecretArn }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ProducerReadsKafkaSecret',
+            Resource: Match.arrayWith([rootCaSecretArn]),
+          }),
+        ]),
+      },
+    });
 
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       SourceAccessConfigurations: Match.arrayWith([
