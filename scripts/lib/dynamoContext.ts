@@ -17,6 +17,11 @@ export interface DynamoCliOptions {
   forceEmbedded?: boolean;
   /** Keep the embedded store in memory only. */
   inMemory?: boolean;
+  /**
+   * Loopback port of the embedded store, so other processes can write to it while this one
+   * holds it open (`serve`: LevelDB allows one process per folder). @default 0: any free port
+   */
+  embeddedPort?: number;
   /** Wall clock the stores use for TTL attributes; fixed in tests so tables compare equal. @default Date.now */
   nowMs?: () => number;
 }
@@ -59,9 +64,10 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
     endpoint = given;
     if (/^https?:\/\/(127\.|localhost|\[::1\])/.test(given)) await ensureTables(given, tables);
   } else {
-    embedded = await startEmbeddedDynamo(
-      options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) },
-    );
+    embedded = await startEmbeddedDynamo({
+      ...(options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) }),
+      ...(options.embeddedPort ? { port: options.embeddedPort } : {}),
+    });
     endpoint = embedded.endpoint;
     await ensureTables(endpoint, tables);
   }
