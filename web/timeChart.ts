@@ -1,5 +1,15 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { utcMinute } from './format.js';
+
+/** Tick labels in 24-hour UTC, with the date under the first tick and under midnights. */
+function utcTicks(_u: uPlot, splits: number[]): string[] {
+  return splits.map((ms, i) => {
+    const iso = new Date(ms).toISOString();
+    const hhmm = iso.slice(11, 16);
+    return i === 0 || hhmm === '00:00' ? `${hhmm}\n${iso.slice(0, 10)}` : hhmm;
+  });
+}
 
 /** One line (or bars) of a {@link timeChart}. */
 export interface TimeSeries {
@@ -29,9 +39,13 @@ export function timeChart(host: HTMLElement, xsMs: readonly number[], series: re
       ms: 1,
       tzDate: (ms) => uPlot.tzDate(new Date(ms), 'Etc/UTC'),
       scales: { x: { time: true }, ...(right ? { r: { auto: true } } : {}) },
-      axes: [{}, { size: 56 }, ...(right ? [{ scale: 'r', side: 1, size: 56, grid: { show: false } }] : [])],
+      axes: [
+        { values: utcTicks },
+        { size: 56 },
+        ...(right ? [{ scale: 'r', side: 1, size: 56, grid: { show: false } }] : []),
+      ],
       series: [
-        {},
+        { label: 'window start (UTC)', value: (_u, ms) => (ms == null ? '–' : utcMinute(ms)) },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
