@@ -1,8 +1,15 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, type StoreOptions } from '../lib/cliOptions.js';
-import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
+import {
+  DEFAULT_LOCAL_DATA_DIR,
+  type DynamoContext,
+  dynamoOptionsOf,
+  openDynamo,
+} from '../lib/dynamoContext.js';
 import { type Output, processOutput } from '../lib/output.js';
+import { claimStore } from '../lib/storeHolder.js';
 import { startDashboard } from '../serve/startDashboard.js';
 
 /** The page's port unless --port says otherwise: Vite's preview port, rarely taken by anything else. */
@@ -58,6 +65,15 @@ export async function runServe(
       ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
       ...(options.zonesFile === undefined ? {} : { zonesFile: options.zonesFile }),
     });
+    // Other commands on this folder then point at the endpoint instead of crashing in LevelDB.
+    const release =
+      context.embedded && !options.inMemory
+        ? claimStore(resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR), {
+            pid: process.pid,
+            endpoint: context.endpoint,
+            command: 'serve',
+          })
+        : () => {};
     output.out(`Results page: ${dashboard.url}`);
     if (options.host !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
       output.err(
@@ -66,7 +82,7 @@ export async function runServe(
     }
     if (context.embedded) {
       output.out(
-        `Store: the embedded store${options.inMemory ? ' (in memory)' : ` in ${options.dataDir}`}, hosted here at ${context.endpoint}`,
+        `Store: the embedded store${options.inMemory ? ' (in memory)' : ` in ${resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR)}`}, hosted here at ${context.endpoint}`,
       );
       output.out('It can be open in one process only; while this runs, write to it through this endpoint:');
       output.out(`  npm run -s cli -- replay --file data/rides.csv --endpoint ${context.endpoint}`);
@@ -79,6 +95,7 @@ export async function runServe(
       storeEndpoint: context.endpoint,
       context,
       async close() {
+        release();
         await dashboard.close();
         await context.close();
       },

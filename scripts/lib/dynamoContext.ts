@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createPipelineStores } from '../../shared/engine/store/dynamo/index.js';
 import { type PipelineStores, type TableNames, tableNamesFromEnv } from '../../shared/engine/store/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
+import { requireNotHeld } from './storeHolder.js';
 
 /** Where the embedded DynamoDB keeps its data between CLI runs (LevelDB files). */
 export const DEFAULT_LOCAL_DATA_DIR = resolve(process.env.LOCAL_DATA_DIR ?? '.local/dynamo');
@@ -64,8 +65,10 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
     endpoint = given;
     if (/^https?:\/\/(127\.|localhost|\[::1\])/.test(given)) await ensureTables(given, tables);
   } else {
+    const dataDir = resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR);
+    if (!options.inMemory) requireNotHeld(dataDir, 'open');
     embedded = await startEmbeddedDynamo({
-      ...(options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) }),
+      ...(options.inMemory ? {} : { path: dataDir }),
       ...(options.embeddedPort ? { port: options.embeddedPort } : {}),
     });
     endpoint = embedded.endpoint;
