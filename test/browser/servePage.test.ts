@@ -181,6 +181,23 @@ describe('serve: the results page in Chromium', () => {
     );
   });
 
+  it('narrows the zone lists to the keys the key filter matches, by id or zone name', async () => {
+    const all = await readTable(page, 'pickup-zones');
+    const airport = all.filter((r) => /airport/i.test(r.zone as string));
+    expect(airport.length).toBeGreaterThan(0);
+    expect(airport.length).toBeLessThan(all.length);
+
+    await page.fill('#key-filter', 'airport');
+
+    await expect
+      .poll(() => readTable(page, 'pickup-zones'))
+      .toEqual(airport.map((r, i) => ({ ...r, rank: i + 1 })));
+    await page.fill('#key-filter', String(airport[0]!.key));
+    expect((await readTable(page, 'pickup-zones')).map((r) => r.key)).toContain(airport[0]!.key);
+    await page.fill('#key-filter', '');
+    expect(await readTable(page, 'pickup-zones')).toEqual(all);
+  });
+
   it('counts late and rejected records per pipeline as dead-letters --json lists them, and filters the list', async () => {
     const letters = await deadLettersJson(serve);
     const counts = await readTable(page, 'pipeline-counts');
