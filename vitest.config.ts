@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` needs nothing but Node (DynamoDB is in-process dynalite);
+ * Four projects: `unit` needs nothing but Node (DynamoDB is in-process dynalite);
  * `integration` gets one real Kafka broker for the run from the globalSetup (or reuses
- * KAFKA_BROKERS); `package` packs the library and uses it from a scratch project. `npm test` runs all three; `npm run test:unit` only the first.
+ * KAFKA_BROKERS); `package` packs the library and uses it from a scratch project; `browser`
+ * opens the results page (`serve`) in Debian's Chromium (/usr/bin/chromium, see .ci/run).
+ * `npm test` runs all four; `npm run test:unit` only the first.
  */
 export default defineConfig({
   test: {
@@ -22,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'test/package/**', 'node_modules/**'],
+          exclude: ['test/integration/**', 'test/package/**', 'test/browser/**', 'node_modules/**'],
         },
       },
       {
@@ -41,6 +43,15 @@ export default defineConfig({
           name: 'package',
           include: ['test/package/**/*.test.ts'],
           testTimeout: 600_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // A real browser on a real page: one Chromium for the file, about 20 s in all.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
         },
       },
     ],

@@ -46,6 +46,7 @@ const registrations: Array<Promise<{ register: (p: Command) => void }>> = [
   import('./commands/reset.js'),
   import('./commands/start.js'),
   import('./commands/run.js'),
+  import('./commands/serve.js'),
 ];
 for (const mod of await Promise.all(registrations)) mod.register(program);
 

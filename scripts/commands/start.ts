@@ -422,6 +422,7 @@ async function printSummary(
       output.out(`  npm run -s cli -- query ${first} --json`);
       output.out(`  npm run -s cli -- dead-letters --pipeline ${first}`);
     }
+    output.out('Or look at it in the browser (charts, live while records flow): npm run -s cli -- serve');
   }
   return summary;
 }

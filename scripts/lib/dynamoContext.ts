@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createPipelineStores } from '../../shared/engine/store/dynamo/index.js';
 import { type PipelineStores, type TableNames, tableNamesFromEnv } from '../../shared/engine/store/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
+import { requireNotHeld } from './storeHolder.js';
 
 /** Where the embedded DynamoDB keeps its data between CLI runs (LevelDB files). */
 export const DEFAULT_LOCAL_DATA_DIR = resolve(process.env.LOCAL_DATA_DIR ?? '.local/dynamo');
@@ -17,6 +18,11 @@ export interface DynamoCliOptions {
   forceEmbedded?: boolean;
   /** Keep the embedded store in memory only. */
   inMemory?: boolean;
+  /**
+   * Loopback port of the embedded store, so other processes can write to it while this one
+   * holds it open (`serve`: LevelDB allows one process per folder). @default 0: any free port
+   */
+  embeddedPort?: number;
   /** Wall clock the stores use for TTL attributes; fixed in tests so tables compare equal. @default Date.now */
   nowMs?: () => number;
 }
@@ -59,9 +65,12 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
     endpoint = given;
     if (/^https?:\/\/(127\.|localhost|\[::1\])/.test(given)) await ensureTables(given, tables);
   } else {
-    embedded = await startEmbeddedDynamo(
-      options.inMemory ? {} : { path: resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR) },
-    );
+    const dataDir = resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR);
+    if (!options.inMemory) requireNotHeld(dataDir, 'open');
+    embedded = await startEmbeddedDynamo({
+      ...(options.inMemory ? {} : { path: dataDir }),
+      ...(options.embeddedPort ? { port: options.embeddedPort } : {}),
+    });
     endpoint = embedded.endpoint;
     await ensureTables(endpoint, tables);
   }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../shared/engine/errors/index.js';
+import { requireNotHeld } from './storeHolder.js';
 
 /**
  * Deletes the embedded store's folder. Refuses a folder that holds anything but LevelDB
@@ -10,6 +11,7 @@ import { ConfigError } from '../../shared/engine/errors/index.js';
  */
 export function resetLocalData(dataDir: string): boolean {
   const dir = resolve(dataDir);
+  requireNotHeld(dir, 'delete');
   if (!existsSync(dir)) return false;
   const entries = readdirSync(dir);
   const leveldb = /^(CURRENT|LOCK|LOG|LOG\.old|MANIFEST-\d+|\d+\.(ldb|log|sst))$/;

@@ -179,6 +179,8 @@ describe('npm start (spawned)', () => {
         ].map(String),
       );
       expect(run.stdout).toContain(`Data kept in ${join(dir, 'dynamo')}`);
+      // The last hint points at the results page.
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toContain('npm run -s cli -- serve');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

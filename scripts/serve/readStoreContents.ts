@@ -1,0 +1,25 @@
+import type { PipelineSpec } from '../../shared/engine/process/index.js';
+import type { TableRow } from '../../shared/engine/store/index.js';
+import type { DynamoContext } from '../lib/dynamoContext.js';
+import { scanPipelineRows } from '../lib/readResults.js';
+import type { ResultRow } from '../lib/resultRows.js';
+import type { StoreContents } from './dashboardSnapshot.js';
+
+/**
+ * Reads everything the page shows, with the readers `query` and `dead-letters` use: a
+ * Scan per aggregating pipeline (filtered by pipeline), the table pipelines' rows, and
+ * every dead letter. Fine for a local store; on a large production table each refresh
+ * costs a full Scan per pipeline (docs/serve.md says so).
+ */
+export async function readStoreContents(
+  ctx: Pick<DynamoContext, 'doc' | 'tables' | 'stores'>,
+  pipelines: readonly PipelineSpec[],
+): Promise<StoreContents> {
+  const aggregates = new Map<string, ResultRow[]>();
+  const tableRows = new Map<string, TableRow[]>();
+  for (const p of pipelines) {
+    if (p.kind === 'windowed-aggregate') aggregates.set(p.name, await scanPipelineRows(ctx, p.name));
+    else if (p.kind === 'table') tableRows.set(p.name, await ctx.stores.tables.list(p.name));
+  }
+  return { aggregates, tableRows, deadLetters: await ctx.stores.deadLetters.list() };
+}

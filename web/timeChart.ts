@@ -1,0 +1,62 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { utcMinute } from './format.js';
+
+/** Tick labels in 24-hour UTC, with the date under the first tick and under midnights. */
+function utcTicks(_u: uPlot, splits: number[]): string[] {
+  return splits.map((ms, i) => {
+    const iso = new Date(ms).toISOString();
+    const hhmm = iso.slice(11, 16);
+    return i === 0 || hhmm === '00:00' ? `${hhmm}\n${iso.slice(0, 10)}` : hhmm;
+  });
+}
+
+/** One line (or bars) of a {@link timeChart}. */
+export interface TimeSeries {
+  readonly label: string;
+  readonly values: readonly (number | null)[];
+  readonly color: string;
+  /** Draw bars instead of a line. */
+  readonly bars?: boolean;
+  /** A second y axis on the right, for a series of another unit (average tip beside tip sums). */
+  readonly rightAxis?: boolean;
+}
+
+const charts = new WeakMap<HTMLElement, uPlot>();
+
+/**
+ * A time chart with uPlot: x in epoch ms shown in UTC, one series per entry. The previous
+ * chart in `host` is replaced: a few hundred points redraw in well under a frame.
+ */
+export function timeChart(host: HTMLElement, xsMs: readonly number[], series: readonly TimeSeries[]): void {
+  charts.get(host)?.destroy();
+  const width = Math.max(320, host.clientWidth || 720);
+  const right = series.some((s) => s.rightAxis);
+  const chart = new uPlot(
+    {
+      width,
+      height: 220,
+      ms: 1,
+      tzDate: (ms) => uPlot.tzDate(new Date(ms), 'Etc/UTC'),
+      scales: { x: { time: true }, ...(right ? { r: { auto: true } } : {}) },
+      axes: [
+        { values: utcTicks },
+        { size: 56 },
+        ...(right ? [{ scale: 'r', side: 1, size: 56, grid: { show: false } }] : []),
+      ],
+      series: [
+        { label: 'window start (UTC)', value: (_u, ms) => (ms == null ? '–' : utcMinute(ms)) },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          ...(s.rightAxis ? { scale: 'r' } : {}),
+          ...(s.bars ? { fill: `${s.color}55`, paths: uPlot.paths.bars!({ size: [0.7, 40] }) } : {}),
+        })),
+      ],
+    },
+    [xsMs as number[], ...series.map((s) => s.values as (number | null)[])],
+    host,
+  );
+  charts.set(host, chart);
+}
