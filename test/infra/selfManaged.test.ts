@@ -1,13 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import {
-  CONFLUENT,
-  NON_PRODUCING_HANDLERS,
-  policyStatements,
-  resourcesOf,
-  SECRET_ARN,
-  synth,
-} from './support/synth.js';
+import { CONFLUENT, policyStatements, resourcesOf, SECRET_ARN, synth } from './support/synth.js';
 
 describe('self-managed mode (Confluent Cloud)', () => {
   const { template } = synth({ ...CONFLUENT });

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
 import { type OutputRecord, type RecordSink, sourceHeader } from '../../../../shared/engine/output/index.js';
 import { type HandlerSpec, processEvent } from '../../../../shared/engine/process/index.js';

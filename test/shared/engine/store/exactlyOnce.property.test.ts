@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerCodec } from '../../../../shared/engine/decode/index.js';
 import { InvalidRecordError } from '../../../../shared/engine/errors/index.js';
 import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, DynamoKeyedStateStore } from '../../../../shared/engine/store/dynamo/index.js';
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';

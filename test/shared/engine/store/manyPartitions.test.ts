@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerCodecs } from '../../../../shared/engine/decode/index.js';
 import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
 import {
