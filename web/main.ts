@@ -4,6 +4,7 @@ import { el } from './dom.js';
 import { windowLabel } from './format.js';
 import { pipelineCounts, pipelineSection } from './pipelineSections.js';
 import { rideSections } from './rideSections.js';
+import { destroyCharts } from './timeChart.js';
 import type { DashboardSnapshot, ViewState } from './view.js';
 
 /**
@@ -63,6 +64,7 @@ function render(): void {
     windowMs: picker.value === 'all' || picker.value === '' ? 'all' : Number(picker.value),
     keyFilter: keyFilter.value,
   };
+  destroyCharts();
   sections.replaceChildren(
     ...(snapshot.rides ? rideSections(snapshot.rides, state) : []),
     pipelineCounts(snapshot.pipelines),

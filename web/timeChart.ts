@@ -23,13 +23,29 @@ export interface TimeSeries {
 }
 
 const charts = new WeakMap<HTMLElement, uPlot>();
+/**
+ * Every chart drawn and not yet destroyed. uPlot keeps each chart in a module-level set (for
+ * cursor sync) until `destroy()`, so a chart whose host was merely dropped from the page would
+ * live, and repaint on resize, forever: each render destroys the previous render's charts.
+ */
+const live = new Set<uPlot>();
+
+/** Destroys every chart drawn so far; call before replacing the sections that hold them. */
+export function destroyCharts(): void {
+  for (const chart of live) chart.destroy();
+  live.clear();
+}
 
 /**
  * A time chart with uPlot: x in epoch ms shown in UTC, one series per entry. The previous
  * chart in `host` is replaced: a few hundred points redraw in well under a frame.
  */
 export function timeChart(host: HTMLElement, xsMs: readonly number[], series: readonly TimeSeries[]): void {
-  charts.get(host)?.destroy();
+  const previous = charts.get(host);
+  if (previous) {
+    previous.destroy();
+    live.delete(previous);
+  }
   const width = Math.max(320, host.clientWidth || 720);
   const right = series.some((s) => s.rightAxis);
   const chart = new uPlot(
@@ -59,4 +75,5 @@ export function timeChart(host: HTMLElement, xsMs: readonly number[], series: re
     host,
   );
   charts.set(host, chart);
+  live.add(chart);
 }

@@ -139,7 +139,7 @@ export interface DeploymentConfig {
   readonly source: KafkaSourceConfig;
   /**
    * The catalog's handlers to deploy, by name (e.g. to leave out the ones that write topics
-   * where the producer cannot authenticate, such as MSK with mTLS).
+   * when the network for producers is not there yet).
    * @default every handler of the catalog
    */
   readonly handlers?: readonly string[];

@@ -37,8 +37,8 @@ export interface ExistingMskClusterProps {
   readonly secretKmsKeyArn?: string;
   /**
    * Where functions that write topics run: subnets of the cluster's VPC and security groups
-   * the brokers admit (on 9098 for IAM, 9096 for SCRAM) whose egress reaches the brokers and
-   * 443 (DynamoDB; Secrets Manager for SCRAM). The mapping itself always uses the cluster's
+   * the brokers admit (on 9098 for IAM, 9096 for SCRAM, 9094 for mTLS) whose egress reaches
+   * the brokers and 443 (DynamoDB; Secrets Manager for SCRAM and mTLS). The mapping itself always uses the cluster's
    * own network and ignores this.
    * @default none: a handler that writes topics fails the synth
    */

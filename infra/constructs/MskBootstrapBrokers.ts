@@ -33,6 +33,9 @@ export interface MskBootstrapBrokersProps {
  * broker replacement inside MSK keeps the bootstrap names, so nothing else needs it.
  */
 export class MskBootstrapBrokers extends Construct {
+  // One per stack: AwsCustomResource runs every instance of a stack in one singleton function,
+  // whose role is the first instance's, so a second instance's role and log group would be
+  // ignored (ExistingMskCluster and MskServerlessCluster each make at most one).
   /** `host:port,host:port,...` of the chosen listener (a deploy-time token). */
   readonly brokers: string;
   readonly resource: cr.AwsCustomResource;

@@ -41,11 +41,12 @@ export interface FunctionNetwork {
  */
 export interface KafkaProducerAccess {
   /**
-   * `KAFKA_BROKERS` (host:port,...), `KAFKA_AUTH` (kafkajs connection auth), and for SASL
-   * `KAFKA_SECRET_ARN`: the ARN only, never the secret's value.
+   * `KAFKA_BROKERS` (host:port,...), `KAFKA_AUTH` (kafkajs connection auth), for SASL and
+   * mTLS `KAFKA_SECRET_ARN`, for a private CA `KAFKA_ROOT_CA_SECRET_ARN`: ARNs only, never a
+   * secret's value.
    */
   readonly environment: Readonly<Record<string, string>>;
-  /** Writing exactly the given topics (MSK IAM), or reading the SASL secret. */
+  /** Writing exactly the given topics (MSK IAM), or reading the SASL/mTLS and CA secrets. */
   readonly statements: iam.PolicyStatement[];
   /** @default not in a VPC: the brokers are reachable over the internet (TLS) */
   readonly network?: FunctionNetwork;
@@ -75,9 +76,8 @@ export interface IKafkaSource {
   consumerStatements(topic: string, consumerGroupId: string): iam.PolicyStatement[];
   /**
    * What a function needs to write `topics` (its route outputs) to this cluster. Throws when
-   * the Lambda-side producer cannot reach or authenticate to the cluster as configured (e.g.
-   * mTLS, or an existing MSK cluster without the network to run producers in), so the synth
-   * fails instead of a deployed function.
+   * the Lambda-side producer cannot reach the cluster as configured (an existing MSK cluster
+   * without the network to run producers in), so the synth fails instead of a deployed function.
    */
   producerAccess(topics: readonly string[]): KafkaProducerAccess;
   /**

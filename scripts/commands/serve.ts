@@ -56,8 +56,19 @@ export async function runServe(
     ...dynamoOptionsOf(options),
     ...(options.storePort ? { embeddedPort: options.storePort } : {}),
   });
+  let release = (): void => {};
+  let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   try {
-    const dashboard = await startDashboard({
+    // At once, before the page build: other commands on this folder then point at the
+    // endpoint instead of crashing in LevelDB.
+    if (context.embedded && !options.inMemory) {
+      release = claimStore(resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR), {
+        pid: process.pid,
+        endpoint: context.endpoint,
+        command: 'serve',
+      });
+    }
+    dashboard = await startDashboard({
       context,
       catalog,
       port: options.port ?? DEFAULT_SERVE_PORT,
@@ -65,15 +76,6 @@ export async function runServe(
       ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
       ...(options.zonesFile === undefined ? {} : { zonesFile: options.zonesFile }),
     });
-    // Other commands on this folder then point at the endpoint instead of crashing in LevelDB.
-    const release =
-      context.embedded && !options.inMemory
-        ? claimStore(resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR), {
-            pid: process.pid,
-            endpoint: context.endpoint,
-            command: 'serve',
-          })
-        : () => {};
     output.out(`Results page: ${dashboard.url}`);
     if (options.host !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
       output.err(
@@ -90,17 +92,20 @@ export async function runServe(
       output.out(`Store: ${context.endpoint} (read every ${options.refreshMs ?? 1000} ms)`);
     }
     output.out('The page follows the store live (server-sent events). Ctrl-C stops.');
+    const running = dashboard;
     return {
-      url: dashboard.url,
+      url: running.url,
       storeEndpoint: context.endpoint,
       context,
       async close() {
         release();
-        await dashboard.close();
+        await running.close();
         await context.close();
       },
     };
   } catch (err) {
+    release();
+    await dashboard?.close();
     await context.close();
     throw err;
   }

@@ -60,12 +60,14 @@ export class KafkaRecordSink implements RecordSink {
 
   private connect(): Promise<Producer> {
     this.connecting ??= (async () => {
-      const producer = createKafka(this.connection).producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-      });
+      let producer: Producer;
       try {
+        // Inside the try: a configuration error must not stay cached as the connection.
+        producer = createKafka(this.connection).producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+        });
         await producer.connect();
       } catch (err) {
         this.connecting = undefined;

@@ -13,6 +13,7 @@ import dynalite from 'dynalite';
 import { AGGREGATES_TABLE, ALL_TABLES, type TableDesign } from '../../engine/store/tableDesign.js';
 import type { TableNames } from '../../engine/store/tableNames.js';
 import { enforceDynamoLimits } from './dynamoLimits.js';
+import { refuseBrowsers } from './refuseBrowsers.js';
 
 /** A running embedded DynamoDB (dynalite, on LevelDB, in this process). */
 export interface EmbeddedDynamo {
@@ -36,6 +37,8 @@ export async function startEmbeddedDynamo(
     partitionKey: AGGREGATES_TABLE.partitionKey.name,
     sortKey: AGGREGATES_TABLE.sortKey.name,
   });
+  // Outermost: a web page in the user's browser must not reach the tables (see refuseBrowsers).
+  refuseBrowsers(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -8,6 +8,7 @@ import {
   expectExactOutputs,
   FUNCTIONS,
   faultyRunner,
+  killRunnerProcesses,
   prepareRides,
   type ScenarioEnv,
   SESSION_TIMEOUT_MS,
@@ -35,6 +36,7 @@ describe('route and enrich on a real broker: a killed runner process, then faili
     env = { kafka, admin, brokers, endpoint: dynamo.endpoint, tables };
   });
   afterAll(async () => {
+    killRunnerProcesses();
     await env?.admin.disconnect();
     await dynamo?.close();
   });

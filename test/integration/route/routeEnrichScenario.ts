@@ -146,6 +146,18 @@ export async function prepareRides(env: ScenarioEnv): Promise<RideInput> {
   return { topic, placed };
 }
 
+/** Runner processes started and not yet gone: {@link killRunnerProcesses} ends them. */
+const runnerProcesses = new Set<ChildProcess>();
+
+/**
+ * Kills every runner process still running (call in `afterAll`): a test that failed before
+ * its kill must not leave one consuming on the shared broker for the rest of the run.
+ */
+export function killRunnerProcesses(): void {
+  for (const child of runnerProcesses) child.kill('SIGKILL');
+  runnerProcesses.clear();
+}
+
 /** Starts the runner process (see runnerProcess.ts) and resolves once its mappings consume. */
 export async function startRunnerProcess(config: RunnerProcessConfig): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', RUNNER_PROCESS, JSON.stringify(config)], {
@@ -153,6 +165,8 @@ export async function startRunnerProcess(config: RunnerProcessConfig): Promise<C
     env: { ...process.env, KAFKA_BROKERS: config.brokers, DYNAMODB_ENDPOINT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  runnerProcesses.add(child);
+  child.once('exit', () => runnerProcesses.delete(child));
   let stderr = '';
   child.stderr!.on('data', (d) => {
     stderr += d;

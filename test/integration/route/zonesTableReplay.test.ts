@@ -11,7 +11,12 @@ import { createTopicsAndWait } from '../../../shared/kafka/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { dataPath } from '../../support/rides.js';
 import { eventually, produce, readTopic, testKafka, unique } from '../esm/esmTestKit.js';
-import { committedTotal, SESSION_TIMEOUT_MS, startRunnerProcess } from './routeEnrichScenario.js';
+import {
+  committedTotal,
+  killRunnerProcesses,
+  SESSION_TIMEOUT_MS,
+  startRunnerProcess,
+} from './routeEnrichScenario.js';
 
 /** The table the zones-table pipeline materializes (its pipeline name). */
 const TABLE = 'zones';
@@ -73,6 +78,7 @@ describe('zones table on a real broker: updates, tombstones, a killed runner and
     await ensureTables(dynamo.endpoint, tables);
   });
   afterAll(async () => {
+    killRunnerProcesses();
     await admin.disconnect();
     await dynamo?.close();
   });
