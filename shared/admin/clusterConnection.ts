@@ -1,5 +1,5 @@
 import type { KafkaConnection } from '../kafka/kafkaClient.js';
-import { parseClientCertificateSecret, parseRootCaSecret, parseSaslSecret } from '../kafka/kafkaSecrets.js';
+import { withSecrets } from '../kafka/kafkaSecrets.js';
 import { TopicAdminError } from './TopicAdminError.js';
 import type { ClusterAccess, ClusterAuth } from './topicDeclaration.js';
 
@@ -39,18 +39,20 @@ export async function resolveConnection(
     clientId: 'kafka-lambda-streams-topic-admin',
     auth: access.auth,
     ...(access.ssl === undefined ? {} : { ssl: access.ssl }),
-    ...(access.rootCaSecretArn
-      ? { caPem: parseRootCaSecret(access.rootCaSecretArn, await lookups.readSecret(access.rootCaSecretArn)) }
-      : {}),
   };
-  if (access.auth === 'none' || access.auth === 'aws-iam') return base;
-  if (!access.secretArn) throw new TopicAdminError('NO_SECRET', `${access.auth} auth needs a secret ARN`);
-  const secretString = await lookups.readSecret(access.secretArn);
-  if (access.auth === 'mtls') {
-    return { ...base, clientCertificate: parseClientCertificateSecret(access.secretArn, secretString) };
+  const needsSecret = access.auth !== 'none' && access.auth !== 'aws-iam';
+  if (needsSecret && !access.secretArn) {
+    throw new TopicAdminError('NO_SECRET', `${access.auth} auth needs a secret ARN`);
   }
-  const { username, password } = parseSaslSecret(access.secretArn, secretString);
-  return { ...base, username, password };
+  return withSecrets(base, {
+    rootCa: access.rootCaSecretArn
+      ? { source: access.rootCaSecretArn, text: await lookups.readSecret(access.rootCaSecretArn) }
+      : undefined,
+    auth:
+      needsSecret && access.secretArn
+        ? { source: access.secretArn, text: await lookups.readSecret(access.secretArn) }
+        : undefined,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { ConfigError, StoreError } from '../engine/errors/index.js';
 import type { LambdaKafkaEvent } from '../engine/event/index.js';
 import type { OutputRecord, RecordSink } from '../engine/output/index.js';
 import { createKafka, type KafkaConnection, kafkaConnectionFromEnv } from './kafkaClient.js';
-import { parseClientCertificateSecret, parseRootCaSecret, parseSaslSecret } from './kafkaSecrets.js';
+import { withSecrets } from './kafkaSecrets.js';
 
 /**
  * A RecordSink over one kafkajs producer: idempotent (the broker drops the producer's own
@@ -137,7 +137,7 @@ export function lambdaKafkaSink(
     let inner: Promise<KafkaRecordSink> | undefined;
     return {
       async send(records) {
-        inner ??= withSecrets(base, secretArn, rootCaArn, readSecret).then((c) => new KafkaRecordSink(c));
+        inner ??= readSecrets(base, secretArn, rootCaArn, readSecret).then((c) => new KafkaRecordSink(c));
         const sink = await inner.catch((err) => {
           inner = undefined;
           throw new StoreError(
@@ -156,22 +156,17 @@ export function lambdaKafkaSink(
   };
 }
 
-/** The connection with what its secrets hold: SASL credentials or a client certificate, and a CA. */
-async function withSecrets(
+/** The connection with what its secrets hold (see {@link withSecrets}). */
+async function readSecrets(
   base: KafkaConnection,
   secretArn: string | undefined,
   rootCaArn: string | undefined,
   readSecret: (arn: string) => Promise<string | undefined>,
 ): Promise<KafkaConnection> {
-  let connection = base;
-  if (rootCaArn)
-    connection = { ...connection, caPem: parseRootCaSecret(rootCaArn, await readSecret(rootCaArn)) };
-  if (!secretArn) return connection;
-  const secret = await readSecret(secretArn);
-  if (base.auth === 'mtls') {
-    return { ...connection, clientCertificate: parseClientCertificateSecret(secretArn, secret) };
-  }
-  return { ...connection, ...parseSaslSecret(secretArn, secret) };
+  return withSecrets(base, {
+    auth: secretArn ? { source: secretArn, text: await readSecret(secretArn) } : undefined,
+    rootCa: rootCaArn ? { source: rootCaArn, text: await readSecret(rootCaArn) } : undefined,
+  });
 }
 
 async function readSecretString(arn: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import { StreamError } from '../engine/errors/index.js';
+import type { KafkaConnection } from './kafkaClient.js';
 
 /**
  * The secret formats Lambda's Kafka event-source mappings read from Secrets Manager, parsed
@@ -71,6 +72,32 @@ export function parseRootCaSecret(source: string, secretString: string | undefin
   const certificate = requiredString(source, record, 'certificate');
   requirePem(source, 'certificate', certificate, 'CERTIFICATE');
   return certificate;
+}
+
+/** A secret's string as read from where it lives; `source` (ARN or path) names it in errors. */
+export interface SecretText {
+  readonly source: string;
+  readonly text: string | undefined;
+}
+
+/**
+ * A connection with what its secrets hold, as Lambda's mappings read them: the auth secret
+ * gives SASL credentials, or the client certificate for `mtls`; the root CA secret the CA to
+ * trust. One place for the rule, whatever read the strings (Secrets Manager for the topic
+ * admin and the producers, a file for the CLI).
+ */
+export function withSecrets(
+  connection: KafkaConnection,
+  secrets: { readonly auth?: SecretText | undefined; readonly rootCa?: SecretText | undefined },
+): KafkaConnection {
+  let out = connection;
+  if (secrets.rootCa) out = { ...out, caPem: parseRootCaSecret(secrets.rootCa.source, secrets.rootCa.text) };
+  const auth = secrets.auth;
+  if (!auth || out.auth === undefined || out.auth === 'none' || out.auth === 'aws-iam') return out;
+  if (out.auth === 'mtls') {
+    return { ...out, clientCertificate: parseClientCertificateSecret(auth.source, auth.text) };
+  }
+  return { ...out, ...parseSaslSecret(auth.source, auth.text) };
 }
 
 function secretFields(
