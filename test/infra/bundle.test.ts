@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../infra/config/index.js';
-import { REPO_ROOT } from '../../infra/lib/paths.js';
+import { ExistingMskCluster } from '../../infra/constructs/ExistingMskCluster.js';
+import { KafkaPipelineHandler } from '../../infra/constructs/KafkaPipelineHandler.js';
+import { GENERIC_HANDLER_ENTRY, GENERIC_PRODUCING_HANDLER_ENTRY, REPO_ROOT } from '../../infra/lib/paths.js';
 import { StreamProcessingStack } from '../../infra/stacks/StreamProcessingStack.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { createDocumentClient } from '../../shared/engine/store/dynamo/index.js';
+import { tumbling } from '../../shared/engine/windows/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
 import { resourcesOf } from './support/synth.js';
 
@@ -40,6 +44,8 @@ describe('function bundles', () => {
     STATE_TABLE: 'bundle-state',
   };
   let bundles: Array<{ service: string; path: string }> = [];
+  /** The package's two generic handlers, as a user's stack bundles them (KafkaPipelineHandler without entry). */
+  let generic: { reads: string; writes: string } = { reads: '', writes: '' };
   let dynamo: EmbeddedDynamo;
 
   beforeAll(async () => {
@@ -59,6 +65,7 @@ describe('function bundles', () => {
         ),
       }))
       .filter((b) => b.service !== '');
+    generic = synthGenericHandlers(join(outdir, 'generic'));
     dynamo = await startEmbeddedDynamo();
     await ensureTables(dynamo.endpoint, {
       aggregates: tables.AGGREGATES_TABLE,
@@ -72,7 +79,7 @@ describe('function bundles', () => {
     rmSync(outdir, { recursive: true, force: true });
   });
 
-  const invoke = async (bundle: string, eventFile: string) => {
+  const invoke = async (bundle: string, eventFile: string, extraEnv: Record<string, string> = {}) => {
     const { stdout } = await run(
       process.execPath,
       ['--enable-source-maps', '--input-type=module', '-e', INVOKE],
@@ -88,6 +95,7 @@ describe('function bundles', () => {
           POWERTOOLS_LOG_LEVEL: 'ERROR',
           POWERTOOLS_METRICS_NAMESPACE: 'BundleTest',
           ...tables,
+          ...extraEnv,
         },
       },
     );
@@ -181,4 +189,87 @@ describe('function bundles', () => {
       Data: { TopicName: 'rides', Action: 'retained' },
     });
   });
+
+  it('bundles the generic handler with a producer only for specs that write topics, and runs it from PIPELINE_SPEC', async () => {
+    const reads = readFileSync(generic.reads, 'utf8');
+    const writes = readFileSync(generic.writes, 'utf8');
+    expect(reads.includes('KafkaJSNonRetriableError')).toBe(false);
+    expect(writes.includes('KafkaJSNonRetriableError')).toBe(true);
+
+    // No ride of the sample event reaches 1,000: all filtered, so no broker is needed to finish.
+    const result = await invoke(generic.writes, join(REPO_ROOT, 'events', 'rides-msk.json'), {
+      PIPELINE_SPEC: JSON.stringify(expensiveRides),
+      KAFKA_BROKERS: '127.0.0.1:1',
+    });
+    expect(result).toEqual({ batchItemFailures: [] });
+  }, 60_000);
 });
+
+/** A route spec on the generic handler: rides of 1,000 or more to their own topic. */
+const expensiveRides: HandlerSpec = {
+  name: 'expensive-rides',
+  description: 'Rides of 1,000 or more',
+  topic: 'rides',
+  pipelines: [
+    {
+      kind: 'route',
+      name: 'expensive-rides',
+      description: 'by total_amount',
+      topic: 'rides',
+      codec: 'json',
+      routes: [{ to: 'rides_expensive', when: [{ field: 'total_amount', op: 'gte', value: 1000 }] }],
+    },
+  ],
+};
+
+/** A read-only spec on the generic handler. */
+const ridesPerVendor: HandlerSpec = {
+  name: 'rides-per-vendor',
+  description: 'Rides per vendor',
+  topic: 'rides',
+  pipelines: [
+    {
+      kind: 'windowed-aggregate',
+      name: 'rides-per-vendor',
+      description: 'per vendor, 1-hour windows',
+      topic: 'rides',
+      codec: 'json',
+      key: { field: 'VendorID' },
+      time: { kafkaTimestamp: true },
+      window: tumbling(3_600_000, 0),
+      aggregations: [],
+    },
+  ],
+};
+
+/** Synthesizes (with esbuild) a user stack of the two generic handlers; their bundle paths. */
+function synthGenericHandlers(outdir: string): { reads: string; writes: string } {
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
+  const stack = new Stack(app, 'Generic');
+  const source = new ExistingMskCluster(stack, 'Kafka', {
+    clusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/demo/abcd1234-0000-4000-8000-000000000000-1',
+    network: {
+      vpcId: 'vpc-0abc1234',
+      subnetIds: ['subnet-0aa', 'subnet-0bb'],
+      securityGroupIds: ['sg-0feed123'],
+    },
+  });
+  const writes = new KafkaPipelineHandler(stack, 'Writes', { handler: expensiveRides, source });
+  const reads = new KafkaPipelineHandler(stack, 'Reads', { handler: ridesPerVendor, source });
+  expect([writes.entry, reads.entry]).toEqual([GENERIC_PRODUCING_HANDLER_ENTRY, GENERIC_HANDLER_ENTRY]);
+  app.synth();
+  const template = Template.fromStack(stack);
+  const bundleOf = (spec: HandlerSpec): string => {
+    const [, fn] = resourcesOf(template, 'AWS::Lambda::Function').find(
+      ([, f]) =>
+        (f.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables
+          ?.POWERTOOLS_SERVICE_NAME === spec.name,
+    )!;
+    return join(
+      outdir,
+      `asset.${String((fn.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`,
+      'index.mjs',
+    );
+  };
+  return { reads: bundleOf(ridesPerVendor), writes: bundleOf(expensiveRides) };
+}
