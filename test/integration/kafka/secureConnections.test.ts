@@ -299,12 +299,14 @@ describe('the deployed parts over the secure listeners', () => {
     },
   };
   const arn = (file: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${file}`;
-
-  it.each([
+  /** Each secure listener: its label, the auth a deployment names, its secret file, its address. */
+  const SECURE_LISTENERS = [
     ['SASL_SSL/SCRAM-SHA-512', 'scram-sha-512', 'scram.secret.json', () => broker.saslSsl],
     ['SASL_SSL/PLAIN', 'plain', 'plain.secret.json', () => broker.saslSsl],
     ['mTLS', 'mtls', 'client.secret.json', () => broker.mtls],
-  ] as const)(
+  ] as const;
+
+  it.each(SECURE_LISTENERS)(
     'the topic-admin custom resource creates a topic over %s with the secret and root CA secret',
     async (_l, auth, secretFile, address) => {
       const topic = `secure-admin-${randomUUID().slice(0, 8)}`;
@@ -336,11 +338,7 @@ describe('the deployed parts over the secure listeners', () => {
     },
   );
 
-  it.each([
-    ['SASL_SSL/SCRAM-SHA-512', 'scram-sha-512', 'scram.secret.json', () => broker.saslSsl],
-    ['SASL_SSL/PLAIN', 'plain', 'plain.secret.json', () => broker.saslSsl],
-    ['mTLS', 'mtls', 'client.secret.json', () => broker.mtls],
-  ] as const)(
+  it.each(SECURE_LISTENERS)(
     'a deployed producer (lambdaKafkaSink) sends over %s with the credentials and root CA from their secrets',
     async (_l, auth, secretFile, address) => {
       const topic = `secure-lambda-sink-${randomUUID().slice(0, 8)}`;
