@@ -35,14 +35,19 @@ describe('local event-source mapping: crashes and shutdown', () => {
     const group = unique('crash');
     const settings = { functionName: FUNCTION, topic, consumerGroupId: group, batchSize: 40 };
     let commits = 0;
+    const asked = new Set<string>();
     const { esm: first } = await testMapping({
       kafka,
       handler: sides.rideHandler(FUNCTION, topic),
       settings,
       hooks: {
-        beforeCommit: () => {
+        beforeCommit: (targets) => {
+          // Count commits of new offsets only: the runner retries a commit that failed or is not
+          // confirmed yet (a rebalance, a slow broker), and such a retry is no new batch.
+          const fresh = targets.filter((t) => !asked.has(`${t.partition}@${t.offset}`));
+          for (const t of targets) asked.add(`${t.partition}@${t.offset}`);
           // The third batch's writes are in DynamoDB; the process "dies" before committing them.
-          if (++commits === 3) throw new Error('kill -9');
+          if (fresh.length > 0 && ++commits === 3) throw new Error('kill -9');
         },
       },
     });
