@@ -60,18 +60,32 @@ VARIANTS=(
   "self-managed-vpc|-c mode=self-managed -c bootstrapServers=b-1.kafka.internal:9096,b-2.kafka.internal:9096 -c auth=scram-512 -c secretArn=$ARN_SECRET ${VPC[*]} -c securityGroupIds=sg-0123abcd"
 )
 
+# One variant: synthesize it into $OUT/<name>; its exit status in $OUT/<name>.status.
+synth_one() {
+  local name="$1" args="$2" started=$SECONDS status=0
+  # shellcheck disable=SC2086 # args is a list of -c key=value words
+  npx cdk synth --quiet -c bundling=false -o "$OUT/$name" $args >"$OUT/$name.synth.log" 2>&1 || status=$?
+  echo "$status" >"$OUT/$name.status"
+  ((status == 0)) && log "synthesized $name in $((SECONDS - started))s"
+  return 0
+}
+
 synth_all() {
   rm -rf "$OUT"
   mkdir -p "$OUT"
   cd "$ROOT"
+  # Two at a time: each synth is one mostly single-threaded Node process (CI machines have 2 cores).
+  local jobs="${CFN_LINT_SYNTH_JOBS:-2}"
   for variant in "${VARIANTS[@]}"; do
-    local name="${variant%%|*}" args="${variant#*|}"
-    local started=$SECONDS
-    # shellcheck disable=SC2086 # args is a list of -c key=value words
-    npx cdk synth --quiet -c bundling=false -o "$OUT/$name" $args >"$OUT/$name.synth.log" 2>&1 ||
+    while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
+    synth_one "${variant%%|*}" "${variant#*|}" &
+  done
+  wait
+  for variant in "${VARIANTS[@]}"; do
+    local name="${variant%%|*}"
+    [[ "$(cat "$OUT/$name.status" 2>/dev/null)" == 0 ]] ||
       die "cdk synth failed for $name (see $OUT/$name.synth.log):
 $(tail -n 30 "$OUT/$name.synth.log")"
-    log "synthesized $name in $((SECONDS - started))s"
   done
 }
 
