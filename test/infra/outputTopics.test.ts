@@ -15,6 +15,7 @@ import {
   type ResourceJson,
   resourcesOf,
   SECRET_ARN,
+  SELF_MANAGED_VPC,
   synth,
 } from './support/synth.js';
 
@@ -407,15 +408,7 @@ describe('self-managed (Confluent Cloud, internet): producing functions', () => 
 });
 
 describe('self-managed in a VPC with SCRAM-512: producing functions', () => {
-  const { template } = synth({
-    mode: 'self-managed',
-    bootstrapServers: 'b-1.kafka.internal:9096,b-2.kafka.internal:9096',
-    auth: 'scram-512',
-    secretArn: SECRET_ARN,
-    vpcId: 'vpc-0abc1234',
-    subnetIds: 'subnet-0aa,subnet-0bb',
-    securityGroupIds: 'sg-0123abcd',
-  });
+  const { template } = synth(SELF_MANAGED_VPC);
 
   it('run in the mapping’s subnets and security groups, with every broker and scram-sha-512', () => {
     for (const handler of PRODUCERS) {

@@ -1,6 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { CONFLUENT, policyStatements, resourcesOf, SECRET_ARN, synth } from './support/synth.js';
+import {
+  CONFLUENT,
+  policyStatements,
+  resourcesOf,
+  SECRET_ARN,
+  SELF_MANAGED_VPC,
+  synth,
+} from './support/synth.js';
 
 describe('self-managed mode (Confluent Cloud)', () => {
   const { template } = synth({ ...CONFLUENT });
@@ -67,15 +74,7 @@ describe('self-managed mode with SCRAM-256', () => {
 });
 
 describe('self-managed mode inside a VPC', () => {
-  const { template } = synth({
-    mode: 'self-managed',
-    bootstrapServers: 'b-1.kafka.internal:9096,b-2.kafka.internal:9096',
-    auth: 'scram-512',
-    secretArn: SECRET_ARN,
-    vpcId: 'vpc-0abc1234',
-    subnetIds: 'subnet-0aa,subnet-0bb',
-    securityGroupIds: 'sg-0123abcd',
-  });
+  const { template } = synth(SELF_MANAGED_VPC);
 
   it('gives the mapping the subnets and security group in the format Lambda documents', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

@@ -31,6 +31,17 @@ export const NON_PRODUCING_HANDLERS = catalog.handlers
   .map((h) => h.name)
   .join(',');
 
+/** Self-managed brokers inside a VPC, SCRAM-512: the mapping's (and producers') network given. */
+export const SELF_MANAGED_VPC = {
+  mode: 'self-managed',
+  bootstrapServers: 'b-1.kafka.internal:9096,b-2.kafka.internal:9096',
+  auth: 'scram-512',
+  secretArn: SECRET_ARN,
+  vpcId: 'vpc-0abc1234',
+  subnetIds: 'subnet-0aa,subnet-0bb',
+  securityGroupIds: 'sg-0123abcd',
+} as const;
+
 /** One config per source mode and network shape, as the nag and lint runs cover them. */
 export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
   'msk-serverless, new VPC': {},
@@ -54,24 +65,15 @@ export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
     secretKmsKeyArn: KMS_KEY_ARN,
     ...MSK_PRODUCER_NETWORK,
   },
-  // The Lambda-side producer has no client certificates: mTLS deploys the handlers that only read.
   'msk, mTLS': {
     mode: 'msk',
     clusterArn: CLUSTER_ARN,
     auth: 'mtls',
     secretArn: SECRET_ARN,
-    handlers: NON_PRODUCING_HANDLERS,
+    ...MSK_PRODUCER_NETWORK,
   },
   'self-managed (Confluent Cloud)': { ...CONFLUENT },
-  'self-managed in a VPC, SCRAM-512': {
-    mode: 'self-managed',
-    bootstrapServers: 'b-1.kafka.internal:9096,b-2.kafka.internal:9096',
-    auth: 'scram-512',
-    secretArn: SECRET_ARN,
-    vpcId: 'vpc-0abc1234',
-    subnetIds: 'subnet-0aa,subnet-0bb',
-    securityGroupIds: 'sg-0123abcd',
-  },
+  'self-managed in a VPC, SCRAM-512': SELF_MANAGED_VPC,
 };
 
 /**
