@@ -191,11 +191,14 @@ async function* csvRecordTexts(
   const source = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })[
     Symbol.asyncIterator
   ]();
+  // Lines read ahead and given back (a quote that did not make one record): read again from
+  // `pendingAt`. An index, not shift(): a span can hold hundreds of thousands of lines, and
+  // shifting each off a large array costs its length every time (quadratic).
   let pending: Array<{ line: number; text: string }> = [];
+  let pendingAt = 0;
   let nextLine = 1;
   const read = async () => {
-    const again = pending.shift();
-    if (again) return again;
+    if (pendingAt < pending.length) return pending[pendingAt++];
     const next = await source.next();
     return next.done ? undefined : { line: nextLine++, text: next.value };
   };
@@ -214,7 +217,8 @@ async function* csvRecordTexts(
     }
     if (open || (parts.length > 1 && !wholeRecord(parts.map((p) => p.text).join('\n')))) {
       // Not spread into unshift: a span can hold hundreds of thousands of lines.
-      pending = parts.slice(1).concat(pending);
+      pending = parts.slice(1).concat(pending.slice(pendingAt));
+      pendingAt = 0;
       yield { line: first.line, lines: 1, text: first.text, unclosedQuote: true };
       continue;
     }
