@@ -13,7 +13,7 @@ const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`
  * Which offsets are safe to commit. A record is *taken* when it joins a batch and *settled*
  * when the function processed it or it went to the on-failure destination. Per partition the
  * commit target is the lowest offset still taken but unsettled, or else one past the highest
- * settled offset: never past a record that may still need delivering, whatever order the
+ * settled offset, and none until a record of the partition settled: never past a record that may still need delivering, whatever order the
  * pieces of a bisected, partially failed or age-filtered batch settle in.
  */
 export class OffsetTracker {
@@ -59,6 +59,9 @@ export class OffsetTracker {
     for (const k of keys) {
       const pending = this.unsettled.get(k);
       if (pending && pending.offsets.size > 0) {
+        // Nothing of this partition settled yet: the group's position is already at or before
+        // its first taken record, and Lambda commits nothing for a batch that keeps failing.
+        if (!this.settledNext.has(k)) continue;
         let lowest = Number.POSITIVE_INFINITY;
         for (const o of pending.offsets) if (o < lowest) lowest = o;
         out.push({ topic: pending.topic, partition: pending.partition, offset: lowest });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { buildEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
 import { kafkaHandler } from '../../../shared/engine/handler/index.js';
 import { type HandlerSpec, processEvent } from '../../../shared/engine/process/index.js';
+import { createTopicsAndWait } from '../../../shared/kafka/topicReadiness.js';
 import {
   JsonlOnFailureDestination,
   type LambdaKafkaHandlerFn,
@@ -58,12 +59,12 @@ export function testKafka(brokers: string | string[]): Kafka {
   });
 }
 
-/** Creates a topic and waits for its leaders. */
+/**
+ * Creates a topic and waits until every partition is led and answers (createTopicsAndWait:
+ * kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION when the machine is busy).
+ */
 export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-  });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }]);
 }
 
 /**

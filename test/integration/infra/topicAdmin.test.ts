@@ -9,6 +9,7 @@ import {
 } from '../../../shared/admin/index.js';
 import type { TopicDeclaration } from '../../../shared/admin/topicDeclaration.js';
 import { createKafka } from '../../../shared/kafka/index.js';
+import { createTopicsAndWait } from '../../../shared/kafka/topicReadiness.js';
 
 /**
  * The topic-admin Lambda handler, driven with CloudFormation Create / Update / Delete events
@@ -98,7 +99,7 @@ describe('topic-admin custom resource against a real broker', () => {
 
   it('Create adopts an existing topic and brings its partitions and overrides to the declaration', async () => {
     const d = declare({ partitions: 3 });
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: d.topicName, numPartitions: 1 }] });
+    await createTopicsAndWait(admin, [{ topic: d.topicName, numPartitions: 1 }]);
 
     await handler(create(d));
 

@@ -40,6 +40,13 @@ describe('OffsetTracker', () => {
     expect(tracker.commitTargets()).toEqual([{ topic: 'rides', partition: 0, offset: 5 }]);
   });
 
+  it('commits nothing for a partition until one of its records settled (a batch that keeps failing)', () => {
+    const tracker = new OffsetTracker();
+    tracker.take([rec(0, 0), rec(0, 1), rec(1, 4)]);
+    tracker.settle([rec(1, 4)]);
+    expect(tracker.commitTargets()).toEqual([{ topic: 'rides', partition: 1, offset: 5 }]);
+  });
+
   it('forgets a partition given to another consumer', () => {
     const tracker = new OffsetTracker();
     tracker.take([rec(0, 1), rec(1, 1)]);
@@ -64,7 +71,8 @@ describe('OffsetTracker', () => {
           // Assert
           const target = tracker.commitTargets()[0]?.offset;
           const unsettled = records.filter((r) => !settled.includes(r)).map((r) => r.offset);
-          if (unsettled.length > 0) expect(target).toBe(Math.min(...unsettled));
+          if (settled.length === 0) expect(target).toBeUndefined();
+          else if (unsettled.length > 0) expect(target).toBe(Math.min(...unsettled));
           else expect(target).toBe(Math.max(...offsets) + 1);
         },
       ),
