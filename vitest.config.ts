@@ -18,7 +18,6 @@ export default defineConfig({
     // overlap those waits with the CPU-bound property tests; VITEST_MAX_WORKERS overrides.
     // @default 3: measured side by side on a 2-core machine (see .ci/run's timings)
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS ?? 3),
-    minWorkers: 1,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     coverage: {
       provider: 'v8',
