@@ -116,7 +116,14 @@ describe('exactly-once pairs of a stream-stream join under at-least-once, re-bat
 
   it(`pairs and accounting equal a reference computed from the records (${NUM_RUNS} runs)`, async () => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint });
-    const seen = { crashes: 0, resets: 0, concurrentSteps: 0, bothTopicsAtOnce: 0, runsWithPairs: 0, late: 0 };
+    const seen = {
+      crashes: 0,
+      resets: 0,
+      concurrentSteps: 0,
+      bothTopicsAtOnce: 0,
+      runsWithPairs: 0,
+      late: 0,
+    };
     await fc.assert(
       fc.asyncProperty(
         fc.array(genRec, { minLength: 4, maxLength: 20 }),

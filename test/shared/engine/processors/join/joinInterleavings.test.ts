@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvent } from '../../../../../shared/engine/event/index.js';
-import { type HandlerSpec, processEvent } from '../../../../../shared/engine/process/index.js';
+import { processEvent } from '../../../../../shared/engine/process/index.js';
 import { type JoinSpec, joinSideCopy } from '../../../../../shared/engine/processors/index.js';
-import type { KeyedStateStore, PipelineStores } from '../../../../../shared/engine/store/index.js';
+import type { KeyedStateStore } from '../../../../../shared/engine/store/index.js';
 import { PipelineTestDriver } from '../../../../../shared/testing/index.js';
 
 /**
@@ -46,13 +46,77 @@ function pausedBeforeRead(state: KeyedStateStore) {
 }
 
 type Step = 'L' | 'R';
-/** The order in which the two invocations do their reads (both have written before either reads), or run whole. */
-const SCHEDULES: ReadonlyArray<{ name: string; run: 'sequential' | 'interleaved'; first: Step }> = [
-  { name: 'left whole, then right whole', run: 'sequential', first: 'L' },
-  { name: 'right whole, then left whole', run: 'sequential', first: 'R' },
-  { name: 'both write, then left reads, then right reads', run: 'interleaved', first: 'L' },
-  { name: 'both write, then right reads, then left reads', run: 'interleaved', first: 'R' },
-];
+
+/**
+ * Runs two invocations one state-store call at a time, in the order a schedule says: each
+ * call of invocation `s` waits for an `s` in the schedule; once the schedule is used up (or
+ * names an invocation that has finished) the rest run freely. Every interleaving of the
+ * first calls of both (buffer read, buffer write, read of the other side, pair write) is
+ * some schedule, whatever order the processor makes its calls in.
+ */
+class Scheduler {
+  private readonly waiting = new Map<Step, () => void>();
+  private readonly done = new Set<Step>();
+  constructor(private readonly schedule: Step[]) {}
+
+  gated(s: Step, state: KeyedStateStore): KeyedStateStore {
+    const turn = () => new Promise<void>((resolve) => this.wait(s, resolve));
+    return {
+      get: async (k, sk) => {
+        await turn();
+        return state.get(k, sk);
+      },
+      put: async (k, sk, v, e, x) => {
+        await turn();
+        return state.put(k, sk, v, e, x);
+      },
+      delete: async (k, sk, e) => {
+        await turn();
+        return state.delete(k, sk, e);
+      },
+      range: async (k, from, to) => {
+        await turn();
+        return state.range(k, from, to);
+      },
+    };
+  }
+
+  finish(s: Step): void {
+    this.done.add(s);
+    this.dispatch();
+  }
+
+  private wait(s: Step, resolve: () => void): void {
+    this.waiting.set(s, resolve);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.schedule.length > 0 && this.done.has(this.schedule[0]!)) this.schedule.shift();
+    if (this.schedule.length === 0) {
+      for (const [s, resolve] of this.waiting) {
+        this.waiting.delete(s);
+        resolve();
+      }
+      return;
+    }
+    const next = this.schedule[0]!;
+    const resolve = this.waiting.get(next);
+    if (!resolve) return; // `next` is between calls: it comes back here with its next one
+    this.schedule.shift();
+    this.waiting.delete(next);
+    resolve();
+  }
+}
+
+/** Every sequence of L and R of length `n`: 2^n schedules. */
+function allSchedules(n: number): Step[][] {
+  if (n === 0) return [[]];
+  return allSchedules(n - 1).flatMap((rest) => [
+    ['L' as Step, ...rest],
+    ['R' as Step, ...rest],
+  ]);
+}
 
 describe('a pair of records in concurrent invocations is stored exactly once, in every interleaving', () => {
   let driver: PipelineTestDriver;
@@ -64,66 +128,41 @@ describe('a pair of records in concurrent invocations is stored exactly once, in
   });
   afterAll(() => driver.close());
 
-  it.each(SCHEDULES)('$name', async ({ run, first }) => {
-    const join: Omit<JoinSpec, 'topic' | 'codec'> = {
-      kind: 'join',
-      name: `interleave-${++n}`,
-      description: '',
-      left: { topic: 'L', codec: 'json', key: { field: 'id' }, time: { field: 't' } },
-      right: { topic: 'R', codec: 'json', key: { field: 'id' }, time: { field: 't' } },
-      windowMs: 10 * MIN,
-      graceMs: 0,
-    };
-    const handler: Record<Step, HandlerSpec> = {
-      L: { name: 'l', description: '', topic: 'L', pipelines: [joinSideCopy(join, 'left')] },
-      R: { name: 'r', description: '', topic: 'R', pipelines: [joinSideCopy(join, 'right')] },
-    };
-    const event = {
-      L: buildEvent([
-        {
-          topic: 'L',
-          partition: 0,
-          offset: 0,
-          timestampMs: T0,
-          key: '1',
-          value: JSON.stringify({ id: 1, t: T0 }),
-        },
-      ]),
-      R: buildEvent([
-        {
-          topic: 'R',
-          partition: 0,
-          offset: 0,
-          timestampMs: T0,
-          key: '1',
-          value: JSON.stringify({ id: 1, t: T0 + MIN }),
-        },
-      ]),
-    };
-    const paused = { L: pausedBeforeRead(driver.stores.state), R: pausedBeforeRead(driver.stores.state) };
-    const invoke = (s: Step) => {
-      const stores: PipelineStores = { ...driver.stores, state: paused[s].store };
-      return processEvent(handler[s], event[s], stores);
-    };
-    const second: Step = first === 'L' ? 'R' : 'L';
+  const joinNamed = (name: string): Omit<JoinSpec, 'topic' | 'codec'> => ({
+    kind: 'join',
+    name,
+    description: '',
+    left: { topic: 'L', codec: 'json', key: { field: 'id' }, time: { field: 't' } },
+    right: { topic: 'R', codec: 'json', key: { field: 'id' }, time: { field: 't' } },
+    windowMs: 10 * MIN,
+    graceMs: 0,
+  });
+  const eventOf = (s: Step, t: number) =>
+    buildEvent([
+      { topic: s, partition: 0, offset: 0, timestampMs: t, key: '1', value: JSON.stringify({ id: 1, t }) },
+    ]);
 
-    if (run === 'sequential') {
-      paused[first].release();
-      paused[second].release();
-      await invoke(first);
-      await invoke(second);
-    } else {
-      const done = { L: invoke('L'), R: invoke('R') };
-      // Both have written their buffer entries and wait to read.
-      await Promise.all([paused.L.atRead, paused.R.atRead]);
-      paused[first].release();
-      await done[first];
-      paused[second].release();
-      await done[second];
-    }
+  // Both sequential orders (LLLLLL..., RRRRRR...) and every interleaving of the first six
+  // store calls: both written before either reads, one reading between the other's write
+  // and read, and so on.
+  it.each(allSchedules(6).map((s) => [s.join('')]))('schedule %s', async (schedule) => {
+    const join = joinNamed(`schedule-${++n}`);
+    const scheduler = new Scheduler([...schedule] as Step[]);
+    const invoke = async (s: Step) => {
+      const side = s === 'L' ? 'left' : 'right';
+      try {
+        return await processEvent(
+          { name: s, description: '', topic: s, pipelines: [joinSideCopy(join, side)] },
+          eventOf(s, s === 'L' ? T0 : T0 + MIN),
+          { ...driver.stores, state: scheduler.gated(s, driver.stores.state) },
+        );
+      } finally {
+        scheduler.finish(s);
+      }
+    };
+    await Promise.all([invoke('L'), invoke('R')]);
 
-    const pairs = await driver.joinPairs(join.name);
-    expect(pairs.map((p) => p.id)).toEqual(['L/0/0|R/0/0']);
+    expect((await driver.joinPairs(join.name)).map((p) => p.id)).toEqual(['L/0/0|R/0/0']);
   });
 
   it('both invocations find the pair when both wrote before either read (the put-if-absent makes it one)', async () => {
@@ -142,8 +181,8 @@ describe('a pair of records in concurrent invocations is stored exactly once, in
     const paused = { L: pausedBeforeRead(driver.stores.state), R: pausedBeforeRead(driver.stores.state) };
     const counting = (s: Step): KeyedStateStore => ({
       ...paused[s].store,
-      range: async (k, from, to) => {
-        const out = await paused[s].store.range(k, from, to);
+      range: async <V>(k: string, from: number, to: number) => {
+        const out = await paused[s].store.range<V>(k, from, to);
         if (out.length > 0) seen.push(s);
         return out;
       },
