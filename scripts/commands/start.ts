@@ -214,7 +214,6 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
     }
     await feedPickupLocations(handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC), ctx, output, sink);
     const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
-    for (const line of await joinSummaryLines(ctx, pipelinesOf(catalog).filter(isJoin))) output.out(line);
     return { path: 'embedded', totals, summary };
   } finally {
     await ctx.close();
@@ -416,7 +415,7 @@ async function joinSummaryLines(ctx: DynamoContext, joins: readonly JoinSpec[]):
         ['left', 'left', ...fields.map(() => 'left' as const)],
       ),
     );
-    if (pairs.length > JOIN_PAIRS_SHOWN) lines.push(`... all of them: npm run -s cli -- query ${join.name}`);
+    if (pairs.length > JOIN_PAIRS_SHOWN) lines.push(`(all of them: npm run -s cli -- query ${join.name})`);
   }
   return lines;
 }
@@ -477,6 +476,8 @@ async function printSummary(
 ): Promise<StartSummary> {
   const summary = summarize(await readSummaryInput(ctx, options.zonesFile, options.catalog));
   for (const line of formatSummary(summary)) output.out(line);
+  const joins = pipelinesOf(options.catalog ?? (await loadCatalog())).filter(isJoin);
+  for (const line of await joinSummaryLines(ctx, joins)) output.out(line);
   output.out('');
   if (!options.inMemory) {
     output.out(`Data kept in ${dataDir}. Explore it:`);
