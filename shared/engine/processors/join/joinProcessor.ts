@@ -69,7 +69,8 @@ async function joinEntry(
       pairsPk(spec.name, entry.key),
       timeMs,
       pairs,
-      timeMs + (spec.retentionMs ?? DEFAULT_RETENTION_MS),
+      // As the aggregates: from the later of pair time and now, so replayed history does not expire at once.
+      Math.max(timeMs, nowMs) + (spec.retentionMs ?? DEFAULT_RETENTION_MS),
     );
     counts.pairWrites += added.writes;
     counts.conflicts += added.conflicts;

@@ -75,7 +75,10 @@ export interface JoinSpec extends BasePipelineSpec {
    * @default 7 days, as the longest a Lambda retries a batch: the other side may lag that long
    */
   readonly bufferRetentionMs?: number;
-  /** How long after its time a pair is kept (TTL). @default 30 days (DEFAULT_RETENTION_MS) */
+  /**
+   * How long a pair is kept (TTL) after the later of its time and its write.
+   * @default 30 days (DEFAULT_RETENTION_MS, as the aggregates)
+   */
   readonly retentionMs?: number;
 }
 
