@@ -10,6 +10,7 @@ import {
   formatRecord,
   type GeneratedRecord,
   generateRides,
+  pickupLocationsOf,
   RIDE_CSV_HEADER,
   RIDE_GENERATOR_DEFAULTS,
   type RideFormat,
@@ -59,6 +60,12 @@ export interface DatagenOptions extends KafkaCliOptions {
   readonly ratePerSecond?: number;
   /** @default data/taxi_zone_lookup.csv */
   readonly zonesFile?: string;
+  /**
+   * `pickup-locations`: each generated ride's pickup (PULocationID, tpep_pickup_datetime), the
+   * second input of the rides x pickup-locations join, JSON lines only, keyed by PULocationID
+   * unless `keyField` says otherwise. @default 'rides'
+   */
+  readonly stream?: 'rides' | 'pickup-locations';
   /** For `topic`: null = key-less records. @default DOLocationID */
   readonly keyField?: string | null;
   /** For `topic`: stamp records with this datetime field. @default the send time */
@@ -120,6 +127,10 @@ export async function runDatagen(options: DatagenOptions): Promise<DatagenSummar
         malformedShare: options.malformedShare,
       }),
     });
+    if (options.stream === 'pickup-locations') {
+      if (format === 'csv') throw new RangeError('pickup-location events are JSON lines: drop --format csv');
+      generated = asPickupLocations(generated);
+    }
     // Generators run lazily: draw nothing yet, but let option errors surface now.
     generated = peekable(generated);
   } catch (cause) {
@@ -144,7 +155,12 @@ export async function runDatagen(options: DatagenOptions): Promise<DatagenSummar
   let produce: ProduceSummary | undefined;
   if (options.topic !== undefined) {
     const { kafka } = await openKafka(options);
-    const keyField = options.keyField === undefined ? DEFAULT_RIDE_KEY_FIELD : options.keyField;
+    const keyField =
+      options.keyField !== undefined
+        ? options.keyField
+        : options.stream === 'pickup-locations'
+          ? 'PULocationID'
+          : DEFAULT_RIDE_KEY_FIELD;
     const records = (function* (): Generator<OutgoingRecord> {
       for (const r of counted()) yield toOutgoing(r, format, keyField, options.timestampField);
     })();
@@ -181,6 +197,22 @@ export async function runDatagen(options: DatagenOptions): Promise<DatagenSummar
     );
   }
   return summary;
+}
+
+/**
+ * The pickup-location stream of generated rides: each ride's pickup as the course's
+ * `PickupLocation` (malformed records pass as they are: the join dead-letters them too).
+ */
+function* asPickupLocations(rides: Iterable<GeneratedRecord>): Generator<GeneratedRecord> {
+  for (const r of rides) {
+    if (r.kind !== 'ride') {
+      yield r;
+      continue;
+    }
+    const [pickup] = pickupLocationsOf([r.ride]);
+    // A generated ride always has both fields; the fields replace the ride's as the value.
+    if (pickup) yield { ...r, ride: pickup as unknown as typeof r.ride };
+  }
 }
 
 /** A generated record as a Kafka record: key from the (intact) fields, value as written to files. */
@@ -289,6 +321,10 @@ export function register(program: Command): void {
       'share of broken records (invalid JSON, missing fields, ...), e.g. 0.01',
       shareArg,
     )
+    .option(
+      '--pickup-locations',
+      "generate each ride's pickup-location event (the join's second input) instead of the ride",
+    )
     .addOption(
       new Option('--zones <file>', 'taxi zone lookup CSV').default(
         DEFAULT_ZONES_FILE,
@@ -304,7 +340,8 @@ Rides are keyed by ${DEFAULT_RIDE_KEY_FIELD} when produced (--key-field, --no-ke
 Examples:
   npm run cli -- datagen --count 5 --seed 42
   npm run cli -- datagen --count 100000 --seed 1 --out rides-100k.jsonl --out-of-order-share 0.05 --malformed-share 0.01
-  npm run cli -- datagen --topic rides --count 0 --rate 2        # a ride every 500 ms until Ctrl-C`,
+  npm run cli -- datagen --topic rides --count 0 --rate 2        # a ride every 500 ms until Ctrl-C
+  npm run cli -- datagen --pickup-locations --topic pickup-locations --count 1000 --seed 1   # the join's other input`,
     )
     .action(
       async (
@@ -321,6 +358,7 @@ Examples:
           malformedShare?: number;
           zones: string;
           brokers?: string;
+          pickupLocations?: boolean;
         },
       ) => {
         const interrupt = interruptSignal();
@@ -329,8 +367,13 @@ Examples:
             count: f.count,
             meanGapMs: f.meanGapMs,
             zonesFile: f.zones,
-            keyField: keyFieldFrom(f),
+            // --pickup-locations keys by PULocationID unless --key-field/--no-key says otherwise.
+            keyField:
+              f.pickupLocations && f.key !== false && f.keyField === undefined
+                ? 'PULocationID'
+                : keyFieldFrom(f),
             signal: interrupt.signal,
+            ...(f.pickupLocations ? { stream: 'pickup-locations' as const } : {}),
             ...definedOnly({
               seed: f.seed,
               out: f.out,

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { PipelineSpec } from '../../shared/engine/process/index.js';
-import type { WindowedAggregateSpec } from '../../shared/engine/processors/index.js';
+import {
+  type JoinPair,
+  pairsBetween,
+  type WindowedAggregateSpec,
+} from '../../shared/engine/processors/index.js';
+import { scanJoinPairs } from '../../shared/engine/store/dynamo/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { floorMod, windowKind } from '../../shared/engine/windows/index.js';
 import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
@@ -138,6 +143,10 @@ export async function runQuery(options: QueryOptions, output: Output = processOu
     await runTableQuery(spec, options, output);
     return [];
   }
+  if (spec.kind === 'join') {
+    await runJoinQuery(spec, options, output);
+    return [];
+  }
   const plan = planQuery(spec, options);
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
@@ -242,6 +251,61 @@ async function runTableQuery(
       output.out(`${rows.length} row(s)`);
     }
     return rows;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+/**
+ * The pairs a join pipeline stored: `--key` reads one key's pairs (a Query, `--from`/`--to`
+ * bound the pair time), otherwise every pair (a Scan); one JSON object per line with `--json`.
+ */
+async function runJoinQuery(
+  spec: PipelineSpec & { kind: 'join' },
+  options: QueryOptions,
+  output: Output,
+): Promise<JoinPair[]> {
+  if (options.top !== undefined || options.windowMs !== undefined) {
+    throw new ConfigError(
+      `${spec.name} is a join (pairs by key and time): only --key, --from, --to and --json apply`,
+    );
+  }
+  if (options.key === undefined && (options.fromMs !== undefined || options.toMs !== undefined)) {
+    throw new ConfigError('--from/--to select pairs of one key: add --key');
+  }
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
+  try {
+    const pairs =
+      options.key === undefined
+        ? await scanJoinPairs(ctx.doc, ctx.tables.state, spec.name)
+        : await pairsBetween(
+            ctx.stores.state,
+            spec.name,
+            options.key,
+            options.fromMs ?? 0,
+            // --to is exclusive, the sort-key range inclusive.
+            (options.toMs ?? Number.MAX_SAFE_INTEGER + 1) - 1,
+          );
+    if (options.json) {
+      for (const p of pairs) output.out(JSON.stringify(p));
+    } else {
+      const fields = [...new Set(pairs.flatMap((p) => Object.keys(p.value)))];
+      output.out(`${spec.name}: ${spec.description}`);
+      for (const line of formatTable(
+        ['key', 'time (UTC)', ...fields, 'left', 'right'],
+        pairs.map((p) => [
+          p.key,
+          shortUtc(p.timeMs),
+          ...fields.map((f) => formatCell(p.value[f])),
+          p.leftId,
+          p.rightId,
+        ]),
+        ['left', 'left', ...fields.map(() => 'left' as const), 'left', 'left'],
+      ))
+        output.out(line);
+      output.out(`${pairs.length} pair(s)`);
+    }
+    return pairs;
   } finally {
     if (!options.context) await ctx.close();
   }

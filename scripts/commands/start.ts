@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { outputTopicsOf } from '../../shared/engine/catalog.js';
+import { outputTopicsOf, pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { isJoin, type JoinSpec } from '../../shared/engine/processors/index.js';
+import { scanJoinPairs } from '../../shared/engine/store/dynamo/index.js';
 import { createTopicsAndWait } from '../../shared/kafka/index.js';
 import {
   DEFAULT_BATCH_SIZE,
@@ -9,7 +12,7 @@ import {
   MAX_BATCH_SIZE,
 } from '../../shared/local/eventSourceMapping/index.js';
 import { readRecordFile, resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js';
-import { RIDES_TOPIC, ZONES_TOPIC } from '../../shared/rides/index.js';
+import { PICKUP_LOCATIONS_TOPIC, RIDES_TOPIC, ZONES_TOPIC } from '../../shared/rides/index.js';
 import { loadZones } from '../../shared/rides/schemas/index.js';
 import type { BatchSource } from '../lib/batchSource.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
@@ -47,7 +50,7 @@ import {
   type SummaryInput,
   summarize,
 } from '../lib/summaries.js';
-import { formatTable } from '../lib/textTable.js';
+import { formatTable, shortUtc } from '../lib/textTable.js';
 import { createTopic, describeTopic } from '../lib/topicAdmin.js';
 import { defaultTopicsDir } from './replay.js';
 
@@ -209,6 +212,7 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
       output.out('Output topics (no broker: one JSON-lines file per topic)');
       for (const line of sink.summaryLines()) output.out(`  ${line}`);
     }
+    await feedPickupLocations(handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC), ctx, output, sink);
     const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
     return { path: 'embedded', totals, summary };
   } finally {
@@ -354,6 +358,68 @@ async function loadZonesTable(
   output.out('');
 }
 
+/** The pickup-location events `start` feeds the join's other side (made from data/rides.csv). */
+export const DEFAULT_PICKUP_LOCATIONS_FILE = 'data/pickup-locations.jsonl';
+
+/**
+ * The second input of the rides x pickup-locations join, after the rides (a stream-stream
+ * join needs both topics): the bundled pickup-location events through the handlers reading
+ * that topic, keyed by PULocationID as the course's producer keys them.
+ */
+async function feedPickupLocations(
+  handlers: readonly HandlerSpec[],
+  ctx: DynamoContext,
+  output: Output,
+  sink: TopicFilesSink,
+): Promise<void> {
+  if (handlers.length === 0 || !existsSync(DEFAULT_PICKUP_LOCATIONS_FILE)) return;
+  output.out('');
+  output.out(`Replaying ${DEFAULT_PICKUP_LOCATIONS_FILE} through ${handlers.map((h) => h.name).join(', ')}`);
+  await feedBatchesWithProgress(
+    replaySource({
+      file: DEFAULT_PICKUP_LOCATIONS_FILE,
+      topic: PICKUP_LOCATIONS_TOPIC,
+      keyField: 'PULocationID',
+    }),
+    handlers,
+    ctx.stores,
+    output,
+    await countLines(DEFAULT_PICKUP_LOCATIONS_FILE),
+    sink,
+  );
+}
+
+/** How many pairs of each join `start` prints. */
+const JOIN_PAIRS_SHOWN = 10;
+
+/** Each join's pair count and its first pairs by key and time, as `query <join>` prints them all. */
+async function joinSummaryLines(ctx: DynamoContext, joins: readonly JoinSpec[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const join of joins) {
+    const pairs = await scanJoinPairs(ctx.doc, ctx.tables.state, join.name);
+    const title = `Join results (${join.name}): ${pairs.length} pair(s)`;
+    lines.push('', title, '='.repeat(title.length), join.description);
+    const fields = [...new Set(pairs.flatMap((p) => Object.keys(p.value)))];
+    const cell = (f: string, v: unknown) =>
+      typeof v === 'number' && /time|datetime/i.test(f)
+        ? shortUtc(v)
+        : v === null || v === undefined
+          ? ''
+          : String(v);
+    lines.push(
+      ...formatTable(
+        ['key', 'time (UTC)', ...fields],
+        pairs
+          .slice(0, JOIN_PAIRS_SHOWN)
+          .map((p) => [p.key, shortUtc(p.timeMs), ...fields.map((f) => cell(f, p.value[f]))]),
+        ['left', 'left', ...fields.map(() => 'left' as const)],
+      ),
+    );
+    if (pairs.length > JOIN_PAIRS_SHOWN) lines.push(`(all of them: npm run -s cli -- query ${join.name})`);
+  }
+  return lines;
+}
+
 /**
  * The summaries are only worth printing when every mapping handled every produced record:
  * a handler that kept failing drops records (no on-failure file), and records deleted from
@@ -410,6 +476,8 @@ async function printSummary(
 ): Promise<StartSummary> {
   const summary = summarize(await readSummaryInput(ctx, options.zonesFile, options.catalog));
   for (const line of formatSummary(summary)) output.out(line);
+  const joins = pipelinesOf(options.catalog ?? (await loadCatalog())).filter(isJoin);
+  for (const line of await joinSummaryLines(ctx, joins)) output.out(line);
   output.out('');
   if (!options.inMemory) {
     output.out(`Data kept in ${dataDir}. Explore it:`);

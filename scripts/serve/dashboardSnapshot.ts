@@ -1,4 +1,5 @@
 import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
+import type { JoinPair } from '../../shared/engine/processors/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
@@ -63,6 +64,8 @@ export interface StoreContents {
   readonly aggregates: ReadonlyMap<string, readonly ResultRow[]>;
   /** Table pipelines' rows by pipeline name. */
   readonly tableRows: ReadonlyMap<string, readonly TableRow[]>;
+  /** Join pipelines' pairs by pipeline name. @default none */
+  readonly joinPairs?: ReadonlyMap<string, readonly JoinPair[]>;
   readonly deadLetters: readonly DeadLetter[];
 }
 
@@ -91,7 +94,12 @@ export function buildSnapshot(
     pipelines: pipelines.map((p) =>
       pipelineView(
         p,
-        { aggregates: rowsOf(p), tableRows: contents.tableRows.get(p.name) ?? [], zones },
+        {
+          aggregates: rowsOf(p),
+          tableRows: contents.tableRows.get(p.name) ?? [],
+          joinPairs: contents.joinPairs?.get(p.name) ?? [],
+          zones,
+        },
         contents.deadLetters,
       ),
     ),

@@ -1,4 +1,5 @@
 import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
+import type { JoinPair } from '../../shared/engine/processors/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { windowKind } from '../../shared/engine/windows/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
@@ -68,6 +69,8 @@ export interface PipelineView {
 export interface PipelineData {
   readonly aggregates: readonly ResultRow[];
   readonly tableRows: readonly TableRow[];
+  /** Pairs of a join pipeline, by key and time. @default none */
+  readonly joinPairs?: readonly JoinPair[];
   readonly zones: ReadonlyMap<number, Zone>;
 }
 
@@ -151,6 +154,22 @@ const routeView: ViewOf<Extract<PipelineSpec, { kind: 'route' }>> = (spec) => ({
   targets: [...new Set(spec.routes.map((r) => r.to))],
 });
 
+// A join's pairs as a table: one row per pair (its key and time first), the selected fields after.
+const joinView: ViewOf<Extract<PipelineSpec, { kind: 'join' }>> = (_spec, data) => {
+  const pairs = data.joinPairs ?? [];
+  const fields = ['time', ...new Set(pairs.flatMap((p) => Object.keys(p.value)))];
+  return {
+    type: 'table',
+    fields,
+    rows: pairs.map((p) => ({
+      key: p.key,
+      values: Object.fromEntries(
+        fields.map((f) => [f, f === 'time' ? new Date(p.timeMs).toISOString() : cellText(p.value[f])]),
+      ),
+    })),
+  };
+};
+
 /** One description per pipeline kind; a kind missing here fails the type check, not the page. */
 export const PIPELINE_VIEWS: {
   readonly [K in PipelineSpec['kind']]: ViewOf<Extract<PipelineSpec, { kind: K }>>;
@@ -158,6 +177,7 @@ export const PIPELINE_VIEWS: {
   'windowed-aggregate': windowedView,
   table: tableView,
   route: routeView,
+  join: joinView,
 };
 
 /** A pipeline's section: its kind's view plus the counts every kind has. */
@@ -174,7 +194,13 @@ export function pipelineView(
     kind: spec.kind,
     description: spec.description,
     window: describeWindow(spec),
-    rows: aggregated ? data.aggregates.length : spec.kind === 'table' ? data.tableRows.length : null,
+    rows: aggregated
+      ? data.aggregates.length
+      : spec.kind === 'table'
+        ? data.tableRows.length
+        : spec.kind === 'join'
+          ? (data.joinPairs ?? []).length
+          : null,
     counted: aggregated ? data.aggregates.reduce((n, r) => n + r.count, 0) : null,
     late: own.filter((d) => d.kind === 'late').length,
     rejected: own.filter((d) => d.kind === 'invalid').length,

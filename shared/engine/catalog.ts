@@ -1,7 +1,7 @@
 import { registerCodecs } from './decode/registry.js';
 import type { ValueCodec } from './decode/valueCodec.js';
 import { ConfigError } from './errors/index.js';
-import type { HandlerSpec } from './process/pipelineSpec.js';
+import type { HandlerSpec, PipelineSpec } from './process/pipelineSpec.js';
 
 /**
  * Everything an app deploys and its tools run: its handlers (each a set of pipelines over
@@ -26,8 +26,11 @@ export function defineCatalog(catalog: Catalog): Catalog {
   const tables = new Set(pipelines.filter((p) => p.kind === 'table').map((p) => p.name));
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const p of pipelines) {
-    if (seen.has(p.name)) problems.push(`${p.name}: two pipelines of the catalog have this name`);
+  for (const p of catalog.handlers.flatMap((h) => h.pipelines)) {
+    // A join runs in one handler per side (a mapping reads one topic): its copies share a name.
+    const sideCopy = p.kind === 'join' && pipelines.some((q) => q !== p && isSameJoin(p, q));
+    if (seen.has(p.name) && !sideCopy)
+      problems.push(`${p.name}: two pipelines of the catalog have this name`);
     seen.add(p.name);
     for (const step of p.enrich ?? []) {
       if (!tables.has(step.table)) {
@@ -70,7 +73,27 @@ export function compactedTopicsOf(catalog: Pick<Catalog, 'handlers'>): string[] 
   ].sort();
 }
 
-/** Every pipeline of a catalog, in handler order. */
-export function pipelinesOf(catalog: Catalog): HandlerSpec['pipelines'][number][] {
-  return catalog.handlers.flatMap((h) => h.pipelines);
+/**
+ * Every pipeline of a catalog, in handler order, each once: the side copies of a join (one
+ * per handler, see `joinSideCopy`) are one pipeline, listed as its first copy.
+ */
+export function pipelinesOf(catalog: Pick<Catalog, 'handlers'>): HandlerSpec['pipelines'][number][] {
+  const out: HandlerSpec['pipelines'][number][] = [];
+  for (const p of catalog.handlers.flatMap((h) => h.pipelines)) {
+    if (p.kind === 'join' && out.some((q) => isSameJoin(p, q))) continue;
+    out.push(p);
+  }
+  return out;
+}
+
+/** True when two pipelines are side copies of one join: the same name, the same two sides. */
+function isSameJoin(a: PipelineSpec, b: PipelineSpec): boolean {
+  return (
+    a.kind === 'join' &&
+    b.kind === 'join' &&
+    a.name === b.name &&
+    a.topic !== b.topic &&
+    JSON.stringify([a.left, a.right, a.windowMs, a.graceMs]) ===
+      JSON.stringify([b.left, b.right, b.windowMs, b.graceMs])
+  );
 }

@@ -12,6 +12,7 @@ export {
   ZONES_TOPIC,
   zonesTable,
 } from './rideEnrichment.js';
+export { PICKUP_LOCATIONS_TOPIC, rideJoinHandlers, ridePickupJoin } from './rideJoin.js';
 export {
   dropoffCount,
   pickup5m,

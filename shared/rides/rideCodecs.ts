@@ -4,6 +4,8 @@ import type { ValueCodec } from '../engine/decode/valueCodec.js';
 import {
   GREEN_COLUMNS,
   greenRideSchema,
+  type PickupLocation,
+  pickupLocationSchema,
   type Ride,
   rideSchema,
   YELLOW_COLUMNS,
@@ -18,6 +20,8 @@ export const rideCodecs = {
   'yellow-csv': csvCodec(YELLOW_COLUMNS, yellowRideSchema) as ValueCodec<Ride>,
   /** Header-less green CSV lines. */
   'green-csv': csvCodec(GREEN_COLUMNS, greenRideSchema) as ValueCodec<Ride>,
+  /** JSON pickup-location events (the course's stream-stream join input). */
+  'pickup-location-json': jsonCodec(pickupLocationSchema) as ValueCodec<PickupLocation>,
 } as const;
 
 export type RideCodecName = keyof typeof rideCodecs;

@@ -3,12 +3,14 @@ import { LookupCache } from '../engine/enrich/index.js';
 import { buildEvent, type KafkaRecordInput, type LambdaKafkaEvent } from '../engine/event/index.js';
 import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../engine/process/index.js';
 import { processEvent } from '../engine/process/index.js';
+import type { JoinPair } from '../engine/processors/index.js';
 import {
   type AggregateRow,
   createDocumentClient,
   createPipelineStores,
   readNumber,
   rowFromItem,
+  scanJoinPairs,
 } from '../engine/store/dynamo/index.js';
 import type { PipelineStores, TableNames, TableRow } from '../engine/store/index.js';
 import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../local/index.js';
@@ -206,6 +208,11 @@ export class PipelineTestDriver {
       (i) => windowStartMs === undefined || readNumber(i.windowStart) === windowStartMs,
     );
     return item ? readNumber(item.count) : undefined;
+  }
+
+  /** The pairs a join pipeline stored, by key, time and identity (each pair once). */
+  async joinPairs(pipeline: string): Promise<JoinPair[]> {
+    return scanJoinPairs(this.doc, this.tables.state, pipeline);
   }
 
   /** Dead letters of a pipeline, or of all. */

@@ -106,9 +106,11 @@ describe('function bundles', () => {
   it('builds an ES module for each of our functions', () => {
     expect(bundles.map((b) => b.service).sort()).toEqual([
       'orders-by-state',
+      'pickups-join-rides',
       'rides-count-by-dropoff',
       'rides-enrich-zones',
       'rides-hopping-by-vendor',
+      'rides-join-pickups',
       'rides-route-by-amount',
       'rides-tumbling-by-pickup',
       'topic-admin',

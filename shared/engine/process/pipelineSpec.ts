@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type EnrichSpec, enrichSpecSchema } from '../enrich/enrichSpec.js';
+import type { JoinSpec } from '../processors/join/joinSpec.js';
 import type { RouteSpec } from '../processors/route/routeSpec.js';
 import type { TableSpec } from '../processors/table/tableSpec.js';
 import type { WindowedAggregateSpec } from '../processors/windowedAggregate/windowedAggregateSpec.js';
@@ -51,7 +52,7 @@ export interface BasePipelineSpec {
 }
 
 /** A pipeline of any kind the engine has a processor for. */
-export type PipelineSpec = WindowedAggregateSpec | RouteSpec | TableSpec;
+export type PipelineSpec = WindowedAggregateSpec | RouteSpec | TableSpec | JoinSpec;
 
 /** A deployable handler: the pipelines it runs over one topic. */
 export interface HandlerSpec {

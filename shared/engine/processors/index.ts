@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/index.js';
 import type { PipelineSpec } from '../process/pipelineSpec.js';
 import type { Processor } from '../process/processor.js';
+import { joinProcessor } from './join/joinProcessor.js';
 import { routeProcessor } from './route/routeProcessor.js';
 import { tableProcessor } from './table/tableProcessor.js';
 import { windowedAggregateProcessor } from './windowedAggregate/windowedAggregateProcessor.js';
@@ -15,6 +16,7 @@ export const PROCESSORS: {
   'windowed-aggregate': windowedAggregateProcessor,
   route: routeProcessor,
   table: tableProcessor,
+  join: joinProcessor,
 };
 
 /** The processor of a spec's kind; a ConfigError lists the kinds there are. */
@@ -31,6 +33,28 @@ export function processorFor(spec: {
   return processor;
 }
 
+export { type JoinPair, pairOf } from './join/joinPairs.js';
+export { joinProcessor } from './join/joinProcessor.js';
+export {
+  DEFAULT_BUFFER_RETENTION_MS,
+  type JoinSelect,
+  type JoinSide,
+  type JoinSideSpec,
+  type JoinSpec,
+  joinSchema,
+  joinSideCopy,
+  otherSide,
+  sideOfTopic,
+} from './join/joinSpec.js';
+export {
+  addToSet,
+  bufferedBetween,
+  bufferPk,
+  pairsBetween,
+  pairsPk,
+  pairsPkPrefix,
+} from './join/joinState.js';
+export { type BufferEntry, isJoinRecordLate, type JoinPlan, planJoin, recordId } from './join/planJoin.js';
 export { planRoutes, type RoutePlan } from './route/planRoutes.js';
 export { routeProcessor } from './route/routeProcessor.js';
 export { type Route, type RouteSpec, routeSchema } from './route/routeSpec.js';
@@ -55,4 +79,9 @@ export function isWindowedAggregate(
   p: PipelineSpec,
 ): p is Extract<PipelineSpec, { kind: 'windowed-aggregate' }> {
   return p.kind === 'windowed-aggregate';
+}
+
+/** Narrows a pipeline to a stream-stream join (tools that read join pairs). */
+export function isJoin(p: PipelineSpec): p is Extract<PipelineSpec, { kind: 'join' }> {
+  return p.kind === 'join';
 }

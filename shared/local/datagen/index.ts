@@ -5,6 +5,7 @@ export {
   type MalformedDefect,
   malform,
 } from './malformed.js';
+export { type PickupLocationRow, pickupLocationsOf } from './pickupLocations.js';
 export { type SeededRandom, seededRandom, seedToInt } from './random.js';
 export {
   formatRecord,

@@ -1,4 +1,5 @@
 export { parseDatetimeMs, toIsoUtc } from './datetime.js';
+export { type PickupLocation, pickupLocationSchema } from './pickupLocation.js';
 export {
   GREEN_COLUMNS,
   type GreenRide,

@@ -126,7 +126,7 @@ describe('one view per pipeline kind', () => {
   };
 
   it('has a view for every kind the engine runs', () => {
-    expect(Object.keys(PIPELINE_VIEWS).sort()).toEqual(['route', 'table', 'windowed-aggregate']);
+    expect(Object.keys(PIPELINE_VIEWS).sort()).toEqual(['join', 'route', 'table', 'windowed-aggregate']);
   });
 
   it('draws a windowed pipeline as totals per window, with sums and derived averages as numbers', () => {

@@ -16,3 +16,4 @@ export { DynamoReferenceTableStore, tableRowPk } from './DynamoReferenceTableSto
 export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { createPipelineStores } from './pipelineStores.js';
+export { scanJoinPairs } from './scanJoinPairs.js';
