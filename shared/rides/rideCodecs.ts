@@ -1,9 +1,13 @@
+import { avroCodec } from '../engine/decode/avro/avroCodec.js';
+import { avroSourceCodec } from '../engine/decode/avro/avroSourceCodec.js';
+import { schemaSourceFromEnv } from '../engine/decode/avro/schemaSourceFromEnv.js';
 import { csvCodec } from '../engine/decode/csvCodec.js';
 import { jsonCodec } from '../engine/decode/jsonCodec.js';
 import type { ValueCodec } from '../engine/decode/valueCodec.js';
 import {
   GREEN_COLUMNS,
   greenRideSchema,
+  RIDE_AVRO_SCHEMA,
   type Ride,
   rideSchema,
   YELLOW_COLUMNS,
@@ -18,6 +22,26 @@ export const rideCodecs = {
   'yellow-csv': csvCodec(YELLOW_COLUMNS, yellowRideSchema) as ValueCodec<Ride>,
   /** Header-less green CSV lines. */
   'green-csv': csvCodec(GREEN_COLUMNS, greenRideSchema) as ValueCodec<Ride>,
+  /**
+   * Confluent-framed Avro rides (`RIDE_AVRO_SCHEMA` as the reader schema), writer schemas from
+   * `SCHEMA_REGISTRY_URL` or the local directory `SCHEMA_DIR` (@default data/schemas).
+   */
+  'ride-avro': avroCodec({
+    name: 'ride-avro',
+    readerSchema: RIDE_AVRO_SCHEMA,
+    schema: rideSchema,
+    source: () => schemaSourceFromEnv(),
+  }) as ValueCodec<Ride>,
+  /**
+   * Unframed Avro rides, as Lambda delivers them with a schema registry on the mapping and
+   * `EventRecordFormat: SOURCE` (read with RIDE_AVRO_SCHEMA as the writer schema). With
+   * `EventRecordFormat: JSON` Lambda delivers JSON rides: use `ride-json`.
+   */
+  'ride-avro-source': avroSourceCodec({
+    name: 'ride-avro-source',
+    readerSchema: RIDE_AVRO_SCHEMA,
+    schema: rideSchema,
+  }) as ValueCodec<Ride>,
 } as const;
 
 export type RideCodecName = keyof typeof rideCodecs;
