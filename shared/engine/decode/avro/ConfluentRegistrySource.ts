@@ -41,8 +41,10 @@ export class ConfluentRegistrySource implements SchemaRegistrar {
   async schemaById(id: number): Promise<string | undefined> {
     try {
       const schema = await this.client.getSchema(id);
-      // The client hands back a parsed avsc Type; its schema() is the writer schema as JSON.
-      return JSON.stringify((schema as unknown as { schema(): unknown }).schema());
+      // The client hands back a parsed avsc Type; schema() gives the writer schema back as
+      // JSON, and only with exportAttrs does it keep defaults and logical types.
+      const type = schema as unknown as { schema(options: { exportAttrs: boolean }): unknown };
+      return JSON.stringify(type.schema({ exportAttrs: true }));
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw new SchemaRegistryError(`${this.description}: schema id ${id}: ${(err as Error).message}`, {
