@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avroSerializer } from '../../../scripts/lib/avroValues.js';
 import {
   avroCodec,
+  CONFLUENT_HEADER_BYTES,
   ConfluentRegistrySource,
   LocalSchemaDirectory,
   type SchemaRegistrar,
   topicSubject,
   type WriterSchemaSource,
 } from '../../../shared/engine/decode/avro/index.js';
-import { registerCodec } from '../../../shared/engine/decode/index.js';
+import { codecByName, registerCodec } from '../../../shared/engine/decode/index.js';
+import type { InvalidRecordError } from '../../../shared/engine/errors/index.js';
 import type { HandlerSpec, WindowedAggregateSpec } from '../../../shared/engine/process/index.js';
 import { allTime } from '../../../shared/engine/windows/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
@@ -17,6 +19,7 @@ import { RIDES_TOPIC, rideAvroTwin, rideHandlers } from '../../../shared/rides/i
 import { RIDE_AVRO_SCHEMA, rideSchema } from '../../../shared/rides/schemas/index.js';
 import { PipelineTestDriver, type TestRecord } from '../../../shared/testing/index.js';
 import { ConfluentRegistryFixture } from '../../support/confluentRegistryFixture.js';
+import { kafkaRecord } from '../../support/records.js';
 import { dataPath, loadRideRows, rideJson } from '../../support/rides.js';
 
 /**
@@ -155,5 +158,73 @@ describe('the ride Avro schema', () => {
     expect(JSON.parse(readFileSync(dataPath('schemas/rides-value.1.avsc'), 'utf8'))).toEqual(
       RIDE_AVRO_SCHEMA,
     );
+  });
+});
+
+describe('a registry outage fails the batch; the retried batch applies it', () => {
+  it('rejects the delivery with SchemaRegistryError, writes nothing, then counts the rides once', async () => {
+    const registry = await ConfluentRegistryFixture.start();
+    const codec = 'ride-avro-outage-test';
+    const consumer = new ConfluentRegistrySource({ url: registry.url, retries: 0 });
+    registerCodec(
+      codec,
+      avroCodec({ name: codec, readerSchema: RIDE_AVRO_SCHEMA, schema: rideSchema, source: consumer }),
+    );
+    const serializer = await avroSerializer({
+      registrar: new ConfluentRegistrySource({ url: registry.url, retries: 0 }),
+      subject: 'rides-value',
+      schemaFile: dataPath('schemas/rides-value.1.avsc'),
+    });
+    const handler = rideAvroTwin(rideHandlers[0]!, RIDES_TOPIC, codec);
+    const driver = await PipelineTestDriver.start(handler);
+    try {
+      const records = loadRideRows()
+        .slice(0, 10)
+        .map((row) => ({ value: serializer.serialize(row) }));
+      const event = driver.eventOf(records);
+      registry.failWith = 503;
+      await expect(driver.pipeEvent(event)).rejects.toMatchObject({ code: 'SCHEMA_REGISTRY_UNAVAILABLE' });
+      expect(await driver.rows()).toEqual([]);
+      expect(await driver.deadLetters()).toEqual([]);
+      registry.failWith = undefined;
+      await driver.pipeEvent(event);
+      const counted = (await driver.rows()).reduce((n, r) => n + r.count, 0);
+      expect(counted).toBe(10);
+    } finally {
+      await driver.close();
+      await registry.close();
+    }
+  });
+});
+
+describe('ride-avro-source: what Lambda delivers with a schema registry and EventRecordFormat SOURCE', () => {
+  it('reads unframed Avro rides (the schema id removed) with the ride schema', async () => {
+    const serializer = await avroSerializer({
+      registrar: new LocalSchemaDirectory(dataPath('schemas')),
+      subject: 'rides-value',
+    });
+    const row = loadRideRows()[0]!;
+    const unframed = serializer.serialize(row).subarray(CONFLUENT_HEADER_BYTES);
+    const ride = codecByName('ride-avro-source').decode(kafkaRecord({ value: unframed })) as Record<
+      string,
+      unknown
+    >;
+    expect(ride).toMatchObject({
+      VendorID: 1,
+      DOLocationID: 75,
+      tpep_pickup_datetime: Date.UTC(2020, 6, 1, 0, 25, 32),
+    });
+  });
+
+  it('a framed value is not what SOURCE delivers: a dead letter, not a wrong ride', () => {
+    const err = (() => {
+      try {
+        codecByName('ride-avro-source').decode(kafkaRecord({ value: Buffer.from([0, 0, 0, 0, 1, 2]) }));
+      } catch (e) {
+        return e as InvalidRecordError;
+      }
+      return undefined;
+    })();
+    expect(err?.code).toMatch(/^(NOT_AVRO|TRUNCATED|SCHEMA)$/);
   });
 });
