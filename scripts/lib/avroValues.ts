@@ -55,6 +55,8 @@ export function toAvroValue(schema: SchemaJson, value: unknown): unknown {
 export interface AvroSerializer {
   readonly schemaId: number;
   readonly subject: string;
+  /** Whether the schema is a record (whose fields come from a row) rather than a primitive. */
+  readonly isRecord: boolean;
   /** @throws InvalidRecordError naming the first field that does not fit the schema */
   serialize(row: unknown): Buffer;
 }
@@ -99,6 +101,7 @@ export async function avroSerializer(options: {
   return {
     schemaId,
     subject,
+    isRecord: type.typeName === 'record',
     serialize(row: unknown): Buffer {
       const value = toAvroValue(schema, row);
       const paths: string[] = [];
