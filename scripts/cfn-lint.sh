@@ -57,6 +57,8 @@ VARIANTS=(
   "msk-iam-read-only|-c mode=msk -c clusterArn=$ARN_CLUSTER -c handlers=$READ_ONLY_HANDLERS"
   "confluent|-c mode=self-managed -c bootstrapServers=pkc-abc12.eu-west-1.aws.confluent.cloud:9092 -c secretArn=$ARN_SECRET"
   "self-managed-private-ca|-c mode=self-managed -c bootstrapServers=kafka.internal:9093 -c auth=scram-512 -c secretArn=$ARN_SECRET -c rootCaSecretArn=$ARN_SECRET"
+  "confluent-schema-registry|-c mode=self-managed -c bootstrapServers=pkc-abc12.eu-west-1.aws.confluent.cloud:9092 -c secretArn=$ARN_SECRET -c pollerMode=provisioned -c schemaRegistryUri=https://psrc-abc12.eu-west-1.aws.confluent.cloud -c schemaRegistrySecretArn=$ARN_SECRET"
+  "msk-glue-schema-registry-source|-c mode=msk -c clusterArn=$ARN_CLUSTER ${MSK_PRODUCERS[*]} -c pollerMode=provisioned -c schemaRegistryUri=arn:aws:glue:eu-west-1:123456789012:registry/rides -c schemaRegistryRecordFormat=source -c schemaRegistryValidate=key,value"
   "self-managed-vpc|-c mode=self-managed -c bootstrapServers=b-1.kafka.internal:9096,b-2.kafka.internal:9096 -c auth=scram-512 -c secretArn=$ARN_SECRET ${VPC[*]} -c securityGroupIds=sg-0123abcd"
 )
 

@@ -40,6 +40,10 @@ export const CONFIG_KEYS = [
   'bisectBatchOnError',
   'esmFilters',
   'esmMetrics',
+  'schemaRegistryUri',
+  'schemaRegistrySecretArn',
+  'schemaRegistryRecordFormat',
+  'schemaRegistryValidate',
   'runtime',
   'memoryMb',
   'timeoutSeconds',
@@ -186,6 +190,21 @@ export interface DeploymentConfig {
      * @default true with provisioned pollers, false with on-demand ones
      */
     readonly esmMetrics: boolean;
+    /**
+     * Lambda's own schema-registry integration (provisioned pollers only): the mapping
+     * validates each record against a Confluent (`https://...`) or Glue (`arn:aws:glue:...`)
+     * registry and delivers it decoded to JSON (`json`, read by the JSON codecs, e.g.
+     * `ride-json`) or as Avro without its frame (`source`, e.g. `ride-avro-source`).
+     * @default none: the handler decodes (JSON specs, or `ride-avro` with SCHEMA_REGISTRY_URL)
+     */
+    readonly schemaRegistry?: {
+      readonly uri: string;
+      /** Confluent only: a secret with `username` and `password` (BASIC_AUTH). @default none */
+      readonly secretArn?: string;
+      readonly recordFormat: 'json' | 'source';
+      /** @default ['value'] */
+      readonly validate: ReadonlyArray<'key' | 'value'>;
+    };
   };
   readonly functions: {
     /** @default 'nodejs24.x' */
@@ -322,6 +341,18 @@ const rawSchema = z
     bisectBatchOnError: bool.default(false),
     esmFilters: bool.default(true),
     esmMetrics: bool.optional(),
+    schemaRegistryUri: z
+      .string()
+      .regex(
+        /^(https:\/\/.+|arn:aws[a-z-]*:glue:[a-z0-9-]+:\d{12}:registry\/.+)$/,
+        'an https:// Confluent registry URL or a Glue registry ARN',
+      )
+      .optional(),
+    schemaRegistrySecretArn: secretArn.optional(),
+    schemaRegistryRecordFormat: z.enum(['json', 'source']).default('json'),
+    schemaRegistryValidate: list(z.string())
+      .pipe(z.array(z.enum(['key', 'value'])))
+      .default(['value']),
     runtime: z.enum(['nodejs22.x', 'nodejs24.x']).default('nodejs24.x'),
     memoryMb: int(128, 10_240).default(1024),
     timeoutSeconds: int(1, 900).default(60),
@@ -373,6 +404,19 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
   if (r.pollerMode === 'on-demand' && r.pollerGroupName) {
     problems.push('pollerGroupName needs pollerMode=provisioned');
   }
+  if (r.schemaRegistryUri && r.pollerMode !== 'provisioned') {
+    problems.push(
+      'schemaRegistryUri needs pollerMode=provisioned: Lambda integrates schema registries in provisioned mode only',
+    );
+  }
+  if (r.schemaRegistrySecretArn && !r.schemaRegistryUri?.startsWith('https://')) {
+    problems.push('schemaRegistrySecretArn needs a Confluent schemaRegistryUri (https://...)');
+  }
+  if (r.schemaRegistryUri?.startsWith('https://') && !r.schemaRegistrySecretArn) {
+    problems.push(
+      'a Confluent schemaRegistryUri needs schemaRegistrySecretArn (BASIC_AUTH: username and password)',
+    );
+  }
   if (r.pollerMode === 'on-demand' && r.esmMetrics === true) {
     problems.push(
       'esmMetrics=true needs pollerMode=provisioned: Lambda takes MetricsConfig on Kafka mappings in provisioned mode only',
@@ -413,6 +457,16 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
       bisectBatchOnError: r.bisectBatchOnError,
       esmFilters: r.esmFilters,
       esmMetrics: r.esmMetrics ?? r.pollerMode === 'provisioned',
+      ...(r.schemaRegistryUri
+        ? {
+            schemaRegistry: {
+              uri: r.schemaRegistryUri,
+              ...(r.schemaRegistrySecretArn ? { secretArn: r.schemaRegistrySecretArn } : {}),
+              recordFormat: r.schemaRegistryRecordFormat,
+              validate: r.schemaRegistryValidate,
+            },
+          }
+        : {}),
     },
     functions: {
       runtime: r.runtime,

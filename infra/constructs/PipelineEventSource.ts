@@ -78,6 +78,13 @@ export interface PipelineEventSourceProps {
    *   the mapping filtered, dropped and lagged), false with on-demand ones (not available)
    */
   readonly enhancedMetrics?: boolean;
+  /**
+   * Lambda validates (and decodes, with `EventRecordFormat.JSON`) records against a schema
+   * registry before invoking: `ConfluentSchemaRegistry` or `GlueSchemaRegistry` from
+   * aws-cdk-lib/aws-lambda-event-sources (see {@link schemaRegistryOf}). Provisioned pollers
+   * only. @default none: the handler decodes what it gets (e.g. the `ride-avro` codec)
+   */
+  readonly schemaRegistry?: lambda.ISchemaRegistry;
   /** Constructs that must exist before the mapping starts (its topic). */
   readonly dependsOn?: readonly IDependable[];
 }
@@ -125,6 +132,11 @@ export class PipelineEventSource extends Construct {
         fail(`provisioned pollers need 1 <= min (${min}) <= max (${max}), min <= 200, max <= 2000`);
       }
     }
+    if (props.schemaRegistry && pollers.mode !== 'provisioned') {
+      fail(
+        'schemaRegistry needs provisioned pollers (Lambda integrates schema registries in provisioned mode only)',
+      );
+    }
     if ((props.filterPatterns?.length ?? 0) > 5) fail('at most 5 filter patterns per mapping (Lambda quota)');
     const provisioned = pollers.mode === 'provisioned';
     const enhancedMetrics = props.enhancedMetrics ?? provisioned;
@@ -162,6 +174,7 @@ export class PipelineEventSource extends Construct {
       // records become dead letters inside it; anything it throws is a store failure, for which
       // retrying the whole batch is right and safe (the store applies each offset once).
       reportBatchItemFailures: false,
+      ...(props.schemaRegistry ? { schemaRegistryConfig: props.schemaRegistry } : {}),
       ...(props.filterPatterns?.length
         ? { filters: props.filterPatterns.map((pattern) => lambda.FilterCriteria.filter(pattern)) }
         : {}),
@@ -205,6 +218,10 @@ export class PipelineEventSource extends Construct {
       );
     }
     this.mapping.node.addDependency(props.target.policy, ...(props.dependsOn ?? []));
+    // A schema registry grants through the role's default policy (the secret, or Glue reads):
+    // Lambda checks them when it creates the mapping, so the mapping waits for them.
+    const defaultPolicy = props.target.function.role?.node.tryFindChild('DefaultPolicy');
+    if (props.schemaRegistry && defaultPolicy) this.mapping.node.addDependency(defaultPolicy);
     if (props.source.ready) this.mapping.node.addDependency(props.source.ready);
   }
 }

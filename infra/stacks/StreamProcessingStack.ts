@@ -16,6 +16,7 @@ import { PipelineMonitoring } from '../constructs/PipelineMonitoring.js';
 import { PipelineTables } from '../constructs/PipelineTables.js';
 import { SelfManagedKafkaCluster } from '../constructs/SelfManagedKafkaCluster.js';
 import { esmFilterDecision } from '../lib/esmFilters.js';
+import { schemaRegistryOf } from '../lib/schemaRegistry.js';
 
 /** Properties of {@link StreamProcessingStack}. */
 export interface StreamProcessingStackProps extends StackProps {
@@ -122,6 +123,15 @@ export class StreamProcessingStack extends Stack {
         ...(filters?.pushdown ? { filterPatterns: filters.patterns } : {}),
         failureBucket: failures,
         enhancedMetrics: config.consumer.esmMetrics,
+        ...(config.consumer.schemaRegistry
+          ? {
+              schemaRegistry: schemaRegistryOf(
+                this,
+                `${id}SchemaRegistrySecret`,
+                config.consumer.schemaRegistry,
+              ),
+            }
+          : {}),
         dependsOn,
       });
       this.functions.push(fn);

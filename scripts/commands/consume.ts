@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { WriterSchemaSource } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
 import { ConfigError } from '../../shared/engine/errors/index.js';
+import { AvroJsonRenderer } from '../lib/avroDisplay.js';
 import {
   ConsumedRecordDeduplicator,
   type DedupeCounts,
@@ -17,6 +19,11 @@ import {
 } from '../lib/kafkaConnect.js';
 import { interruptSignal } from '../lib/kafkaInterrupt.js';
 import { type Output, processOutput } from '../lib/output.js';
+import {
+  addSchemaRegistryFlags,
+  registrarFrom,
+  type SchemaRegistryFlags,
+} from '../lib/schemaRegistryFlags.js';
 
 /** Options of {@link runConsume}; the flags of `consume`. */
 export interface ConsumeOptions extends KafkaCliOptions {
@@ -34,6 +41,11 @@ export interface ConsumeOptions extends KafkaCliOptions {
   readonly group?: string;
   /** Stop after this many records. */
   readonly max?: number;
+  /**
+   * Shows Confluent-framed Avro values (and keys, with `avroKeys`) as JSON, writer schemas
+   * from this registry or local directory. @default none: values shown as UTF-8 text
+   */
+  readonly avro?: { readonly source: WriterSchemaSource; readonly values: boolean; readonly keys: boolean };
   /** JSON lines instead of readable text. */
   readonly json?: boolean;
   /**
@@ -117,6 +129,7 @@ export async function runConsume(options: ConsumeOptions): Promise<ConsumeResult
     maxWaitTimeInMs: Math.min(500, idleTimeoutMs),
   });
   const next = new Map<number, bigint>();
+  const renderer = options.avro ? new AvroJsonRenderer(options.avro.source) : undefined;
   const dedupe = options.dedupe ? new ConsumedRecordDeduplicator() : undefined;
   let count = 0;
   let finish: (reason: ConsumeResult['stoppedBecause']) => void = () => undefined;
@@ -160,9 +173,23 @@ export async function runConsume(options: ConsumeOptions): Promise<ConsumeResult
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        const avro = options.avro;
+        if (avro) {
+          await renderer?.prepare(
+            batch.messages.flatMap((m) => [avro.values ? m.value : null, avro.keys ? m.key : null]),
+          );
+        }
         for (const message of batch.messages) {
           if (done) return;
-          const record = toConsumedRecord(batch.topic, batch.partition, message);
+          const raw = toConsumedRecord(batch.topic, batch.partition, message);
+          const record =
+            avro && renderer
+              ? {
+                  ...raw,
+                  ...(avro.values && message.value ? { value: renderer.render(message.value) } : {}),
+                  ...(avro.keys && message.key ? { key: renderer.render(message.key) } : {}),
+                }
+              : raw;
           const print = dedupe?.keep(record) ?? true;
           if (print) output.out(formatRecord(record, options.json ?? false));
           resolveOffset(message.offset);
@@ -259,7 +286,18 @@ export function register(program: Command): void {
       '--dedupe',
       'drop records whose kls-source header was seen before (copies from a redelivered batch); prints the counts on stderr at the end',
     )
-    .option('--timeout-ms <ms>', 'stop after this long without a record', intArg(1), DEFAULT_IDLE_TIMEOUT_MS);
+    .option('--timeout-ms <ms>', 'stop after this long without a record', intArg(1), DEFAULT_IDLE_TIMEOUT_MS)
+    .addOption(
+      new Option('--value-format <format>', 'show values as text, or Confluent-framed Avro decoded to JSON')
+        .choices(['text', 'avro'])
+        .default('text'),
+    )
+    .addOption(
+      new Option('--key-format <format>', 'show keys as text, or Confluent-framed Avro decoded to JSON')
+        .choices(['text', 'avro'])
+        .default('text'),
+    );
+  addSchemaRegistryFlags(command, { producing: false });
   addBrokerOption(command)
     .addHelpText(
       'after',
@@ -268,19 +306,24 @@ Examples:
   npm run cli -- consume --topic rides --max 5
   npm run cli -- consume --topic rides --json --timeout-ms 2000 | jq .value
   npm run cli -- consume --topic rides --group my-reader --from latest
-  npm run cli -- consume --topic rides_high_amount --dedupe --json   # each routed ride once`,
+  npm run cli -- consume --topic rides_high_amount --dedupe --json   # each routed ride once
+  npm run cli -- consume --topic rides-avro --value-format avro --max 3   # schemas from data/schemas or --schema-registry`,
     )
     .action(
-      async (f: {
-        topic: string;
-        from: 'earliest' | 'latest';
-        group?: string;
-        max?: number;
-        json?: boolean;
-        dedupe?: boolean;
-        timeoutMs: number;
-        brokers?: string;
-      }) => {
+      async (
+        f: {
+          topic: string;
+          from: 'earliest' | 'latest';
+          group?: string;
+          max?: number;
+          json?: boolean;
+          dedupe?: boolean;
+          timeoutMs: number;
+          brokers?: string;
+          valueFormat: 'text' | 'avro';
+          keyFormat: 'text' | 'avro';
+        } & SchemaRegistryFlags,
+      ) => {
         const interrupt = interruptSignal();
         try {
           await runConsume({
@@ -293,6 +336,15 @@ Examples:
             ...(f.json ? { json: true } : {}),
             ...(f.dedupe ? { dedupe: true } : {}),
             ...(f.brokers === undefined ? {} : { brokers: f.brokers }),
+            ...(f.valueFormat === 'avro' || f.keyFormat === 'avro'
+              ? {
+                  avro: {
+                    source: registrarFrom(f),
+                    values: f.valueFormat === 'avro',
+                    keys: f.keyFormat === 'avro',
+                  },
+                }
+              : {}),
           });
         } finally {
           interrupt.dispose();

@@ -9,6 +9,11 @@ import {
   type ProduceFlags,
 } from '../lib/kafkaOptions.js';
 import { runProduce } from '../lib/produceFile.js';
+import {
+  addSchemaRegistryFlags,
+  registrarFrom,
+  type SchemaRegistryFlags,
+} from '../lib/schemaRegistryFlags.js';
 
 /** `runProduce` lives in scripts/lib/produceFile.ts (start produces too); re-exported for callers of this module. */
 export { type ProduceOptions, runProduce } from '../lib/produceFile.js';
@@ -33,9 +38,17 @@ export function register(program: Command): void {
       new Option('--format <format>', 'input format (default: from the extension)').choices(['csv', 'jsonl']),
     )
     .addOption(
-      new Option('--value-format <format>', 'value as a JSON object, or the CSV line itself (CSV input only)')
-        .choices(['json', 'csv'])
+      new Option(
+        '--value-format <format>',
+        'value as a JSON object, the CSV line itself (CSV input only), or Confluent-framed Avro (see --value-schema)',
+      )
+        .choices(['json', 'csv', 'avro'])
         .default('json'),
+    )
+    .addOption(
+      new Option('--key-format <format>', 'key as text, or Confluent-framed Avro (see --key-schema)')
+        .choices(['string', 'avro'])
+        .default('string'),
     )
     .option('--count <n>', 'stop after N records', intArg(1))
     .option(
@@ -46,7 +59,7 @@ export function register(program: Command): void {
       '--allow-malformed',
       'send every line: malformed ones (wrong field count, broken quoting, invalid JSON) as they are, missing key field: no key',
     );
-  addProduceFlags(addBrokerOption(command));
+  addSchemaRegistryFlags(addProduceFlags(addBrokerOption(command)), { producing: true });
   command.addHelpText(
     'after',
     `
@@ -58,20 +71,24 @@ Examples:
   npm run cli -- topics create zones --compact --partitions 1
   npm run cli -- produce --topic zones --file data/taxi_zone_lookup.csv --key-field locationid   # 265 zones
   npm run cli -- produce --topic zones --file gone.csv --key-field locationid --tombstones      # gone.csv: locationid, then one id a line
+  npm run cli -- produce --topic rides-avro --file data/rides.csv --value-format avro --value-schema data/schemas/rides-value.1.avsc
+  npm run cli -- produce --topic rides-avro --file data/rides.csv --value-format avro --schema-registry http://localhost:8081
 Key fields match exactly (data/taxi_zone_lookup.csv spells its columns locationid, borough, zone, service_zone).`,
   );
   command.action(
     async (
-      flags: ProduceFlags & {
-        topic: string;
-        file: string;
-        format?: 'csv' | 'jsonl';
-        valueFormat: 'json' | 'csv';
-        count?: number;
-        tombstones?: boolean;
-        allowMalformed?: boolean;
-        brokers?: string;
-      },
+      flags: ProduceFlags &
+        SchemaRegistryFlags & {
+          topic: string;
+          file: string;
+          format?: 'csv' | 'jsonl';
+          valueFormat: 'json' | 'csv' | 'avro';
+          keyFormat: 'string' | 'avro';
+          count?: number;
+          tombstones?: boolean;
+          allowMalformed?: boolean;
+          brokers?: string;
+        },
     ) => {
       const interrupt = interruptSignal();
       try {
@@ -80,6 +97,18 @@ Key fields match exactly (data/taxi_zone_lookup.csv spells its columns locationi
           file: flags.file,
           keyField: keyFieldFrom(flags),
           valueFormat: flags.valueFormat,
+          keyFormat: flags.keyFormat,
+          ...(flags.valueFormat === 'avro' || flags.keyFormat === 'avro'
+            ? {
+                avro: {
+                  registrar: registrarFrom(flags),
+                  valueSchema: flags.valueSchema,
+                  schemaId: flags.schemaId,
+                  keySchema: flags.keySchema,
+                  keySchemaId: flags.keySchemaId,
+                },
+              }
+            : {}),
           signal: interrupt.signal,
           ...pick(flags, [
             'format',

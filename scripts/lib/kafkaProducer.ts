@@ -10,9 +10,10 @@ import { NO_PROGRESS, type ThroughputProgress } from './kafkaProgress.js';
 export interface OutgoingRecord {
   /** 1-based line (file) or record number (generator) in the source. */
   readonly line: number;
-  readonly key: string | null;
-  /** null for a tombstone (deletes the key from a compacted topic). */
-  readonly value: string | null;
+  /** Text, or bytes (Avro keys). */
+  readonly key: string | Buffer | null;
+  /** null for a tombstone (deletes the key from a compacted topic); bytes for Avro values. */
+  readonly value: string | Buffer | null;
   /** Record timestamp (CREATE_TIME); omitted: the send time. */
   readonly timestampMs?: number;
 }

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import type { SchemaRegistrar } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
+import { topicSubject } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
 import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
 import { type FileRecord, readRecordFile } from '../../shared/local/io/index.js';
 import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
+import { type AvroSerializer, avroSerializer } from './avroValues.js';
 import type { CompressionName } from './kafkaCodecs.js';
 import { type KafkaCliOptions, openKafka } from './kafkaConnect.js';
 import { DEFAULT_RIDE_KEY_FIELD } from './kafkaOptions.js';
@@ -24,8 +27,15 @@ export interface ProduceOptions extends KafkaCliOptions {
   readonly format?: 'csv' | 'jsonl';
   /** null sends key-less records. @default DOLocationID */
   readonly keyField?: string | null;
-  /** `json` sends each row as a JSON object; `csv` the CSV line itself (CSV input only). @default json */
-  readonly valueFormat?: 'json' | 'csv';
+  /**
+   * `json` sends each row as a JSON object; `csv` the CSV line itself (CSV input only); `avro`
+   * the row as Confluent-framed Avro (see `avro`). @default json
+   */
+  readonly valueFormat?: 'json' | 'csv' | 'avro';
+  /** `avro`: the key (the key field, or the row for a record key schema) as Confluent-framed Avro. @default string */
+  readonly keyFormat?: 'string' | 'avro';
+  /** Where Avro schemas are registered and which ones (`--value-schema`, `--schema-id`, ...). */
+  readonly avro?: AvroProduceOptions;
   readonly ratePerSecond?: number;
   readonly count?: number;
   /** Datetime field to stamp records with; omitted: the send time. */
@@ -59,6 +69,53 @@ export interface ProduceOptions extends KafkaCliOptions {
   readonly batchRecords?: number;
 }
 
+/** The Avro side of `produce`: the registry (or local directory) and the schemas to write with. */
+export interface AvroProduceOptions {
+  readonly registrar: SchemaRegistrar;
+  /** .avsc of the values. @default the newest schema of `<topic>-value` */
+  readonly valueSchema?: string | undefined;
+  /** An existing id to write values with (no registration). */
+  readonly schemaId?: number | undefined;
+  readonly keySchema?: string | undefined;
+  readonly keySchemaId?: number | undefined;
+}
+
+/** Serializers for the Avro parts of a produce run, registered before the first send. */
+interface AvroParts {
+  readonly value?: AvroSerializer;
+  readonly key?: AvroSerializer;
+}
+
+async function avroParts(options: ProduceOptions): Promise<AvroParts> {
+  const avro = options.avro;
+  const wantsValue = options.valueFormat === 'avro' && !options.tombstones;
+  const wantsKey = options.keyFormat === 'avro';
+  if (!wantsValue && !wantsKey) return {};
+  if (!avro) throw new ConfigError('Avro needs a schema registry or the local schema directory');
+  return {
+    ...(wantsValue
+      ? {
+          value: await avroSerializer({
+            registrar: avro.registrar,
+            subject: topicSubject(options.topic, 'value'),
+            schemaFile: avro.valueSchema,
+            schemaId: avro.schemaId,
+          }),
+        }
+      : {}),
+    ...(wantsKey
+      ? {
+          key: await avroSerializer({
+            registrar: avro.registrar,
+            subject: topicSubject(options.topic, 'key'),
+            schemaFile: avro.keySchema,
+            schemaId: avro.keySchemaId,
+          }),
+        }
+      : {}),
+  };
+}
+
 /**
  * Produces a CSV or JSON-lines file to a topic, streaming it (files larger than memory are
  * fine), with the idempotent producer and acks = all, and prints a summary of records,
@@ -73,6 +130,8 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
     throw new ConfigError('--value-format csv needs a CSV input file (the value is the CSV line itself)');
   }
   if (options.tombstones) requireTombstoneOptions(options);
+  // Schemas are registered (or looked up) before connecting: a wrong schema fails fast.
+  const avro = await avroParts(options);
   const { kafka } = await openKafka(options);
   const dataLines = Math.max(0, (await countLines(options.file)) - (format === 'csv' ? 1 : 0));
   const total = options.count === undefined ? dataLines : Math.min(options.count, dataLines);
@@ -83,7 +142,8 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
   });
   const records = readRecordFile(options.file, {
     format,
-    valueFormat,
+    // Avro values are built from the parsed fields; the JSON text is what a malformed check reads.
+    valueFormat: valueFormat === 'avro' ? 'json' : valueFormat,
     ...(options.allowMalformed ? { malformed: 'pass' as const } : {}),
   });
   const malformed: string[] = [];
@@ -93,13 +153,13 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
       yield r;
     }
   })();
-  const summary = await produceRecords(kafka, withHint(toOutgoing(counted, options)), {
+  const summary = await produceRecords(kafka, withHint(toOutgoing(counted, options, avro)), {
     topic: options.topic,
     sourceName: options.file,
     // A tombstone has no value, so no content type.
     headers: options.tombstones
       ? { ...options.headers }
-      : { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
+      : { ...contentTypeHeader(valueFormat), ...options.headers },
     progress,
     ...pick(options, ['ratePerSecond', 'count', 'compression', 'signal', 'batchRecords']),
   });
@@ -119,10 +179,40 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
   return summary;
 }
 
+/**
+ * `content-type` from the value format. Avro gets none: Confluent's serializers set no header
+ * (the frame's magic byte and schema id say what the value is).
+ */
+function contentTypeHeader(valueFormat: 'json' | 'csv' | 'avro'): Record<string, string> {
+  if (valueFormat === 'avro') return {};
+  return { 'content-type': valueFormat === 'csv' ? 'text/csv' : 'application/json' };
+}
+
+/** The Avro value of a file record; a malformed line goes as it is (consumers dead-letter it). */
+function avroValueOf(r: FileRecord, serializer: AvroSerializer, options: ProduceOptions): Buffer | string {
+  if (r.invalid !== undefined) return r.value;
+  try {
+    return serializer.serialize(r.fields);
+  } catch (e) {
+    if (options.allowMalformed) return r.value;
+    throw new InvalidRecordError(`${options.file}:${r.line}: ${(e as Error).message}`, {
+      cause: e,
+      field: 'value',
+    });
+  }
+}
+
+/** The Avro key: a record key schema takes its fields from the row, a primitive one the key field. */
+function avroKeyOf(r: FileRecord, key: string | null, serializer: AvroSerializer): Buffer | null {
+  if (key === null) return null;
+  return serializer.serialize(serializer.isRecord ? r.fields : key);
+}
+
 /** File records to outgoing records: the key and timestamp from their fields. */
 async function* toOutgoing(
   records: AsyncIterable<FileRecord>,
   options: ProduceOptions,
+  avro: AvroParts = {},
 ): AsyncGenerator<OutgoingRecord> {
   const keyField = options.keyField === undefined ? DEFAULT_RIDE_KEY_FIELD : options.keyField;
   // With --allow-malformed a record without a readable timestamp gets the previous record's,
@@ -131,10 +221,11 @@ async function* toOutgoing(
   for await (const r of records) {
     const stamp = r.invalid ? previous : (timestampOf(r, options) ?? previous);
     previous = stamp;
+    const key = keyField === null || r.invalid ? null : keyOf(r, keyField, options);
     yield {
       line: r.line,
-      key: keyField === null || r.invalid ? null : keyOf(r, keyField, options),
-      value: options.tombstones ? null : r.value,
+      key: avro.key ? avroKeyOf(r, key, avro.key) : key,
+      value: options.tombstones ? null : avro.value ? avroValueOf(r, avro.value, options) : r.value,
       ...stamp,
     };
   }

@@ -1,3 +1,4 @@
+export { RIDES_AVRO_TOPIC, rideAvroHandlers, rideAvroTwin } from './rideAvroHandlers.js';
 export { type RideCodecName, rideCodecs } from './rideCodecs.js';
 export {
   dropoffZone,

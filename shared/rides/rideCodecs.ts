@@ -1,3 +1,6 @@
+import { avroCodec } from '../engine/decode/avro/avroCodec.js';
+import { avroSourceCodec } from '../engine/decode/avro/avroSourceCodec.js';
+import { schemaSourceFromEnv } from '../engine/decode/avro/schemaSourceFromEnv.js';
 import { csvCodec } from '../engine/decode/csvCodec.js';
 import { jsonCodec } from '../engine/decode/jsonCodec.js';
 import type { ValueCodec } from '../engine/decode/valueCodec.js';
@@ -6,6 +9,7 @@ import {
   greenRideSchema,
   type PickupLocation,
   pickupLocationSchema,
+  RIDE_AVRO_SCHEMA,
   type Ride,
   rideSchema,
   YELLOW_COLUMNS,
@@ -22,6 +26,26 @@ export const rideCodecs = {
   'green-csv': csvCodec(GREEN_COLUMNS, greenRideSchema) as ValueCodec<Ride>,
   /** JSON pickup-location events (the course's stream-stream join input). */
   'pickup-location-json': jsonCodec(pickupLocationSchema) as ValueCodec<PickupLocation>,
+  /**
+   * Confluent-framed Avro rides (`RIDE_AVRO_SCHEMA` as the reader schema), writer schemas from
+   * `SCHEMA_REGISTRY_URL` or the local directory `SCHEMA_DIR` (@default data/schemas).
+   */
+  'ride-avro': avroCodec({
+    name: 'ride-avro',
+    readerSchema: RIDE_AVRO_SCHEMA,
+    schema: rideSchema,
+    source: () => schemaSourceFromEnv(),
+  }) as ValueCodec<Ride>,
+  /**
+   * Unframed Avro rides, as Lambda delivers them with a schema registry on the mapping and
+   * `EventRecordFormat: SOURCE` (read with RIDE_AVRO_SCHEMA as the writer schema). With
+   * `EventRecordFormat: JSON` Lambda delivers JSON rides: use `ride-json`.
+   */
+  'ride-avro-source': avroSourceCodec({
+    name: 'ride-avro-source',
+    readerSchema: RIDE_AVRO_SCHEMA,
+    schema: rideSchema,
+  }) as ValueCodec<Ride>,
 } as const;
 
 export type RideCodecName = keyof typeof rideCodecs;

@@ -1,4 +1,4 @@
-import { InvalidRecordError } from '../errors/index.js';
+import { InvalidRecordError, StreamError } from '../errors/index.js';
 import type { KafkaRecord } from '../event/index.js';
 
 /** A record after its codec ran: a value, or the error that makes it a dead letter. */
@@ -28,6 +28,9 @@ export function decodeGroups(
         return { record, value: value as Record<string, unknown> };
       } catch (err) {
         if (err instanceof InvalidRecordError) return { record, error: err };
+        // Any other error of ours (a schema registry outage, a config mistake) is about the
+        // batch, not this record: fail the batch so it is retried, never dead-letter it.
+        if (err instanceof StreamError) throw err;
         return {
           record,
           error: new InvalidRecordError(`codec failed: ${(err as Error).message}`, {

@@ -5,12 +5,24 @@ import type { KafkaRecord } from '../event/index.js';
 /**
  * Turns a record's value bytes into a typed object, or throws {@link InvalidRecordError}
  * naming the record and the field. Codecs are pure and synchronous so the pipeline core
- * stays pure.
+ * stays pure; a codec that needs I/O first (Avro: the writer schemas of a batch's ids) does
+ * it in `prepare`, which the engine awaits once per batch before any `decode`.
  */
 export interface ValueCodec<T> {
-  /** Short name used in specs, the CLI and dead letters (`json`, `csv`). */
+  /** Short name used in specs, the CLI and dead letters (`json`, `csv`, `avro`). */
   readonly name: string;
   decode(record: KafkaRecord): T;
+  /**
+   * Async work before decoding a batch (fetch and cache what `decode` will need). It throws
+   * only when the batch should be retried (a registry outage); a bad record is `decode`'s to
+   * dead-letter. @default none: the codec needs nothing
+   */
+  prepare?(records: ReadonlyArray<KafkaRecord>): Promise<void>;
+}
+
+/** A codec with a `prepare` step (Avro with a schema registry). */
+export interface PreparedValueCodec<T> extends ValueCodec<T> {
+  prepare(records: ReadonlyArray<KafkaRecord>): Promise<void>;
 }
 
 /** Throws the dead-letter-worthy error for a tombstone (a null value). */

@@ -41,7 +41,8 @@ export interface ProcessOptions {
 }
 
 /**
- * Runs every pipeline of a handler over one Lambda Kafka event: decode once per codec, skip
+ * Runs every pipeline of a handler over one Lambda Kafka event: prepare each codec (async
+ * lookups such as Avro writer schemas), decode once per codec, skip
  * what a completed earlier delivery applied, hand the rest to the processor of the
  * pipeline's kind (after its enrich steps, which pin the rows they used), then write in the order that keeps a crash anywhere harmless:
  * 1. the processor's outputs (each idempotent under redelivery),
@@ -62,6 +63,12 @@ export async function processEvent(
     cache: options.lookups ?? new LookupCache(stores.tables, nowMs),
     pins: new LookupPins(stores.state, nowMs),
   };
+  // The async half of decoding, once per codec for the whole batch, before any write: a
+  // codec that cannot prepare (a schema registry outage) fails the invocation, so Lambda
+  // retries the batch rather than dead-lettering good records.
+  const codecs = new Set(spec.pipelines.map((p) => codecByName(p.codec)));
+  const records = groups.flat();
+  await Promise.all([...codecs].map((codec) => codec.prepare?.(records)));
   const decodedByCodec = new Map<string, DecodedRecord[][]>();
   const decodedFor = (pipeline: PipelineSpec): DecodedRecord[][] => {
     const cacheKey = `${pipeline.codec}\u0000${pipeline.topic}`;

@@ -10,4 +10,5 @@ export {
   type YellowRide,
   yellowRideSchema,
 } from './ride.js';
+export { RIDE_AVRO_SCHEMA } from './rideAvro.js';
 export { loadZones, type Zone, zoneSchema } from './zone.js';

@@ -42,6 +42,25 @@ export const SELF_MANAGED_VPC = {
   securityGroupIds: 'sg-0123abcd',
 } as const;
 
+/** Lambda's schema-registry integration on a Confluent Cloud mapping: decoded JSON for the JSON codecs. */
+export const CONFLUENT_SCHEMA_REGISTRY = {
+  ...CONFLUENT,
+  pollerMode: 'provisioned',
+  schemaRegistryUri: 'https://psrc-abc12.eu-west-1.aws.confluent.cloud',
+  schemaRegistrySecretArn: SECRET_ARN,
+} as const;
+
+/** The same through a Glue registry, Avro delivered without its frame (SOURCE), keys validated too. */
+export const GLUE_SCHEMA_REGISTRY = {
+  mode: 'msk',
+  clusterArn: CLUSTER_ARN,
+  ...MSK_PRODUCER_NETWORK,
+  pollerMode: 'provisioned',
+  schemaRegistryUri: 'arn:aws:glue:eu-west-1:123456789012:registry/rides',
+  schemaRegistryRecordFormat: 'source',
+  schemaRegistryValidate: 'key,value',
+} as const;
+
 /** One config per source mode and network shape, as the nag and lint runs cover them. */
 export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
   'msk-serverless, new VPC': {},
@@ -74,6 +93,8 @@ export const MODE_VARIANTS: Record<string, Record<string, unknown>> = {
   },
   'self-managed (Confluent Cloud)': { ...CONFLUENT },
   'self-managed in a VPC, SCRAM-512': SELF_MANAGED_VPC,
+  'self-managed (Confluent Cloud), provisioned, Confluent schema registry (JSON)': CONFLUENT_SCHEMA_REGISTRY,
+  'msk, IAM, provisioned, Glue schema registry (SOURCE)': GLUE_SCHEMA_REGISTRY,
 };
 
 /**

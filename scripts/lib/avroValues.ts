@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
+import { confluentFrame } from '../../shared/engine/decode/avro/confluentFrame.js';
+import type { SchemaRegistrar } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
+import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
+import { parseDatetimeMs } from '../../shared/rides/schemas/datetime.js';
+
+/** Schema JSON as read from an `.avsc` file. */
+type SchemaJson = string | SchemaJson[] | { type: SchemaJson; logicalType?: string; fields?: FieldJson[] };
+interface FieldJson {
+  name: string;
+  type: SchemaJson;
+}
+
+/**
+ * Turns a row read from a CSV or JSON-lines file (CSV cells are text) into a value of the
+ * Avro schema: numeric text to numbers, datetime text to epoch ms for `timestamp-millis`,
+ * blank cells to null where the field is nullable. Written by hand because Avro libraries
+ * encode typed values and leave this to the caller; it handles the shapes file rows have
+ * (records of primitives, `["null", T]` unions), not nested or multi-branch unions.
+ */
+export function toAvroValue(schema: SchemaJson, value: unknown): unknown {
+  if (Array.isArray(schema)) {
+    const nonNull = schema.filter((s) => s !== 'null');
+    if ((value === null || value === undefined || value === '') && nonNull.length < schema.length)
+      return null;
+    return nonNull.length === 1 ? toAvroValue(nonNull[0] as SchemaJson, value) : value;
+  }
+  if (typeof schema === 'object') {
+    if (schema.type === 'record' && schema.fields) {
+      if (value === null || typeof value !== 'object') return value;
+      const row = value as Record<string, unknown>;
+      return Object.fromEntries(schema.fields.map((f) => [f.name, toAvroValue(f.type, row[f.name])]));
+    }
+    if (schema.logicalType === 'timestamp-millis' && typeof value === 'string') {
+      return parseDatetimeMs(value) ?? value;
+    }
+    return toAvroValue(schema.type, value);
+  }
+  if (typeof value !== 'string') return value;
+  switch (schema) {
+    case 'int':
+    case 'long':
+    case 'float':
+    case 'double':
+      return value.trim() === '' ? value : Number(value);
+    case 'boolean':
+      return value === 'true' ? true : value === 'false' ? false : value;
+    default:
+      return value;
+  }
+}
+
+/** Writes rows as Confluent-framed Avro under one schema id. */
+export interface AvroSerializer {
+  readonly schemaId: number;
+  readonly subject: string;
+  /** Whether the schema is a record (whose fields come from a row) rather than a primitive. */
+  readonly isRecord: boolean;
+  /** @throws InvalidRecordError naming the first field that does not fit the schema */
+  serialize(row: unknown): Buffer;
+}
+
+/**
+ * The serializer `produce`, `datagen` and `events` use: the schema from `schemaFile` (@default
+ * the subject's newest in the local directory), registered under `subject` (TopicNameStrategy:
+ * `<topic>-value`), or the existing `schemaId` when given.
+ */
+export async function avroSerializer(options: {
+  readonly registrar: SchemaRegistrar;
+  readonly subject: string;
+  readonly schemaFile?: string | undefined;
+  readonly schemaId?: number | undefined;
+  /** Used when no file nor id is given and the registrar has no schema for the subject. */
+  readonly fallbackSchema?: string | undefined;
+}): Promise<AvroSerializer> {
+  const { registrar, subject } = options;
+  let text: string;
+  let schemaId: number;
+  if (options.schemaId !== undefined) {
+    const found = await registrar.schemaById(options.schemaId);
+    if (found === undefined) {
+      throw new ConfigError(`schema id ${options.schemaId} is not in ${registrar.description}`);
+    }
+    text = found;
+    schemaId = options.schemaId;
+  } else {
+    const fromFile = options.schemaFile ? readFileSync(options.schemaFile, 'utf8') : undefined;
+    const latest = fromFile ? undefined : await latestOf(registrar, subject);
+    const chosen = fromFile ?? latest ?? options.fallbackSchema;
+    if (chosen === undefined) {
+      throw new ConfigError(
+        `no Avro schema for ${subject}: pass --value-schema FILE (an .avsc) or --schema-id N, or add ${subject}.<id>.avsc to ${registrar.description}`,
+      );
+    }
+    text = chosen;
+    schemaId = await registrar.register(subject, text);
+  }
+  const schema = JSON.parse(text) as SchemaJson;
+  const type = avro.Type.forSchema(schema as avro.Schema);
+  return {
+    schemaId,
+    subject,
+    isRecord: type.typeName === 'record',
+    serialize(row: unknown): Buffer {
+      const value = toAvroValue(schema, row);
+      const paths: string[] = [];
+      if (!type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) })) {
+        throw new InvalidRecordError(`does not fit the Avro schema of ${subject}: ${paths.join(', ')}`, {
+          field: paths[0] ?? 'value',
+          code: 'AVRO_ENCODE',
+        });
+      }
+      return confluentFrame(schemaId, type.toBuffer(value));
+    },
+  };
+}
+
+async function latestOf(registrar: SchemaRegistrar, subject: string): Promise<string | undefined> {
+  const local = registrar as { latest?: (s: string) => { schema: string } | undefined };
+  return typeof local.latest === 'function' ? local.latest(subject)?.schema : undefined;
+}

@@ -1,0 +1,14 @@
+export { type AvroCodecOptions, avroCodec } from './avroCodec.js';
+export { avroSourceCodec } from './avroSourceCodec.js';
+export { type ConfluentRegistryOptions, ConfluentRegistrySource } from './ConfluentRegistrySource.js';
+export {
+  CONFLUENT_HEADER_BYTES,
+  CONFLUENT_MAGIC_BYTE,
+  type ConfluentFrame,
+  confluentFrame,
+  parseConfluentFrame,
+} from './confluentFrame.js';
+export { LocalSchemaDirectory, type LocalSchemaEntry } from './LocalSchemaDirectory.js';
+export { SchemaRegistryError } from './SchemaRegistryError.js';
+export { DEFAULT_SCHEMA_DIR, schemaSourceFromEnv } from './schemaSourceFromEnv.js';
+export { type SchemaRegistrar, topicSubject, type WriterSchemaSource } from './WriterSchemaSource.js';

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeploymentConfig } from '../../infra/config/index.js';
+import {
+  CONFLUENT_SCHEMA_REGISTRY,
+  GLUE_SCHEMA_REGISTRY,
+  policyStatements,
+  resourcesOf,
+  SECRET_ARN,
+  synth,
+} from './support/synth.js';
+
+describe("Lambda's schema-registry integration on the mapping (provisioned pollers)", () => {
+  it('sets SchemaRegistryConfig for a Confluent registry: JSON records, BASIC_AUTH secret, values validated', () => {
+    const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      SelfManagedKafkaEventSourceConfig: {
+        SchemaRegistryConfig: {
+          SchemaRegistryURI: 'https://psrc-abc12.eu-west-1.aws.confluent.cloud',
+          EventRecordFormat: 'JSON',
+          AccessConfigs: [{ Type: 'BASIC_AUTH', URI: SECRET_ARN }],
+          SchemaValidationConfigs: [{ Attribute: 'VALUE' }],
+        },
+      },
+    });
+  });
+
+  it('lets the function role read the registry secret (Lambda reads it with that role)', () => {
+    const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
+    const reads = policyStatements(template, 'RidesCountByDropoffRoleDefaultPolicy').filter((s) =>
+      JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(JSON.stringify(reads)).toContain(SECRET_ARN);
+  });
+
+  it('sets a Glue registry by ARN: SOURCE records, keys and values validated, Glue read grants', () => {
+    const { template } = synth(GLUE_SCHEMA_REGISTRY);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      AmazonManagedKafkaEventSourceConfig: {
+        SchemaRegistryConfig: {
+          SchemaRegistryURI: 'arn:aws:glue:eu-west-1:123456789012:registry/rides',
+          EventRecordFormat: 'SOURCE',
+          SchemaValidationConfigs: [{ Attribute: 'KEY' }, { Attribute: 'VALUE' }],
+        },
+      },
+    });
+    const glue = policyStatements(template, 'RidesCountByDropoffRoleDefaultPolicy')
+      .flatMap((st) => st.Action)
+      .filter((a) => String(a).startsWith('glue:'));
+    expect(new Set(glue)).toEqual(new Set(['glue:GetRegistry', 'glue:GetSchemaVersion']));
+  });
+
+  it('creates the mapping after the grants the registry added (Lambda checks them at creation)', () => {
+    const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
+    const [, mapping] = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').find(([id]) =>
+      id.startsWith('RidesCountByDropoff'),
+    )!;
+    expect(JSON.stringify(mapping.DependsOn)).toMatch(/RidesCountByDropoffRoleDefaultPolicy/);
+  });
+
+  it('sets no SchemaRegistryConfig without a registry', () => {
+    const { template } = synth({
+      ...CONFLUENT_SCHEMA_REGISTRY,
+      schemaRegistryUri: undefined,
+      schemaRegistrySecretArn: undefined,
+    });
+    for (const [, m] of resourcesOf(template, 'AWS::Lambda::EventSourceMapping')) {
+      expect(JSON.stringify(m.Properties)).not.toContain('SchemaRegistryConfig');
+    }
+  });
+
+  it.each([
+    ['on-demand pollers', { ...CONFLUENT_SCHEMA_REGISTRY, pollerMode: 'on-demand' }, /provisioned mode only/],
+    [
+      'a Confluent registry without a secret',
+      { ...CONFLUENT_SCHEMA_REGISTRY, schemaRegistrySecretArn: undefined },
+      /needs schemaRegistrySecretArn/,
+    ],
+    [
+      'an http:// registry URL',
+      { ...CONFLUENT_SCHEMA_REGISTRY, schemaRegistryUri: 'http://registry:8081' },
+      /https:\/\/ Confluent registry URL or a Glue registry ARN/,
+    ],
+  ])('refuses %s at synth', (_name, raw, message) => {
+    expect(() => parseDeploymentConfig(raw as Record<string, unknown>)).toThrow(message);
+  });
+});
