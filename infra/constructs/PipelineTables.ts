@@ -85,8 +85,12 @@ export class PipelineTables extends Construct {
           indexName: index.name,
           partitionKey: attribute(index.partitionKey),
           sortKey: attribute(index.sortKey),
-          // Top-N queries read the window's sums and mins too, not only the key and count.
-          projectionType: dynamodb.ProjectionType.ALL,
+          // Top-N queries read the window's sums and mins too, not only the key and count;
+          // sparse work lists (openWindows) hold keys only (see TableDesign.projection).
+          projectionType:
+            index.projection === 'KEYS_ONLY'
+              ? dynamodb.ProjectionType.KEYS_ONLY
+              : dynamodb.ProjectionType.ALL,
         });
       }
       tables[design.logicalName] = table;
