@@ -20,5 +20,6 @@ export {
   rideHandlers,
   ridePipelines,
   tips1h,
+  tips15mFinal,
   vendorHopping,
 } from './ridePipelines.js';
