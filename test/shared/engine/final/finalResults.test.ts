@@ -228,4 +228,25 @@ describe('final results over several partitions, one going idle', () => {
     await driver.pipe([{ partition: 2, value: { loc: 3, t: wall(30), tip: 1 } }]);
     expect(driver.outputs('tips-final-final').map((o) => o.key)).toEqual(['1@2020-07-01T00:00:00.000Z']);
   });
+
+  it('loses no window when the send fails before anything lands: marks only after a send', async () => {
+    const waiting: HandlerSpec = { ...handler, pipelines: [{ ...pipeline, final: { partitions: 2 } }] };
+    driver = await PipelineTestDriver.start(waiting, { nowMs: () => wall(100) });
+    await driver.pipe([
+      { partition: 0, value: { loc: 1, t: wall(1), tip: 1 } },
+      { partition: 1, value: { loc: 1, t: wall(2), tip: 2 } },
+      { partition: 0, value: { loc: 1, t: wall(30), tip: 1 } },
+    ]);
+    const closing = driver.eventOf([{ partition: 1, value: { loc: 1, t: wall(30), tip: 1 } }]);
+    driver.sink.failNext(0);
+    await expect(driver.pipeEvent(closing)).rejects.toThrow(/broker unavailable/);
+    expect(driver.outputs('tips-final-final')).toEqual([]);
+    await driver.pipeEvent(closing); // Lambda's retry
+    const sent = driver.outputs('tips-final-final');
+    expect(sent.map((o) => [o.key, (o.value as { count: number }).count])).toEqual([
+      ['1@2020-07-01T00:00:00.000Z', 2],
+    ]);
+    const [row] = (await driver.rows(pipeline.name)).filter((r) => r.windowStartMs === BASE_MS);
+    expect(row?.finalAtMs).toBeDefined();
+  });
 });
