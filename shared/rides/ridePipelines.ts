@@ -64,7 +64,7 @@ export const tips15mFinal: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
   name: 'tips-15m',
   description:
-    '15-minute tumbling sum of tip_amount over all locations, grace 5 min; final results to tips-15m-final',
+    '15-minute tumbling sum of tip_amount over all locations, grace 60 min; final results to tips-15m-final',
   topic: RIDES_TOPIC,
   codec: 'ride-json',
   key: { constant: 'all' },
