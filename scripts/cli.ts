@@ -56,6 +56,7 @@ const registrations: Array<Promise<{ register: (p: Command) => void }>> = [
   import('./commands/start.js'),
   import('./commands/run.js'),
   import('./commands/serve.js'),
+  import('./commands/sweep.js'),
 ];
 for (const mod of await Promise.all(registrations)) mod.register(program);
 

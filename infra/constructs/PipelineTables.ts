@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ALL_TABLES, type TableDesign } from '../../shared/engine/store/tableDesign.js';
+import { ALL_TABLES, OPEN_WINDOWS_INDEX, type TableDesign } from '../../shared/engine/store/tableDesign.js';
 
 /** Properties of {@link PipelineTables}. */
 export interface PipelineTablesProps {
@@ -27,7 +27,9 @@ export interface PipelineTablesProps {
  */
 export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], readonly string[]>> = {
   // DynamoAggregateStore: conditional UpdateItem, GetItem (consistent re-read), PutItem.
-  aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  // DynamoFinalWindowStore (final results): Query of the openWindows index, conditional
+  // UpdateItem (close, mark), GetItem.
+  aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],
   // DynamoStreamTimeStore: BatchGetItem of the partitions' checkpoints, conditional PutItem.
@@ -85,8 +87,12 @@ export class PipelineTables extends Construct {
           indexName: index.name,
           partitionKey: attribute(index.partitionKey),
           sortKey: attribute(index.sortKey),
-          // Top-N queries read the window's sums and mins too, not only the key and count.
-          projectionType: dynamodb.ProjectionType.ALL,
+          // Top-N queries read the window's sums and mins too, not only the key and count;
+          // sparse work lists (openWindows) hold keys only (see TableDesign.projection).
+          projectionType:
+            index.projection === 'KEYS_ONLY'
+              ? dynamodb.ProjectionType.KEYS_ONLY
+              : dynamodb.ProjectionType.ALL,
         });
       }
       tables[design.logicalName] = table;
@@ -99,14 +105,20 @@ export class PipelineTables extends Construct {
     return Object.fromEntries(this.designs.map((d) => [d.envVar, this.tables[d.logicalName].tableName]));
   }
 
-  /** What a pipeline handler may do: {@link HANDLER_TABLE_ACTIONS} on each table (and its indexes, none used). */
+  /**
+   * What a pipeline handler may do: {@link HANDLER_TABLE_ACTIONS} on each table, and on the
+   * aggregates table's sparse `openWindows` index (final results query it; no other index).
+   */
   handlerStatements(): iam.PolicyStatement[] {
     return (Object.keys(HANDLER_TABLE_ACTIONS) as Array<TableDesign['logicalName']>).map(
       (name) =>
         new iam.PolicyStatement({
           sid: `Write${pascal(name)}`,
           actions: [...HANDLER_TABLE_ACTIONS[name]],
-          resources: [this.tables[name].tableArn],
+          resources:
+            name === 'aggregates'
+              ? [this.tables[name].tableArn, `${this.tables[name].tableArn}/index/${OPEN_WINDOWS_INDEX}`]
+              : [this.tables[name].tableArn],
         }),
     );
   }

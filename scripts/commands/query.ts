@@ -38,6 +38,11 @@ export interface QueryOptions extends StoreOptions {
   /** Start of the window for --top (or all keys of that window without --top), epoch ms. */
   readonly windowMs?: number;
   readonly json?: boolean;
+  /**
+   * Only windows whose final result was emitted (pipelines with `final`): values that can
+   * no longer change.
+   */
+  readonly final?: boolean;
   /** Zone lookup to name location ids in the table output. @default data/taxi_zone_lookup.csv when it exists */
   readonly zonesFile?: string;
   /** Where the pipeline is looked up. @default the catalog {@link loadCatalog} finds */
@@ -147,10 +152,18 @@ export async function runQuery(options: QueryOptions, output: Output = processOu
     await runJoinQuery(spec, options, output);
     return [];
   }
+  if (options.final && !spec.final) {
+    throw new ConfigError(
+      `${spec.name} has no final results (no \`final\` in its spec): every row is a running value; drop --final`,
+    );
+  }
   const plan = planQuery(spec, options);
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
-    const rows = await readRows(ctx, spec, plan);
+    const read = await readRows(ctx, spec, plan);
+    // A filter after the read, not a query of its own: final rows are the closed windows of
+    // whatever the flags selected (--top ranks among all windows' rows, then keeps the final).
+    const rows = options.final ? read.filter((r) => r.finalAtMs !== undefined) : read;
     if (options.json) {
       for (const r of rows) output.out(JSON.stringify(rowToJson(r)));
     } else {
@@ -331,11 +344,12 @@ export function register(program: Command): void {
       .option('--to <time>', 'with --key: windows starting before', parseTimeArg)
       .option('--top <n>', 'the N largest counts of one window (byWindow index)', intArg(1))
       .option('--window <start>', 'the window starting at this time (with or without --top)', parseTimeArg)
-      .option('--json', 'one JSON object per line'),
+      .option('--json', 'one JSON object per line')
+      .option('--final', 'only windows whose final result was emitted (pipelines with final results)'),
   )
     .addHelpText(
       'after',
-      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json',
+      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json\n  npm run -s cli -- query pickup-5m-final --final',
     )
     .action(async (pipeline: string, o, cmd: Command) => {
       await runQuery({
@@ -347,6 +361,7 @@ export function register(program: Command): void {
         top: o.top,
         windowMs: o.window,
         json: o.json,
+        final: o.final,
         endpoint: o.endpoint,
         dataDir: o.dataDir,
       });

@@ -28,7 +28,9 @@ export function rowToJson(row: ResultRow): Record<string, unknown> {
     count: row.count,
   };
   for (const [name, value] of Object.entries(row.aggregates)) json[name] = Number(value);
-  return { ...json, ...averagesOf(row) };
+  // Only on final-results pipelines' closed windows: other rows keep their shape.
+  const final = row.finalAtMs === undefined ? {} : { finalAt: new Date(row.finalAtMs).toISOString() };
+  return { ...json, ...averagesOf(row), ...final };
 }
 
 /** Orders rows by key (numerically when keys are numbers), then window start. */

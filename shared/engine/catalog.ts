@@ -1,6 +1,7 @@
 import { registerCodecs } from './decode/registry.js';
 import type { ValueCodec } from './decode/valueCodec.js';
 import { ConfigError } from './errors/index.js';
+import { finalTopicOf } from './final/finalResultsSpec.js';
 import type { HandlerSpec, PipelineSpec } from './process/pipelineSpec.js';
 
 /**
@@ -55,10 +56,16 @@ export function handlerNamed(catalog: Pick<Catalog, 'handlers'>, name: string): 
   return handler;
 }
 
-/** The topics a handler's route pipelines write, sorted (the CDK app grants and creates them). */
+/**
+ * The topics a handler's pipelines write (route outputs, final results), sorted (the CDK app
+ * grants and creates them).
+ */
 export function outputTopicsOf(handler: HandlerSpec): string[] {
   const topics = new Set<string>();
-  for (const p of handler.pipelines) if (p.kind === 'route') for (const r of p.routes) topics.add(r.to);
+  for (const p of handler.pipelines) {
+    if (p.kind === 'route') for (const r of p.routes) topics.add(r.to);
+    if (p.kind === 'windowed-aggregate' && p.final) topics.add(finalTopicOf(p));
+  }
   return [...topics].sort();
 }
 

@@ -22,5 +22,6 @@ export {
   rideHandlers,
   ridePipelines,
   tips1h,
+  tips15mFinal,
   vendorHopping,
 } from './ridePipelines.js';

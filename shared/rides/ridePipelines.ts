@@ -54,6 +54,26 @@ export const tips1h: WindowedAggregateSpec = {
   aggregations: [{ op: 'sum', field: 'tip_amount' }],
 };
 
+/**
+ * 15-minute tumbling sum of tips over all locations, grace 60 minutes (the rides are out of
+ * order by up to an hour), with final results:
+ * each window's one final value goes to `tips-15m-final` once every partition of `rides`
+ * (3, as `start` and `replay` create it) has passed it, or has been idle for 10 minutes.
+ */
+export const tips15mFinal: WindowedAggregateSpec = {
+  kind: 'windowed-aggregate',
+  name: 'tips-15m',
+  description:
+    '15-minute tumbling sum of tip_amount over all locations, grace 60 min; final results to tips-15m-final',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { constant: 'all' },
+  time: { field: 'tpep_pickup_datetime' },
+  window: tumbling(15 * MINUTE_MS, 60 * MINUTE_MS),
+  aggregations: [{ op: 'sum', field: 'tip_amount' }],
+  final: { partitions: 3, idleAfterMs: 10 * MINUTE_MS },
+};
+
 /** 10-minute windows advancing every 5 minutes, ride count per vendor (the course's PySpark job). */
 export const vendorHopping: WindowedAggregateSpec = {
   kind: 'windowed-aggregate',
@@ -79,7 +99,7 @@ export const rideHandlers: readonly HandlerSpec[] = [
     name: 'rides-tumbling-by-pickup',
     description: 'Per-pickup 5-minute counts and hourly tip sums',
     topic: RIDES_TOPIC,
-    pipelines: [pickup5m, tips1h],
+    pipelines: [pickup5m, tips1h, tips15mFinal],
   },
   {
     name: 'rides-hopping-by-vendor',

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LookupCache } from '../engine/enrich/index.js';
 import { buildEvent, type KafkaRecordInput, type LambdaKafkaEvent } from '../engine/event/index.js';
+import { type FinalizeCounts, sweepFinalResults } from '../engine/final/index.js';
 import type { DeadLetter, HandlerSpec, PipelineOutcome } from '../engine/process/index.js';
 import { processEvent } from '../engine/process/index.js';
 import type { JoinPair } from '../engine/processors/index.js';
@@ -142,7 +143,18 @@ export class PipelineTestDriver {
     });
   }
 
-  /** What route pipelines sent to `topic`, in order, duplicates included. */
+  /**
+   * Runs the final-results sweeper once over every pipeline of the driver's handlers (what
+   * the scheduled function does in AWS): emits windows that idleness or the wall clock closed.
+   */
+  async sweep(): Promise<Map<string, FinalizeCounts>> {
+    return sweepFinalResults(
+      this.handlers.flatMap((h) => h.pipelines),
+      { stores: this.stores, sink: this.sink, nowMs: this.nowMs ?? Date.now },
+    );
+  }
+
+  /** What route pipelines and final results sent to `topic`, in order, duplicates included. */
   outputs(topic: string): SentRecord[] {
     return this.sink.topic(topic);
   }

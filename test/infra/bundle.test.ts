@@ -33,8 +33,8 @@ process.stdout.write('RESULT ' + JSON.stringify(await handler(event, context)) +
  * bundle in its own Node process and invokes it. Catches what only bundling breaks: ESM output
  * requiring CommonJS, optional imports, native addons dragged in through index files.
  */
-/** The functions whose pipelines write to Kafka topics (route, enrich): they bundle kafkajs. */
-const PRODUCING = ['rides-enrich-zones', 'rides-route-by-amount'];
+/** The functions whose pipelines write to Kafka topics (route, enrich, final results): they bundle kafkajs. */
+const PRODUCING = ['rides-enrich-zones', 'rides-route-by-amount', 'rides-tumbling-by-pickup'];
 
 describe('function bundles', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'infra-bundle-'));

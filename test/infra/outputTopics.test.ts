@@ -61,8 +61,10 @@ const ROUTE = catalog.handlers.find((h) => h.name === 'rides-route-by-amount') a
 const ENRICH = catalog.handlers.find((h) => h.name === 'rides-enrich-zones') as HandlerSpec;
 
 describe('the catalog this file checks', () => {
-  it('has two handlers that write topics, with three outputs between them', () => {
+  it('has three handlers that write topics, with four outputs between them', () => {
     expect(PRODUCERS.map((h) => [h.name, outputTopicsOf(h)])).toEqual([
+      // tips-15m's final results.
+      ['rides-tumbling-by-pickup', ['tips-15m-final']],
       ['rides-route-by-amount', ['rides_high_amount', 'rides_low_amount']],
       ['rides-enrich-zones', ['rides_enriched']],
     ]);
@@ -340,7 +342,7 @@ describe('msk (existing cluster), IAM: producing functions', () => {
 
   it('need the network to run in: without it the synth fails and says what to give', () => {
     expect(() => synth({ mode: 'msk', clusterArn: CLUSTER_ARN })).toThrow(
-      /functions that write topics \(rides_high_amount, rides_low_amount\) run in the cluster's VPC: give its network \(vpcId, subnetIds, securityGroupIds/,
+      /functions that write topics \(tips-15m-final\) run in the cluster's VPC: give its network \(vpcId, subnetIds, securityGroupIds/,
     );
   });
 });

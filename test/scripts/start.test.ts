@@ -100,6 +100,14 @@ describe('start', () => {
     );
   });
 
+  it('sends the final result of every 15-minute tips window all three partitions passed, once', () => {
+    // The replay is one pass without crashes: no copies, so the count is exact.
+    expect(expected.tips15mFinal.size).toBeGreaterThan(0);
+    expect(printed).toContainEqual(
+      expect.stringContaining(`tips-15m-final: ${expected.tips15mFinal.size} record(s)`),
+    );
+  });
+
   it('reports per pipeline the rows, counts and late records the tables hold', () => {
     const sum = (m: Map<unknown, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     expect(result.summary.pipelines.map((p) => [p.pipeline, p.rows, p.counted, p.late, p.rejected])).toEqual([
@@ -119,6 +127,13 @@ describe('start', () => {
         0,
       ],
       ['dropoff-count', expected.dropoff.size, rows.length, 0, 0],
+      [
+        'tips-15m',
+        expected.tips15m.size,
+        [...expected.tips15m.values()].reduce((n, q) => n + q.count, 0),
+        expected.late['tips-15m'],
+        0,
+      ],
       // Its exact counts per borough are checked against an independent lookup in
       // test/shared/rides/rideEnrichment.test.ts; here: every ride is counted or late, none
       // rejected, so every pickup zone was found in the zones start loaded first.

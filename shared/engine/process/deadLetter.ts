@@ -112,3 +112,20 @@ export function lateDeadLetter(
     streamTimeMs,
   };
 }
+
+/**
+ * The dead letter of a record whose window was already closed for final results when it
+ * came (a partition let go as idle, see engine/final): late too, but told apart by its code,
+ * `WINDOW_FINAL`, since by its own partition's stream time the window was still open.
+ */
+export function finalWindowDeadLetter(pipeline: string, record: KafkaRecord, window: TimeWindow): DeadLetter {
+  return {
+    pipeline,
+    kind: 'late',
+    ...rawFields(record),
+    code: 'WINDOW_FINAL',
+    reason: `window [${new Date(window.startMs).toISOString()}, ${new Date(window.endMs).toISOString()}) was already closed for final results (its result was emitted)`,
+    windowStartMs: window.startMs,
+    windowEndMs: window.endMs,
+  };
+}

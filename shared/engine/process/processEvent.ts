@@ -47,7 +47,8 @@ export interface ProcessOptions {
  * pipeline's kind (after its enrich steps, which pin the rows they used), then write in the order that keeps a crash anywhere harmless:
  * 1. the processor's outputs (each idempotent under redelivery),
  * 2. dead letters (idempotent by key),
- * 3. stream-time checkpoints (only after everything the batch implies is stored).
+ * 3. stream-time checkpoints (only after everything the batch implies is stored),
+ * 4. the processor's `afterCheckpoints` (final results of windows the batch closed).
  * A store failure rejects the promise, so the invocation fails and Lambda retries the batch;
  * bad records never do.
  */
@@ -116,11 +117,14 @@ export async function processEvent(
       });
       const deadLettersWritten = await stores.deadLetters.putAll(result.deadLetters);
       await stores.streamTimes.save(pipeline.name, result.checkpoints);
+      const after = processor.afterCheckpoints
+        ? await processor.afterCheckpoints({ spec: pipeline, stores, sink: options.sink, nowMs })
+        : {};
       return {
         pipeline: pipeline.name,
         kind: pipeline.kind,
         stats: { ...result.stats, records: result.stats.records + skipped, alreadyApplied: skipped },
-        writes: result.writes,
+        writes: { ...result.writes, ...after },
         deadLettersWritten,
         items: result.items,
       };

@@ -74,4 +74,14 @@ export interface Processor<S extends BasePipelineSpec = BasePipelineSpec> {
   /** Validates a spec of this kind: one message per problem, naming the field. */
   validate(spec: S): string[];
   process(input: ProcessorInput<S>): Promise<ProcessorResult>;
+  /**
+   * Runs after the engine wrote the batch's checkpoints, when a pipeline's progress may let
+   * it emit something (final results: the watermark may have moved). Must be idempotent: a
+   * failure fails the invocation, and the redelivery (whose records are all skipped as
+   * applied) runs it again.
+   * @returns counts merged into the outcome's writes
+   */
+  afterCheckpoints?(
+    input: Pick<ProcessorInput<S>, 'spec' | 'stores' | 'sink' | 'nowMs'>,
+  ): Promise<Readonly<Record<string, number>>>;
 }

@@ -15,12 +15,30 @@ export interface ApplyCounts {
 }
 
 /**
+ * An update the store did not apply because its window was closed for final results (see
+ * FinalWindowStore): the records of `update` above `appliedThrough` (per partition) are
+ * not in the item and never will be; the processor dead-letters them (`WINDOW_FINAL`).
+ */
+export interface RefusedUpdate {
+  readonly update: ItemUpdate;
+  readonly appliedThrough: ReadonlyMap<string, number>;
+}
+
+/** What {@link AggregateStore.applyUpdates} did. */
+export interface ApplyResult {
+  readonly counts: ApplyCounts;
+  /** Updates of closed windows (only pipelines with `final` have closed windows). */
+  readonly refused: readonly RefusedUpdate[];
+}
+
+/**
  * Where windowed aggregates live. The contract the engine relies on: applying the same
  * update twice, or an update that overlaps one applied before (a redelivery with other
  * batch boundaries), changes nothing the second time; updates of different partitions may
- * arrive concurrently. Implemented by `DynamoAggregateStore` (per-partition offset marks).
+ * arrive concurrently; once a window is closed for final results, nothing changes it (its
+ * updates come back as refused). Implemented by `DynamoAggregateStore` (per-partition offset marks).
  */
 export interface AggregateStore {
   /** Applies every update of a batch; rejects (so the batch is retried) if any fails. */
-  applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyCounts>;
+  applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyResult>;
 }

@@ -15,6 +15,11 @@ export interface StreamTimeCheckpoint {
 export interface Checkpoint {
   readonly offset: number;
   readonly streamTimeMs: number;
+  /**
+   * Wall-clock time of the write: when the partition last delivered records (final results
+   * read it to tell idle partitions). Absent on checkpoints written before it was kept.
+   */
+  readonly updatedAtMs?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AggregateStore } from './AggregateStore.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import type { DeadLetterStore } from './DeadLetterStore.js';
+import type { FinalWindowStore } from './FinalWindowStore.js';
 import type { KeyedStateStore } from './KeyedStateStore.js';
 import type { ReferenceTableStore } from './ReferenceTableStore.js';
 
@@ -11,6 +12,8 @@ import type { ReferenceTableStore } from './ReferenceTableStore.js';
  */
 export interface PipelineStores {
   readonly aggregates: AggregateStore;
+  /** Closing and marking windows of final-results pipelines (the same table as `aggregates`). */
+  readonly finalWindows: FinalWindowStore;
   readonly deadLetters: DeadLetterStore;
   readonly streamTimes: CheckpointStore;
   readonly state: KeyedStateStore;

@@ -9,6 +9,9 @@
  *     `count`) with ScanIndexForward = false and Limit = N
  *   - a window's totals: sum that same GSI query, or declare a pipeline with a constant key
  *   - retention: `expiresAt` (epoch seconds) = window end + the pipeline's retention
+ *   - windows of final-results pipelines not yet final: Query the sparse GSI `openWindows`
+ *     (openPipeline = "<pipeline>", closeAtMs <= :bound), keys only; an item leaves it when
+ *     it is marked final (see engine/final)
  * Dead letters: pk = pipeline, sk = "<topic>-<partition>#<offset, 20 digits>#<kind>#<window start>".
  * State (stream-time checkpoints): pk = "<pipeline>#streamtime#<topic>-<partition>", sk = 0 (one item,
  * moved forward only, no TTL); other sort keys are free for future state (sessions, join buffers).
@@ -25,10 +28,23 @@ export interface TableDesign {
     name: string;
     partitionKey: { name: string; type: 'S' | 'N' };
     sortKey: { name: string; type: 'S' | 'N' };
+    /**
+     * What the index holds besides the keys. `KEYS_ONLY` for sparse work lists whose readers
+     * fetch the item anyway: an index write happens only when its key attributes change, not
+     * on every update of a projected attribute.
+     * @default 'ALL'
+     */
+    projection?: 'ALL' | 'KEYS_ONLY';
   }>;
   /** Attribute DynamoDB's TTL reads. */
   readonly ttlAttribute: string;
 }
+
+/**
+ * The sparse GSI of windows a final-results pipeline has not finalized yet: only items
+ * carrying `openPipeline` are in it (items of pipelines without `final` never are).
+ */
+export const OPEN_WINDOWS_INDEX = 'openWindows';
 
 export const AGGREGATES_TABLE: TableDesign = {
   logicalName: 'aggregates',
@@ -38,6 +54,12 @@ export const AGGREGATES_TABLE: TableDesign = {
   sortKey: { name: 'sk', type: 'S' },
   globalIndexes: [
     { name: 'byWindow', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'count', type: 'N' } },
+    {
+      name: OPEN_WINDOWS_INDEX,
+      partitionKey: { name: 'openPipeline', type: 'S' },
+      sortKey: { name: 'closeAtMs', type: 'N' },
+      projection: 'KEYS_ONLY',
+    },
   ],
   ttlAttribute: 'expiresAt',
 };

@@ -118,7 +118,7 @@ function createTableInput(design: TableDesign, name: string) {
               { AttributeName: g.partitionKey.name, KeyType: 'HASH' as const },
               { AttributeName: g.sortKey.name, KeyType: 'RANGE' as const },
             ],
-            Projection: { ProjectionType: 'ALL' as const },
+            Projection: { ProjectionType: g.projection ?? ('ALL' as const) },
           })),
         }
       : {}),

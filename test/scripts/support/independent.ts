@@ -68,12 +68,16 @@ export interface ExpectedTables {
   pickup5m: Map<string, number>;
   /** hour start -> { count, tipCents } */
   tips1h: Map<number, { count: number; tipCents: number }>;
+  /** 15-minute window start -> { count, tipCents } (tips-15m) */
+  tips15m: Map<number, { count: number; tipCents: number }>;
+  /** Window starts of tips-15m that every partition passed (end + grace): its final results. */
+  tips15mFinal: Set<number>;
   /** "<vendor>@<window start>" -> count */
   vendorHop: Map<string, number>;
   /** DOLocationID -> count */
   dropoff: Map<string, number>;
   /** late (record, window) pairs per pipeline */
-  late: Record<'pickup-5m' | 'tips-1h' | 'vendor-10m-hop-5m' | 'dropoff-count', number>;
+  late: Record<'pickup-5m' | 'tips-1h' | 'tips-15m' | 'vendor-10m-hop-5m' | 'dropoff-count', number>;
 }
 
 const bump = <K>(m: Map<K, number>, k: K, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
@@ -88,9 +92,11 @@ export function expectedTables(rows: readonly CsvRow[], partitions: number): Exp
   const out: ExpectedTables = {
     pickup5m: new Map(),
     tips1h: new Map(),
+    tips15m: new Map(),
+    tips15mFinal: new Set(),
     vendorHop: new Map(),
     dropoff: new Map(),
-    late: { 'pickup-5m': 0, 'tips-1h': 0, 'vendor-10m-hop-5m': 0, 'dropoff-count': 0 },
+    late: { 'pickup-5m': 0, 'tips-1h': 0, 'tips-15m': 0, 'vendor-10m-hop-5m': 0, 'dropoff-count': 0 },
   };
   for (const row of rows) {
     const p = expectedPartition(row.DOLocationID!, partitions);
@@ -111,6 +117,14 @@ export function expectedTables(rows: readonly CsvRow[], partitions: number): Exp
       out.tips1h.set(hour, h);
     } else out.late['tips-1h']++;
 
+    const quarter = t - (t % (15 * MIN));
+    if (open(quarter + 15 * MIN)) {
+      const q = out.tips15m.get(quarter) ?? { count: 0, tipCents: 0 };
+      q.count++;
+      q.tipCents += Math.round(Number.parseFloat(row.tip_amount!) * 100);
+      out.tips15m.set(quarter, q);
+    } else out.late['tips-15m']++;
+
     // 10-minute windows every 5 minutes: the one starting at the 5-minute floor and the one before.
     for (const start of [five - 5 * MIN, five]) {
       if (open(start + 10 * MIN)) bump(out.vendorHop, `${Number(row.VendorID)}@${start}`);
@@ -119,6 +133,11 @@ export function expectedTables(rows: readonly CsvRow[], partitions: number): Exp
 
     bump(out.dropoff, String(Number(row.DOLocationID)));
   }
+  // Final results: the windows every partition's stream time passed (the low watermark).
+  const low = Math.min(
+    ...Array.from({ length: partitions }, (_, p) => streamTime.get(p) ?? Number.NEGATIVE_INFINITY),
+  );
+  for (const start of out.tips15m.keys()) if (start + 15 * MIN + GRACE <= low) out.tips15mFinal.add(start);
   return out;
 }
 

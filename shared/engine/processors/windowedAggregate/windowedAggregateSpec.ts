@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AggregationSpec } from '../../aggregate/index.js';
+import { type FinalResultsSpec, finalResultsSchema } from '../../final/finalResultsSpec.js';
 import {
   type BasePipelineSpec,
   basePipelineSchema,
@@ -28,6 +29,11 @@ export interface WindowedAggregateSpec extends BasePipelineSpec {
    * @default 30 days
    */
   readonly retentionMs?: number;
+  /**
+   * Emit each window's final result once it can no longer change (see engine/final).
+   * @default undefined: no final results; the table holds running values only
+   */
+  readonly final?: FinalResultsSpec;
 }
 
 /** Validates a windowed-aggregate spec once at start-up, so a wrong spec fails fast and names the field. */
@@ -48,6 +54,7 @@ export const windowedAggregateSchema = basePipelineSchema
       ]),
     ),
     retentionMs: z.number().int().positive().optional(),
+    final: finalResultsSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     // TTL counts retention from max(window end, now); a window accepts records until stream
@@ -57,6 +64,20 @@ export const windowedAggregateSchema = basePipelineSchema
     // cost of rejecting retentions shorter than one window (a 31-day window with the default).
     const kind = windowKind(spec.window);
     const sizeMs = kind.sizeMs(spec.window);
+    if (spec.final && !Number.isFinite(sizeMs)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['final'],
+        message: 'an all-time window never closes: it has no final result',
+      });
+    }
+    if (spec.final && (spec.final.topic ?? `${spec.name}-final`) === spec.topic) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['final', 'topic'],
+        message: `${spec.topic} is the pipeline's own source topic (a loop)`,
+      });
+    }
     if (!Number.isFinite(sizeMs)) return;
     const graceMs = kind.graceMs(spec.window);
     const retentionMs = spec.retentionMs ?? DEFAULT_RETENTION_MS;

@@ -20,11 +20,19 @@ import {
 import { StoreError } from '../../errors/index.js';
 import { DEFAULT_RETENTION_MS } from '../../process/pipelineSpec.js';
 import type { WindowedAggregateSpec } from '../../processors/windowedAggregate/windowedAggregateSpec.js';
-import { isAllTime } from '../../windows/index.js';
-import type { AggregateStore, ApplyCounts } from '../AggregateStore.js';
+import { graceMsOf, isAllTime } from '../../windows/index.js';
+import type { AggregateStore, ApplyCounts, ApplyResult, RefusedUpdate } from '../AggregateStore.js';
 import { type ItemUpdate, remainingContribution } from '../aggregateUpdate.js';
 import { aggregatePk, highWaterAttribute, windowSortKey } from '../tableDesign.js';
 import { readNumber } from './dynamoClient.js';
+
+/**
+ * Set (once) when a final-results window is closed: every aggregate write of a
+ * final-results pipeline is conditioned on its absence, so a closed window never changes.
+ */
+export const CLOSED_AT_ATTRIBUTE = 'closedAt';
+/** Set (once) when a closed window's final result was sent: the exactly-once final mark. */
+export const FINAL_AT_ATTRIBUTE = 'finalAt';
 
 /** Options for {@link DynamoAggregateStore}. */
 export interface DynamoAggregateStoreOptions {
@@ -68,8 +76,9 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 
   /** Applies every update of a batch plan; each item independently and idempotently. */
-  async applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyCounts> {
+  async applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyResult> {
     const counts: ApplyCounts = { fastWrites: 0, slowWrites: 0, conflicts: 0, reads: 0, alreadyApplied: 0 };
+    const refused: RefusedUpdate[] = [];
     const additive = spec.aggregations.every(isAdditive);
     let next = 0;
     let failed = false;
@@ -81,12 +90,13 @@ export class DynamoAggregateStore implements AggregateStore {
         try {
           if (!additive) {
             // One conditional Put whatever the partition count: its condition is the version alone.
-            await this.slowPath(spec, update, counts);
+            await this.slowPath(spec, update, counts, refused);
             continue;
           }
           // One chunk at a time, so two writes of this batch never race each other on the item.
           for (const chunk of chunkByPartitions(update, MAX_PARTITIONS_PER_WRITE)) {
-            if (!(await this.tryFastPath(spec, chunk, counts))) await this.slowPath(spec, chunk, counts);
+            if (!(await this.tryFastPath(spec, chunk, counts)))
+              await this.slowPath(spec, chunk, counts, refused);
           }
         } catch (err) {
           failed = true;
@@ -100,7 +110,7 @@ export class DynamoAggregateStore implements AggregateStore {
     );
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
-    return counts;
+    return { counts, refused };
   }
 
   private itemKey(spec: WindowedAggregateSpec, update: ItemUpdate) {
@@ -122,6 +132,13 @@ export class DynamoAggregateStore implements AggregateStore {
       // old data does not write items that TTL deletes at once.
       const base = Math.max(update.window.endMs, this.nowMs());
       meta.expiresAt = Math.floor((base + (spec.retentionMs ?? DEFAULT_RETENTION_MS)) / 1000);
+      if (spec.final) {
+        // Lists the item in the sparse openWindows index until it is marked final. Written
+        // with the same value on every update, so the index is written at creation and at
+        // the final mark only (KEYS_ONLY: updates of the aggregates do not touch it).
+        meta.openPipeline = spec.name;
+        meta.closeAtMs = update.window.endMs + graceMsOf(spec.window);
+      }
     }
     return meta;
   }
@@ -146,6 +163,10 @@ export class DynamoAggregateStore implements AggregateStore {
       conditions.push(`(attribute_not_exists(#hw${i}) OR #hw${i} < :min${i})`);
       sets.push(`#hw${i} = :hw${i}`);
       i++;
+    }
+    if (spec.final) {
+      names['#closed'] = CLOSED_AT_ATTRIBUTE;
+      conditions.push('attribute_not_exists(#closed)');
     }
     values[':count'] = total.count;
     spec.aggregations.forEach((agg, j) => {
@@ -189,6 +210,7 @@ export class DynamoAggregateStore implements AggregateStore {
     spec: WindowedAggregateSpec,
     update: ItemUpdate,
     counts: ApplyCounts,
+    refused: RefusedUpdate[],
   ): Promise<void> {
     const Key = this.itemKey(spec, update);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
@@ -208,6 +230,11 @@ export class DynamoAggregateStore implements AggregateStore {
       const remaining = remainingContribution(update, applied, spec.aggregations);
       if (remaining === null) {
         counts.alreadyApplied++;
+        return;
+      }
+      if (item?.[CLOSED_AT_ATTRIBUTE] !== undefined) {
+        // Closed for final results: what it holds is what was (or is being) emitted.
+        refused.push({ update, appliedThrough: applied });
         return;
       }
       const stored = item === undefined ? emptyState() : stateOfItem(item, spec.aggregations);

@@ -28,6 +28,8 @@ export class DynamoStreamTimeStore implements CheckpointStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Wall clock stamped on each checkpoint (`updatedAtMs`). @default Date.now */
+    private readonly nowMs: () => number = Date.now,
   ) {}
 
   /**
@@ -45,9 +47,11 @@ export class DynamoStreamTimeStore implements CheckpointStore {
     );
     const result = new Map<string, Checkpoint>();
     for (const item of items) {
+      const updatedAtMs = readNumber(item.updatedAtMs);
       result.set(byPk.get(String(item.pk))!, {
         offset: readNumber(item.offset)!,
         streamTimeMs: readNumber(item.streamTimeMs) ?? Number.NEGATIVE_INFINITY,
+        ...(updatedAtMs === undefined ? {} : { updatedAtMs }),
       });
     }
     return result;
@@ -65,6 +69,7 @@ export class DynamoStreamTimeStore implements CheckpointStore {
                 pk: checkpointPk(pipeline, c.partitionId),
                 sk: LATEST_CHECKPOINT_SK,
                 offset: c.offset,
+                updatedAtMs: this.nowMs(),
                 // -Infinity (nothing seen yet) is not a DynamoDB number: leave the attribute out.
                 ...(Number.isFinite(c.streamTimeMs) ? { streamTimeMs: c.streamTimeMs } : {}),
               },

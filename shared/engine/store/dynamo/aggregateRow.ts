@@ -10,6 +10,11 @@ export interface AggregateRow {
   readonly count: number;
   /** `sum_*`, `min_*`, `max_*` attributes as exact decimal strings (as DynamoDB holds them). */
   readonly aggregates: Readonly<Record<string, string>>;
+  /**
+   * When the window's final result was emitted (final-results pipelines, see engine/final);
+   * absent while it can still change, and on pipelines without final results.
+   */
+  readonly finalAtMs?: number;
 }
 
 const AGGREGATE_ATTRIBUTE = /^(sum|min|max)_/;
@@ -23,6 +28,7 @@ export function rowFromItem(item: Record<string, unknown>): AggregateRow {
   for (const [k, v] of Object.entries(item)) {
     if (AGGREGATE_ATTRIBUTE.test(k)) aggregates[k] = readDecimal(v) ?? '';
   }
+  const finalAtMs = readNumber(item.finalAt);
   return {
     pipeline: String(item.pipeline),
     key: String(item.key),
@@ -30,5 +36,6 @@ export function rowFromItem(item: Record<string, unknown>): AggregateRow {
     windowEndMs: readNumber(item.windowEnd) ?? null,
     count: readNumber(item.count) ?? 0,
     aggregates,
+    ...(finalAtMs === undefined ? {} : { finalAtMs }),
   };
 }

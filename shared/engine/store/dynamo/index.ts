@@ -2,8 +2,10 @@
 export { type AggregateRow, rowFromItem } from './aggregateRow.js';
 export { batchGetAll } from './batchGetAll.js';
 export {
+  CLOSED_AT_ATTRIBUTE,
   DynamoAggregateStore,
   type DynamoAggregateStoreOptions,
+  FINAL_AT_ATTRIBUTE,
   stateOfItem,
 } from './DynamoAggregateStore.js';
 export {
@@ -11,6 +13,7 @@ export {
   DynamoDeadLetterStore,
   deadLetterSortKey,
 } from './DynamoDeadLetterStore.js';
+export { DynamoFinalWindowStore } from './DynamoFinalWindowStore.js';
 export { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
 export { DynamoReferenceTableStore, tableRowPk } from './DynamoReferenceTableStore.js';
 export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';

@@ -3,6 +3,7 @@ import type { PipelineStores } from '../PipelineStores.js';
 import type { TableNames } from '../tableNames.js';
 import { DynamoAggregateStore, type DynamoAggregateStoreOptions } from './DynamoAggregateStore.js';
 import { DynamoDeadLetterStore } from './DynamoDeadLetterStore.js';
+import { DynamoFinalWindowStore } from './DynamoFinalWindowStore.js';
 import { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
 import { DynamoReferenceTableStore } from './DynamoReferenceTableStore.js';
 import { DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
@@ -15,8 +16,9 @@ export function createPipelineStores(
 ): PipelineStores {
   return {
     aggregates: new DynamoAggregateStore(doc, tables.aggregates, options),
+    finalWindows: new DynamoFinalWindowStore(doc, tables.aggregates),
     deadLetters: new DynamoDeadLetterStore(doc, tables.deadLetters, options.nowMs),
-    streamTimes: new DynamoStreamTimeStore(doc, tables.state),
+    streamTimes: new DynamoStreamTimeStore(doc, tables.state, options.nowMs),
     state: new DynamoKeyedStateStore(doc, tables.state),
     tables: new DynamoReferenceTableStore(doc, tables.state),
   };

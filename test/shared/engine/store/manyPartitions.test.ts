@@ -112,9 +112,9 @@ describe(`a constant-key pipeline over ${PARTITIONS} partitions`, () => {
         ...createPipelineStores(noCheckpoint, tables),
         aggregates: {
           applyUpdates: async (s, u) => {
-            const counts = await createPipelineStores(doc, tables).aggregates.applyUpdates(s, u);
-            fastWrites.push(counts.fastWrites, counts.slowWrites);
-            return counts;
+            const applied = await createPipelineStores(doc, tables).aggregates.applyUpdates(s, u);
+            fastWrites.push(applied.counts.fastWrites, applied.counts.slowWrites);
+            return applied;
           },
         },
       }),

@@ -43,7 +43,12 @@ describe('stream-time checkpoints', () => {
     const store = driver.stores.streamTimes;
     await store.save('p', [{ partitionId: 'rides-0', offset: 10, streamTimeMs: 1000 }]);
     await store.save('p', [{ partitionId: 'rides-0', offset: 4, streamTimeMs: 500 }]);
-    expect((await store.latest('p', ['rides-0'])).get('rides-0')).toEqual({ offset: 10, streamTimeMs: 1000 });
+    expect((await store.latest('p', ['rides-0'])).get('rides-0')).toEqual({
+      offset: 10,
+      streamTimeMs: 1000,
+      // The wall-clock time of the write that holds (final results tell idle partitions by it).
+      updatedAtMs: expect.any(Number),
+    });
   });
 
   it('dead-letter records of a topic the pipeline does not read, instead of dropping them', async () => {
