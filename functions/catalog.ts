@@ -1,6 +1,12 @@
 import { defineCatalog } from '../shared/engine/catalog.js';
 import { orderCodecs, orderHandlers } from '../shared/orders/index.js';
-import { rideCodecs, rideEnrichmentHandlers, rideHandlers, rideJoinHandlers } from '../shared/rides/index.js';
+import {
+  rideCodecs,
+  rideEnrichmentHandlers,
+  rideFinalHandlers,
+  rideHandlers,
+  rideJoinHandlers,
+} from '../shared/rides/index.js';
 
 /**
  * The handlers this app deploys (one folder each under `functions/`) and the codecs they
@@ -10,6 +16,12 @@ import { rideCodecs, rideEnrichmentHandlers, rideHandlers, rideJoinHandlers } fr
  * and Confluent Datagen's orders.
  */
 export const catalog = defineCatalog({
-  handlers: [...rideHandlers, ...rideEnrichmentHandlers, ...rideJoinHandlers, ...orderHandlers],
+  handlers: [
+    ...rideHandlers,
+    ...rideFinalHandlers,
+    ...rideEnrichmentHandlers,
+    ...rideJoinHandlers,
+    ...orderHandlers,
+  ],
   codecs: { ...rideCodecs, ...orderCodecs },
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { outputTopicsOf, pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError, StreamError } from '../../shared/engine/errors/index.js';
+import { handlerOnTopic } from '../../shared/engine/process/handlerOnTopic.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { isJoin, type JoinSpec } from '../../shared/engine/processors/index.js';
 import { scanJoinPairs } from '../../shared/engine/store/dynamo/index.js';
@@ -449,7 +450,7 @@ function requireEveryRecord(summaries: readonly EsmSummary[], produced: number, 
 
 /** The handlers with every pipeline reading `topic` (records of other topics are skipped). */
 function handlersOn(handlers: readonly HandlerSpec[], topic: string): HandlerSpec[] {
-  return handlers.map((h) => ({ ...h, topic, pipelines: h.pipelines.map((p) => ({ ...p, topic })) }));
+  return handlers.map((h) => handlerOnTopic(h, topic));
 }
 
 /** A fresh embedded store: the folder wiped first, or in memory. */

@@ -6,6 +6,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import { kafkaHandler } from '../../shared/engine/handler/index.js';
 import type { RecordSink } from '../../shared/engine/output/index.js';
+import { handlerOnTopic } from '../../shared/engine/process/handlerOnTopic.js';
 import type { HandlerSpec, PipelineOutcome } from '../../shared/engine/process/index.js';
 import { AGGREGATES_TABLE, DEAD_LETTER_TABLE, STATE_TABLE } from '../../shared/engine/store/index.js';
 import { lambdaKafkaSink } from '../../shared/kafka/kafkaRecordSink.js';
@@ -123,9 +124,7 @@ export async function resolveFunction(
   if (catalogSpec) {
     // With a topic, every pipeline reads it, or each record would be skipped as another topic's.
     const topic = options.topic ?? catalogSpec.topic;
-    const spec: HandlerSpec = options.topic
-      ? { ...catalogSpec, topic, pipelines: catalogSpec.pipelines.map((p) => ({ ...p, topic })) }
-      : catalogSpec;
+    const spec: HandlerSpec = options.topic ? handlerOnTopic(catalogSpec, topic) : catalogSpec;
     // One log line per pipeline and batch is for CloudWatch; locally only warnings unless asked.
     const logger = new Logger({
       serviceName: name,

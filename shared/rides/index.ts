@@ -18,6 +18,7 @@ export {
   dropoffCount,
   pickup5m,
   RIDES_TOPIC,
+  rideFinalHandlers,
   rideHandler,
   rideHandlers,
   ridePipelines,

@@ -34,7 +34,7 @@ process.stdout.write('RESULT ' + JSON.stringify(await handler(event, context)) +
  * requiring CommonJS, optional imports, native addons dragged in through index files.
  */
 /** The functions whose pipelines write to Kafka topics (route, enrich, final results): they bundle kafkajs. */
-const PRODUCING = ['rides-enrich-zones', 'rides-route-by-amount', 'rides-tumbling-by-pickup'];
+const PRODUCING = ['rides-enrich-zones', 'rides-route-by-amount', 'rides-tips-final'];
 
 describe('function bundles', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'infra-bundle-'));
@@ -112,6 +112,7 @@ describe('function bundles', () => {
       'rides-hopping-by-vendor',
       'rides-join-pickups',
       'rides-route-by-amount',
+      'rides-tips-final',
       'rides-tumbling-by-pickup',
       'topic-admin',
       'zones-table',

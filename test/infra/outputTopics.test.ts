@@ -64,7 +64,7 @@ describe('the catalog this file checks', () => {
   it('has three handlers that write topics, with four outputs between them', () => {
     expect(PRODUCERS.map((h) => [h.name, outputTopicsOf(h)])).toEqual([
       // tips-15m's final results.
-      ['rides-tumbling-by-pickup', ['tips-15m-final']],
+      ['rides-tips-final', ['tips-15m-final']],
       ['rides-route-by-amount', ['rides_high_amount', 'rides_low_amount']],
       ['rides-enrich-zones', ['rides_enriched']],
     ]);

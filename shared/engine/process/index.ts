@@ -27,6 +27,7 @@ export {
   MAX_DEAD_LETTER_VALUE_BYTES,
 } from './deadLetter.js';
 export { type FieldCondition, type FilterSpec, matchesFilter, toEsmFilterPattern } from './filterSpec.js';
+export { handlerOnTopic } from './handlerOnTopic.js';
 export {
   type BasePipelineSpec,
   basePipelineSchema,

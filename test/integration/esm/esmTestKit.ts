@@ -9,6 +9,7 @@ import { type Admin, Kafka, logLevel, type Message, Partitioners } from 'kafkajs
 import { afterAll, beforeAll, inject } from 'vitest';
 import { buildEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
 import { kafkaHandler } from '../../../shared/engine/handler/index.js';
+import { handlerOnTopic } from '../../../shared/engine/process/handlerOnTopic.js';
 import { type HandlerSpec, processEvent } from '../../../shared/engine/process/index.js';
 import { createTopicsAndWait } from '../../../shared/kafka/topicReadiness.js';
 import {
@@ -40,7 +41,7 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
  */
 export function rideSpecOn(name: string, topic: string): HandlerSpec {
   const spec = rideHandler(name);
-  return { ...spec, topic, pipelines: spec.pipelines.map((p) => ({ ...p, topic })) };
+  return handlerOnTopic(spec, topic);
 }
 
 /** One clock for both sides, so TTL attributes (`expiresAt`) compare equal. */

@@ -11,6 +11,7 @@ import { handlerNamed } from '../../../shared/engine/catalog.js';
 import type { KafkaRecord } from '../../../shared/engine/event/index.js';
 import { kafkaHandler } from '../../../shared/engine/handler/index.js';
 import { SOURCE_HEADER } from '../../../shared/engine/output/index.js';
+import { handlerOnTopic } from '../../../shared/engine/process/handlerOnTopic.js';
 import type { HandlerSpec } from '../../../shared/engine/process/index.js';
 import {
   createDocumentClient,
@@ -184,7 +185,7 @@ export async function startRunnerProcess(config: RunnerProcessConfig): Promise<C
 
 /** A handler's spec with every pipeline reading `topic` (tests share no topics). */
 function onTopic(spec: HandlerSpec, topic: string): HandlerSpec {
-  return { ...spec, topic, pipelines: spec.pipelines.map((p) => ({ ...p, topic })) };
+  return handlerOnTopic(spec, topic);
 }
 
 /** What DynamoDB answers a throttled write with: the invocation fails and the mapping retries. */
