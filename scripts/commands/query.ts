@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { PipelineSpec } from '../../shared/engine/process/index.js';
-import type { WindowedAggregateSpec } from '../../shared/engine/processors/index.js';
+import type { SessionSpec, WindowedAggregateSpec } from '../../shared/engine/processors/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { floorMod, windowKind } from '../../shared/engine/windows/index.js';
 import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
@@ -19,7 +19,15 @@ import {
   type ResultRow,
   rowToJson,
 } from '../lib/resultRows.js';
+import { readSessions, SESSION_ORDERS, type SessionOrder, sessionDurationMs } from '../lib/sessionRows.js';
 import { formatTable, shortUtc } from '../lib/textTable.js';
+
+function sessionOrderArg(value: string): SessionOrder {
+  if (!(SESSION_ORDERS as readonly string[]).includes(value)) {
+    throw new ConfigError(`--by must be one of ${SESSION_ORDERS.join(', ')}, got "${value}"`);
+  }
+  return value as SessionOrder;
+}
 
 /** Options of {@link runQuery}; the flags of `query`. */
 export interface QueryOptions extends StoreOptions {
@@ -33,6 +41,8 @@ export interface QueryOptions extends StoreOptions {
   /** Start of the window for --top (or all keys of that window without --top), epoch ms. */
   readonly windowMs?: number;
   readonly json?: boolean;
+  /** Session pipelines: what --top ranks by. @default 'count' */
+  readonly by?: SessionOrder;
   /** Zone lookup to name location ids in the table output. @default data/taxi_zone_lookup.csv when it exists */
   readonly zonesFile?: string;
   /** Where the pipeline is looked up. @default the catalog {@link loadCatalog} finds */
@@ -137,6 +147,10 @@ export async function runQuery(options: QueryOptions, output: Output = processOu
   if (spec.kind === 'table') {
     await runTableQuery(spec, options, output);
     return [];
+  }
+  if (spec.kind === 'session') return runSessionQuery(spec, options, output);
+  if (options.by !== undefined) {
+    throw new ConfigError(`${spec.name} is not a session pipeline: --by ranks sessions only`);
   }
   const plan = planQuery(spec, options);
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
@@ -247,6 +261,67 @@ async function runTableQuery(
   }
 }
 
+/**
+ * The sessions of a session pipeline, longest first (`--by count`: most records, the
+ * longest unbroken streak; `--by duration`: longest from first to last record), `--top N`
+ * of them, one key's with `--key` (and sessions starting in [--from, --to)).
+ */
+async function runSessionQuery(
+  spec: SessionSpec,
+  options: QueryOptions,
+  output: Output,
+): Promise<ResultRow[]> {
+  if (options.windowMs !== undefined) {
+    throw new ConfigError(
+      `${spec.name} is a session pipeline: sessions have no fixed windows, --window does not apply`,
+    );
+  }
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
+  try {
+    const rows = await readSessions(ctx, spec, {
+      ...(options.key === undefined ? {} : { key: options.key }),
+      ...(options.fromMs === undefined ? {} : { fromMs: options.fromMs }),
+      ...(options.toMs === undefined ? {} : { toMs: options.toMs }),
+      ...(options.top === undefined ? {} : { top: options.top }),
+      by: options.by ?? 'count',
+    });
+    if (options.json) {
+      for (const r of rows) output.out(JSON.stringify({ ...rowToJson(r), durationMs: sessionDurationMs(r) }));
+    } else {
+      output.out(`${spec.name}: ${spec.description}`);
+      if (rows.length === 0) output.out(`no sessions for ${spec.name}`);
+      const aggNames = [...new Set(rows.flatMap((r) => Object.keys(r.aggregates)))].sort();
+      const headers = ['key', 'first record (UTC)', 'last record (UTC)', 'duration', 'count', ...aggNames];
+      for (const line of formatTable(
+        headers,
+        rows.map((r) => [
+          r.key,
+          shortUtc(r.windowStartMs ?? 0),
+          shortUtc(r.windowEndMs ?? 0),
+          formatDuration(sessionDurationMs(r)),
+          r.count,
+          ...aggNames.map((a) => r.aggregates[a] ?? ''),
+        ]),
+        headers.map((h) => (h === 'count' || h === 'duration' || aggNames.includes(h) ? 'right' : 'left')),
+      ))
+        output.out(line);
+      output.out(`${rows.length} session(s), by ${options.by ?? 'count'}`);
+    }
+    return rows;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+/** 0 -> "0s", 754000 -> "12m34s", 3723000 -> "1h2m3s". */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
+}
+
 function formatCell(v: unknown): string {
   return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
@@ -267,11 +342,16 @@ export function register(program: Command): void {
       .option('--to <time>', 'with --key: windows starting before', parseTimeArg)
       .option('--top <n>', 'the N largest counts of one window (byWindow index)', intArg(1))
       .option('--window <start>', 'the window starting at this time (with or without --top)', parseTimeArg)
+      .option(
+        '--by <measure>',
+        `session pipelines: rank sessions by ${SESSION_ORDERS.join(' or ')}`,
+        sessionOrderArg,
+      )
       .option('--json', 'one JSON object per line'),
   )
     .addHelpText(
       'after',
-      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json',
+      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json\n  npm run -s cli -- query pair-sessions-5m --top 5 --by count',
     )
     .action(async (pipeline: string, o, cmd: Command) => {
       await runQuery({
@@ -282,6 +362,7 @@ export function register(program: Command): void {
         toMs: o.to,
         top: o.top,
         windowMs: o.window,
+        by: o.by,
         json: o.json,
         endpoint: o.endpoint,
         dataDir: o.dataDir,

@@ -230,6 +230,7 @@ export function pipelineCounts(
 
 /** `tumbling 5 min`, `hopping 10 min every 5 min`, `all-time`: the window kind's own label. */
 export function describeWindow(p: PipelineSpec): string {
+  if (p.kind === 'session') return `session gap ${p.gapMs / 1000} s`;
   return p.kind === 'windowed-aggregate' ? windowKind(p.window).label(p.window) : p.kind;
 }
 

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors/index.js';
 import type { PipelineSpec } from '../process/pipelineSpec.js';
 import type { Processor } from '../process/processor.js';
 import { routeProcessor } from './route/routeProcessor.js';
+import { sessionProcessor } from './session/sessionProcessor.js';
 import { tableProcessor } from './table/tableProcessor.js';
 import { windowedAggregateProcessor } from './windowedAggregate/windowedAggregateProcessor.js';
 
@@ -15,6 +16,7 @@ export const PROCESSORS: {
   'windowed-aggregate': windowedAggregateProcessor,
   route: routeProcessor,
   table: tableProcessor,
+  session: sessionProcessor,
 };
 
 /** The processor of a spec's kind; a ConfigError lists the kinds there are. */
@@ -34,6 +36,23 @@ export function processorFor(spec: {
 export { planRoutes, type RoutePlan } from './route/planRoutes.js';
 export { routeProcessor } from './route/routeProcessor.js';
 export { type Route, type RouteSpec, routeSchema } from './route/routeSpec.js';
+export {
+  isSessionRecordLate,
+  type KeyContribution,
+  planSessions,
+  type SessionPlan,
+  type SessionRecord,
+} from './session/planSessions.js';
+export { hotSessionsKey, MAX_SESSION_ATTEMPTS, sessionProcessor } from './session/sessionProcessor.js';
+export { type SessionSpec, sessionSchema } from './session/sessionSpec.js';
+export {
+  applySessionRecords,
+  EMPTY_HOT_SESSIONS,
+  evictClosed,
+  type HotSessions,
+  type PartitionMark,
+  type Session,
+} from './session/sessionState.js';
 export {
   DEFAULT_TOMBSTONE_RETENTION_MS,
   isNewer,
@@ -55,4 +74,9 @@ export function isWindowedAggregate(
   p: PipelineSpec,
 ): p is Extract<PipelineSpec, { kind: 'windowed-aggregate' }> {
   return p.kind === 'windowed-aggregate';
+}
+
+/** Narrows a pipeline to session windows (tools that read session rows). */
+export function isSession(p: PipelineSpec): p is Extract<PipelineSpec, { kind: 'session' }> {
+  return p.kind === 'session';
 }

@@ -9,6 +9,7 @@ export type { DeadLetterStore } from './DeadLetterStore.js';
 export type { KeyedStateStore, StateEntry } from './KeyedStateStore.js';
 export type { PipelineStores } from './PipelineStores.js';
 export type { ReferenceTableStore, TableRow, TableRowWrite } from './ReferenceTableStore.js';
+export type { SessionRowStore, SessionRowsSpec } from './SessionRowStore.js';
 export {
   AGGREGATES_TABLE,
   ALL_TABLES,

@@ -13,6 +13,7 @@ export {
 } from './DynamoDeadLetterStore.js';
 export { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
 export { DynamoReferenceTableStore, tableRowPk } from './DynamoReferenceTableStore.js';
+export { DynamoSessionRowStore, SESSION_INDEX_SUFFIX, sessionFromItem } from './DynamoSessionRowStore.js';
 export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { createPipelineStores } from './pipelineStores.js';

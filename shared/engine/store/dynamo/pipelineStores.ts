@@ -5,6 +5,7 @@ import { DynamoAggregateStore, type DynamoAggregateStoreOptions } from './Dynamo
 import { DynamoDeadLetterStore } from './DynamoDeadLetterStore.js';
 import { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
 import { DynamoReferenceTableStore } from './DynamoReferenceTableStore.js';
+import { DynamoSessionRowStore } from './DynamoSessionRowStore.js';
 import { DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
 
 /** The DynamoDB implementations of every store, over one document client. */
@@ -19,5 +20,6 @@ export function createPipelineStores(
     streamTimes: new DynamoStreamTimeStore(doc, tables.state),
     state: new DynamoKeyedStateStore(doc, tables.state),
     tables: new DynamoReferenceTableStore(doc, tables.state),
+    sessions: new DynamoSessionRowStore(doc, tables.aggregates),
   };
 }
