@@ -14,6 +14,8 @@ export {
 } from './rideEnrichment.js';
 export {
   dropoffCount,
+  pairSessions5m,
+  paymentSessions60s,
   pickup5m,
   RIDES_TOPIC,
   rideHandler,
