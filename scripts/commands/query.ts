@@ -19,7 +19,13 @@ import {
   type ResultRow,
   rowToJson,
 } from '../lib/resultRows.js';
-import { readSessions, SESSION_ORDERS, type SessionOrder, sessionDurationMs } from '../lib/sessionRows.js';
+import {
+  formatDuration,
+  readSessions,
+  SESSION_ORDERS,
+  type SessionOrder,
+  sessionDurationMs,
+} from '../lib/sessionRows.js';
 import { formatTable, shortUtc } from '../lib/textTable.js';
 
 function sessionOrderArg(value: string): SessionOrder {
@@ -311,15 +317,6 @@ async function runSessionQuery(
   } finally {
     if (!options.context) await ctx.close();
   }
-}
-
-/** 0 -> "0s", 754000 -> "12m34s", 3723000 -> "1h2m3s". */
-export function formatDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
 
 function formatCell(v: unknown): string {

@@ -55,3 +55,12 @@ export async function readSessions(
   live.sort(compareSessions(options.by ?? 'count'));
   return options.top === undefined ? live : live.slice(0, options.top);
 }
+
+/** 0 -> "0s", 754000 -> "12m34s", 3723000 -> "1h2m3s". */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
+}
