@@ -27,7 +27,9 @@ export interface PipelineTablesProps {
  */
 export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], readonly string[]>> = {
   // DynamoAggregateStore: conditional UpdateItem, GetItem (consistent re-read), PutItem.
-  aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  // DynamoSessionRowStore: conditional PutItem of session rows, Query to read closed
+  // sessions back.
+  aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],
   // DynamoStreamTimeStore: BatchGetItem of the partitions' checkpoints, conditional PutItem.

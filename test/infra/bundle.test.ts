@@ -110,6 +110,7 @@ describe('function bundles', () => {
       'rides-enrich-zones',
       'rides-hopping-by-vendor',
       'rides-route-by-amount',
+      'rides-sessions',
       'rides-tumbling-by-pickup',
       'topic-admin',
       'zones-table',
