@@ -18,7 +18,8 @@ export async function readStoreContents(
   const aggregates = new Map<string, ResultRow[]>();
   const tableRows = new Map<string, TableRow[]>();
   for (const p of pipelines) {
-    if (p.kind === 'windowed-aggregate') aggregates.set(p.name, await scanPipelineRows(ctx, p.name));
+    if (p.kind === 'windowed-aggregate' || p.kind === 'session')
+      aggregates.set(p.name, await scanPipelineRows(ctx, p.name));
     else if (p.kind === 'table') tableRows.set(p.name, await ctx.stores.tables.list(p.name));
   }
   return { aggregates, tableRows, deadLetters: await ctx.stores.deadLetters.list() };
