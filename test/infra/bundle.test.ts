@@ -144,7 +144,7 @@ describe('function bundles', () => {
 
   // The producing bundles need a broker to complete a batch; no broker runs in this project.
   // Their handler code runs on the real broker in the integration tests.
-  it('runs each non-producing pipeline bundle on a Kafka event and writes aggregates', async () => {
+  it('runs each non-producing pipeline bundle on a Kafka event and writes aggregates (session rows too)', async () => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: 'eu-west-1' });
     for (const bundle of bundles.filter(
       (b) => b.service !== 'topic-admin' && !PRODUCING.includes(b.service),
@@ -160,6 +160,8 @@ describe('function bundles', () => {
     expect([...pipelines].sort()).toEqual([
       'dropoff-count',
       'large-orders-per-city-1h',
+      'pair-sessions-5m',
+      'payment-sessions-60s',
       'pickup-5m',
       'tips-1h',
       'units-per-state-10m',
