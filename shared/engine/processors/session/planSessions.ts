@@ -38,9 +38,10 @@ export interface SessionPlan {
  * True when a record is too late to count: t + gap + grace < its partition's stream time
  * (stream time already advanced by the record itself).
  *
- * Kafka Streams (`KStreamSessionWindowAggregate`, current source) computes
- * `windowCloseTime = observedStreamTime - grace - inactivityGap` and drops a record when
- * the session it would merge into ends before that. The record's own session [t, t] gives
+ * Kafka Streams (`KStreamSessionWindowAggregate`, the newer code with emit strategies,
+ * KIP-825) computes `windowCloseTime = observedStreamTime - grace - inactivityGap` and drops
+ * a record when the session it would merge into ends before that (older releases used
+ * `observedStreamTime - grace`). The record's own session [t, t] gives
  * the rule above; Kafka Streams also accepts an older record that extends a still-open
  * session backwards. That case is left out on purpose: whether such a session exists when
  * the record arrives depends on how other partitions' records interleave with it, and the
