@@ -29,9 +29,10 @@ import {
   planBatch,
   processEvent,
 } from '../shared/engine/process/index.js';
+import { applySessionRecords, EMPTY_HOT_SESSIONS, planSessions } from '../shared/engine/processors/index.js';
 import { createDocumentClient, createPipelineStores } from '../shared/engine/store/dynamo/index.js';
 import { ensureTables, startEmbeddedDynamo } from '../shared/local/index.js';
-import { pickup5m, rideHandlers } from '../shared/rides/index.js';
+import { pairSessions5m, pickup5m, rideHandlers } from '../shared/rides/index.js';
 import { median, printTable, rideRecords } from './benchData.js';
 import { naiveApply } from './naiveHandler.js';
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
       ['floor: base64 + JSON.parse', fmt(r.floor!), '1.00'],
       ['core, 1 pipeline (pickup-5m)', fmt(r.one!), (r.one! / r.floor!).toFixed(2)],
       ['core, 4 pipelines (all ride handlers)', fmt(r.all!), (r.all! / r.floor!).toFixed(2)],
+      ['core, session (pair-sessions-5m): plan + merge', fmt(r.session!), (r.session! / r.floor!).toFixed(2)],
     ],
   );
 
@@ -107,8 +109,30 @@ function coreChild(): void {
     for (const p of pipelines) sink += planBatch(p, decoded, new Map()).updates.length;
     return sink;
   };
-  const cases: Record<string, () => number> = { floor, one: core([pickup5m]), all: core(pipelinesAll) };
-  const times: Record<string, number[]> = { floor: [], one: [], all: [] };
+  // Sessions: the pure plan, then each key's merge into an empty hot state (the store's
+  // read-modify-write, without the store).
+  const session = () => {
+    const decoded = decodeGroups(decodeEvent(event), (r) => codec.decode(r));
+    const plan = planSessions(pairSessions5m, decoded, new Map());
+    let sink = 0;
+    for (const contributions of plan.keys.values()) {
+      sink += applySessionRecords(
+        EMPTY_HOT_SESSIONS,
+        contributions,
+        [],
+        pairSessions5m.gapMs,
+        pairSessions5m.aggregations,
+      ).next.sessions.length;
+    }
+    return sink;
+  };
+  const cases: Record<string, () => number> = {
+    floor,
+    one: core([pickup5m]),
+    all: core(pipelinesAll),
+    session,
+  };
+  const times: Record<string, number[]> = { floor: [], one: [], all: [], session: [] };
   for (let round = 0; round < 12; round++) {
     for (const [name, fn] of Object.entries(cases)) {
       const t0 = performance.now();

@@ -29,6 +29,8 @@ export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], 
   // DynamoAggregateStore: conditional UpdateItem, GetItem (consistent re-read), PutItem.
   // DynamoFinalWindowStore (final results): Query of the openWindows index, conditional
   // UpdateItem (close, mark), GetItem.
+  // DynamoSessionRowStore: conditional PutItem of session rows, Query to read closed
+  // sessions back.
   aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],

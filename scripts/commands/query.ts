@@ -5,6 +5,7 @@ import type { PipelineSpec } from '../../shared/engine/process/index.js';
 import {
   type JoinPair,
   pairsBetween,
+  type SessionSpec,
   type WindowedAggregateSpec,
 } from '../../shared/engine/processors/index.js';
 import { scanJoinPairs } from '../../shared/engine/store/dynamo/index.js';
@@ -24,7 +25,21 @@ import {
   type ResultRow,
   rowToJson,
 } from '../lib/resultRows.js';
+import {
+  formatDuration,
+  readSessions,
+  SESSION_ORDERS,
+  type SessionOrder,
+  sessionDurationMs,
+} from '../lib/sessionRows.js';
 import { formatTable, shortUtc } from '../lib/textTable.js';
+
+function sessionOrderArg(value: string): SessionOrder {
+  if (!(SESSION_ORDERS as readonly string[]).includes(value)) {
+    throw new ConfigError(`--by must be one of ${SESSION_ORDERS.join(', ')}, got "${value}"`);
+  }
+  return value as SessionOrder;
+}
 
 /** Options of {@link runQuery}; the flags of `query`. */
 export interface QueryOptions extends StoreOptions {
@@ -43,6 +58,8 @@ export interface QueryOptions extends StoreOptions {
    * no longer change.
    */
   readonly final?: boolean;
+  /** Session pipelines: what --top ranks by. @default 'count' */
+  readonly by?: SessionOrder;
   /** Zone lookup to name location ids in the table output. @default data/taxi_zone_lookup.csv when it exists */
   readonly zonesFile?: string;
   /** Where the pipeline is looked up. @default the catalog {@link loadCatalog} finds */
@@ -152,10 +169,14 @@ export async function runQuery(options: QueryOptions, output: Output = processOu
     await runJoinQuery(spec, options, output);
     return [];
   }
-  if (options.final && !spec.final) {
+  if (options.final && (spec.kind !== 'windowed-aggregate' || !spec.final)) {
     throw new ConfigError(
       `${spec.name} has no final results (no \`final\` in its spec): every row is a running value; drop --final`,
     );
+  }
+  if (spec.kind === 'session') return runSessionQuery(spec, options, output);
+  if (options.by !== undefined) {
+    throw new ConfigError(`${spec.name} is not a session pipeline: --by ranks sessions only`);
   }
   const plan = planQuery(spec, options);
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
@@ -324,6 +345,58 @@ async function runJoinQuery(
   }
 }
 
+/**
+ * The sessions of a session pipeline, longest first (`--by count`: most records, the
+ * longest unbroken streak; `--by duration`: longest from first to last record), `--top N`
+ * of them, one key's with `--key` (and sessions starting in [--from, --to)).
+ */
+async function runSessionQuery(
+  spec: SessionSpec,
+  options: QueryOptions,
+  output: Output,
+): Promise<ResultRow[]> {
+  if (options.windowMs !== undefined) {
+    throw new ConfigError(
+      `${spec.name} is a session pipeline: sessions have no fixed windows, --window does not apply`,
+    );
+  }
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
+  try {
+    const rows = await readSessions(ctx, spec, {
+      ...(options.key === undefined ? {} : { key: options.key }),
+      ...(options.fromMs === undefined ? {} : { fromMs: options.fromMs }),
+      ...(options.toMs === undefined ? {} : { toMs: options.toMs }),
+      ...(options.top === undefined ? {} : { top: options.top }),
+      by: options.by ?? 'count',
+    });
+    if (options.json) {
+      for (const r of rows) output.out(JSON.stringify({ ...rowToJson(r), durationMs: sessionDurationMs(r) }));
+    } else {
+      output.out(`${spec.name}: ${spec.description}`);
+      if (rows.length === 0) output.out(`no sessions for ${spec.name}`);
+      const aggNames = [...new Set(rows.flatMap((r) => Object.keys(r.aggregates)))].sort();
+      const headers = ['key', 'first record (UTC)', 'last record (UTC)', 'duration', 'count', ...aggNames];
+      for (const line of formatTable(
+        headers,
+        rows.map((r) => [
+          r.key,
+          shortUtc(r.windowStartMs ?? 0),
+          shortUtc(r.windowEndMs ?? 0),
+          formatDuration(sessionDurationMs(r)),
+          r.count,
+          ...aggNames.map((a) => r.aggregates[a] ?? ''),
+        ]),
+        headers.map((h) => (h === 'count' || h === 'duration' || aggNames.includes(h) ? 'right' : 'left')),
+      ))
+        output.out(line);
+      output.out(`${rows.length} session(s), by ${options.by ?? 'count'}`);
+    }
+    return rows;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
 function formatCell(v: unknown): string {
   return v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
@@ -344,12 +417,17 @@ export function register(program: Command): void {
       .option('--to <time>', 'with --key: windows starting before', parseTimeArg)
       .option('--top <n>', 'the N largest counts of one window (byWindow index)', intArg(1))
       .option('--window <start>', 'the window starting at this time (with or without --top)', parseTimeArg)
+      .option(
+        '--by <measure>',
+        `session pipelines: rank sessions by ${SESSION_ORDERS.join(' or ')}`,
+        sessionOrderArg,
+      )
       .option('--json', 'one JSON object per line')
       .option('--final', 'only windows whose final result was emitted (pipelines with final results)'),
   )
     .addHelpText(
       'after',
-      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json\n  npm run -s cli -- query pickup-5m-final --final',
+      '\nWithout --key/--window/--top: every row of the pipeline (a Scan filtered by pipeline).\nExamples:\n  npm run -s cli -- query pickup-5m --top 3 --window "2020-07-01 00:15"\n  npm run -s cli -- query pickup-5m --key 236 --from 2020-07-01T00:00Z --to 2020-07-01T01:00Z\n  npm run -s cli -- query tips-1h --json\n  npm run -s cli -- query pair-sessions-5m --top 5 --by count\n  npm run -s cli -- query tips-15m --final',
     )
     .action(async (pipeline: string, o, cmd: Command) => {
       await runQuery({
@@ -360,6 +438,7 @@ export function register(program: Command): void {
         toMs: o.to,
         top: o.top,
         windowMs: o.window,
+        by: o.by,
         json: o.json,
         final: o.final,
         endpoint: o.endpoint,

@@ -1,5 +1,6 @@
 import {
   type DeadLetter,
+  isSession,
   isWindowedAggregate,
   type PipelineSpec,
 } from '../../shared/engine/process/index.js';
@@ -7,6 +8,7 @@ import { windowKind } from '../../shared/engine/windows/index.js';
 import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
 import type { ResultRow } from './resultRows.js';
+import { compareSessions, formatDuration, sessionDurationMs } from './sessionRows.js';
 import { formatTable, shortUtc } from './textTable.js';
 
 /**
@@ -83,6 +85,18 @@ export interface StartSummary {
   readonly rides: boolean;
   /** Top rows of every pipeline the ride sections do not cover (any registered pipeline). */
   readonly topRows: readonly PipelineTopRows[];
+  /** Per session pipeline, its longest sessions: the longest unbroken streaks of each key. */
+  readonly longestSessions: readonly SessionStreaks[];
+}
+
+/** A session pipeline's longest sessions, by record count and by duration. */
+export interface SessionStreaks {
+  readonly pipeline: string;
+  readonly gapMs: number;
+  /** Most records first (ties: longer first, then key). */
+  readonly byCount: readonly ResultRow[];
+  /** Longest from first to last record first (ties: more records first, then key). */
+  readonly byDuration: readonly ResultRow[];
 }
 
 /** Inputs of {@link summarize}: rows by pipeline name, every dead letter, the zone lookup. */
@@ -230,6 +244,7 @@ export function pipelineCounts(
 
 /** `tumbling 5 min`, `hopping 10 min every 5 min`, `all-time`: the window kind's own label. */
 export function describeWindow(p: PipelineSpec): string {
+  if (p.kind === 'session') return `session gap ${p.gapMs / 1000} s`;
   return p.kind === 'windowed-aggregate' ? windowKind(p.window).label(p.window) : p.kind;
 }
 
@@ -255,6 +270,9 @@ export function summarize(input: SummaryInput, limits: SummaryLimits = {}): Star
   // Route and table pipelines keep no windowed rows: their results are output topics and
   // reference rows, which `start` reports on its own.
   const given = (input.pipelines ?? RIDE_SUMMARY_PIPELINES).filter(isWindowedAggregate);
+  const sessionPipelines = (input.pipelines ?? []).filter(isSession);
+  // Session rows include count-less markers of merged-away sessions: only live ones are sessions.
+  const liveSessions = (p: PipelineSpec) => (input.rows.get(p.name) ?? []).filter((r) => r.count > 0);
   const rides = hasRidePipelines(given);
   // The ride pipelines first, in the order their sections print, then the rest in catalog order.
   const pipelines = rides
@@ -272,8 +290,21 @@ export function summarize(input: SummaryInput, limits: SummaryLimits = {}): Star
     tipsPerHour: rides ? tipsPerHour(rowsOf(tips1h)) : [],
     vendorWindows: rides ? vendorWindows(rowsOf(vendorHopping)) : [],
     topDropoffZones: rides ? topDropoffZones(rowsOf(dropoffCount), zones, limits) : [],
-    pipelines: pipelineCounts(input.rows, input.deadLetters, pipelines),
+    pipelines: [
+      ...pipelineCounts(input.rows, input.deadLetters, pipelines),
+      ...pipelineCounts(
+        new Map(sessionPipelines.map((p) => [p.name, liveSessions(p)])),
+        input.deadLetters,
+        sessionPipelines,
+      ),
+    ],
     topRows: pipelines.filter((p) => !covered.has(p.name)).map((p) => topRowsOf(p, rowsOf(p), limits)),
+    longestSessions: sessionPipelines.map((p) => ({
+      pipeline: p.name,
+      gapMs: p.gapMs,
+      byCount: [...liveSessions(p)].sort(compareSessions('count')).slice(0, limits.topRows ?? 5),
+      byDuration: [...liveSessions(p)].sort(compareSessions('duration')).slice(0, limits.topRows ?? 5),
+    })),
   };
 }
 
@@ -302,6 +333,29 @@ export function formatSummary(s: StartSummary): string[] {
       ),
     );
     if (t.top.length === 0) lines.push('(no rows)');
+  }
+
+  for (const t of s.longestSessions) {
+    for (const [by, rows] of [
+      ['records', t.byCount],
+      ['duration', t.byDuration],
+    ] as const) {
+      section(`Longest sessions by ${by} (${t.pipeline}, gap ${t.gapMs / 1000} s)`);
+      lines.push(
+        ...formatTable(
+          ['key', 'first ride (UTC)', 'last ride (UTC)', 'duration', 'rides'],
+          rows.map((r) => [
+            r.key,
+            shortUtc(r.windowStartMs ?? 0),
+            shortUtc(r.windowEndMs ?? 0),
+            formatDuration(sessionDurationMs(r)),
+            r.count,
+          ]),
+          ['left', 'left', 'left', 'right', 'right'],
+        ),
+      );
+      if (rows.length === 0) lines.push('(no sessions)');
+    }
   }
 
   section('Per pipeline, from the tables');

@@ -149,6 +149,21 @@ const tableView: ViewOf<Extract<PipelineSpec, { kind: 'table' }>> = (_spec, data
   };
 };
 
+const sessionView: ViewOf<Extract<PipelineSpec, { kind: 'session' }>> = (spec, data) => {
+  const label = labelerFor(spec, data.zones);
+  // Live sessions only (merged-away rows are count-less markers), most records first.
+  const rows = data.aggregates
+    .filter((r) => r.count > 0)
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        (b.windowEndMs ?? 0) - (b.windowStartMs ?? 0) - ((a.windowEndMs ?? 0) - (a.windowStartMs ?? 0)) ||
+        numeric(a.key, b.key),
+    )
+    .map((r) => viewRow(r, label));
+  return { type: 'ranking', rows };
+};
+
 const routeView: ViewOf<Extract<PipelineSpec, { kind: 'route' }>> = (spec) => ({
   type: 'routes',
   targets: [...new Set(spec.routes.map((r) => r.to))],
@@ -178,6 +193,7 @@ export const PIPELINE_VIEWS: {
   table: tableView,
   route: routeView,
   join: joinView,
+  session: sessionView,
 };
 
 /** A pipeline's section: its kind's view plus the counts every kind has. */
@@ -188,20 +204,22 @@ export function pipelineView(
 ): PipelineView {
   const view = (PIPELINE_VIEWS[spec.kind] as ViewOf<PipelineSpec>)(spec, data);
   const own = deadLetters.filter((d) => d.pipeline === spec.name);
-  const aggregated = spec.kind === 'windowed-aggregate';
+  const aggregated = spec.kind === 'windowed-aggregate' || spec.kind === 'session';
+  // Session rows include count-less markers of merged-away sessions: only live ones count.
+  const liveRows = spec.kind === 'session' ? data.aggregates.filter((r) => r.count > 0) : data.aggregates;
   return {
     name: spec.name,
     kind: spec.kind,
     description: spec.description,
     window: describeWindow(spec),
     rows: aggregated
-      ? data.aggregates.length
+      ? liveRows.length
       : spec.kind === 'table'
         ? data.tableRows.length
         : spec.kind === 'join'
           ? (data.joinPairs ?? []).length
           : null,
-    counted: aggregated ? data.aggregates.reduce((n, r) => n + r.count, 0) : null,
+    counted: aggregated ? liveRows.reduce((n, r) => n + r.count, 0) : null,
     late: own.filter((d) => d.kind === 'late').length,
     rejected: own.filter((d) => d.kind === 'invalid').length,
     view,

@@ -21,7 +21,8 @@ export async function readStoreContents(
   const tableRows = new Map<string, TableRow[]>();
   const joinPairs = new Map<string, JoinPair[]>();
   for (const p of pipelines) {
-    if (p.kind === 'windowed-aggregate') aggregates.set(p.name, await scanPipelineRows(ctx, p.name));
+    if (p.kind === 'windowed-aggregate' || p.kind === 'session')
+      aggregates.set(p.name, await scanPipelineRows(ctx, p.name));
     else if (p.kind === 'table') tableRows.set(p.name, await ctx.stores.tables.list(p.name));
     else if (p.kind === 'join') joinPairs.set(p.name, await scanJoinPairs(ctx.doc, ctx.tables.state, p.name));
   }

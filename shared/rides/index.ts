@@ -16,6 +16,8 @@ export {
 export { PICKUP_LOCATIONS_TOPIC, rideJoinHandlers, ridePickupJoin } from './rideJoin.js';
 export {
   dropoffCount,
+  pairSessions5m,
+  paymentSessions60s,
   pickup5m,
   RIDES_TOPIC,
   rideFinalHandlers,

@@ -1,5 +1,10 @@
 import { registerCodecs } from '../engine/decode/index.js';
-import type { HandlerSpec, PipelineSpec, WindowedAggregateSpec } from '../engine/process/index.js';
+import type {
+  HandlerSpec,
+  PipelineSpec,
+  SessionSpec,
+  WindowedAggregateSpec,
+} from '../engine/process/index.js';
 import { allTime, hopping, tumbling } from '../engine/windows/index.js';
 import { rideCodecs } from './rideCodecs.js';
 
@@ -87,6 +92,47 @@ export const vendorHopping: WindowedAggregateSpec = {
   aggregations: [],
 };
 
+/**
+ * 60-second session windows per payment type, with their fare and tip sums (the course's
+ * ksqlDB `WINDOW SESSION (60 SECONDS)`). Grace 60 minutes, as the other ride pipelines:
+ * rides.csv is not in pickup-time order, and a tighter grace dead-letters most of it.
+ */
+export const paymentSessions60s: SessionSpec = {
+  kind: 'session',
+  name: 'payment-sessions-60s',
+  description: '60-second session windows per payment_type on tpep_pickup_datetime, grace 60 min',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { field: 'payment_type' },
+  time: { field: 'tpep_pickup_datetime' },
+  gapMs: 60_000,
+  graceMs: 60 * MINUTE_MS,
+  aggregations: [
+    { op: 'sum', field: 'total_amount' },
+    { op: 'sum', field: 'tip_amount' },
+  ],
+};
+
+/**
+ * 5-minute session windows per (pickup, drop-off) pair (the homework): the longest session
+ * by count is the pair's longest unbroken streak of trips
+ * (`npm run cli -- query pair-sessions-5m --top 5 --by count`). The homework's 5-second
+ * watermark is widened to 60 minutes for the same reason as above.
+ */
+export const pairSessions5m: SessionSpec = {
+  kind: 'session',
+  name: 'pair-sessions-5m',
+  description:
+    '5-minute session windows per (PULocationID, DOLocationID) on tpep_pickup_datetime, grace 60 min',
+  topic: RIDES_TOPIC,
+  codec: 'ride-json',
+  key: { fields: ['PULocationID', 'DOLocationID'] },
+  time: { field: 'tpep_pickup_datetime' },
+  gapMs: 5 * MINUTE_MS,
+  graceMs: 60 * MINUTE_MS,
+  aggregations: [{ op: 'sum', field: 'trip_distance' }],
+};
+
 /** The deployable handlers of the worked example; `functions/<name>/handler.ts` wires each. */
 export const rideHandlers: readonly HandlerSpec[] = [
   {
@@ -106,6 +152,13 @@ export const rideHandlers: readonly HandlerSpec[] = [
     description: vendorHopping.description,
     topic: RIDES_TOPIC,
     pipelines: [vendorHopping],
+  },
+  {
+    name: 'rides-sessions',
+    description:
+      'Session windows: 60 s per payment_type (ksqlDB) and 5 min per (pickup, drop-off) pair (homework)',
+    topic: RIDES_TOPIC,
+    pipelines: [paymentSessions60s, pairSessions5m],
   },
 ];
 

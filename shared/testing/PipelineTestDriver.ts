@@ -207,6 +207,15 @@ export class PipelineTestDriver {
     );
   }
 
+  /**
+   * The live sessions of a session pipeline, sorted by key and start: `windowStartMs` and
+   * `windowEndMs` are the session's first and last record times (both inclusive). Rows kept
+   * as markers of merged-away sessions (no count) are left out.
+   */
+  async sessions(pipeline: string): Promise<AggregateRow[]> {
+    return (await this.rows(pipeline)).filter((r) => r.count > 0);
+  }
+
   /** The count of one key (all-time pipelines) or one key's window starting at `windowStartMs`. */
   async count(pipeline: string, key: string, windowStartMs?: number): Promise<number | undefined> {
     const out = await this.doc.send(

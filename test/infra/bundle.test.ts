@@ -112,6 +112,7 @@ describe('function bundles', () => {
       'rides-hopping-by-vendor',
       'rides-join-pickups',
       'rides-route-by-amount',
+      'rides-sessions',
       'rides-tips-final',
       'rides-tumbling-by-pickup',
       'topic-admin',
@@ -146,7 +147,7 @@ describe('function bundles', () => {
 
   // The producing bundles need a broker to complete a batch; no broker runs in this project.
   // Their handler code runs on the real broker in the integration tests.
-  it('runs each non-producing pipeline bundle on a Kafka event and writes aggregates', async () => {
+  it('runs each non-producing pipeline bundle on a Kafka event and writes aggregates (session rows too)', async () => {
     const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: 'eu-west-1' });
     for (const bundle of bundles.filter(
       (b) => b.service !== 'topic-admin' && !PRODUCING.includes(b.service),
@@ -162,6 +163,8 @@ describe('function bundles', () => {
     expect([...pipelines].sort()).toEqual([
       'dropoff-count',
       'large-orders-per-city-1h',
+      'pair-sessions-5m',
+      'payment-sessions-60s',
       'pickup-5m',
       'tips-1h',
       'units-per-state-10m',

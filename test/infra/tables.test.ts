@@ -78,7 +78,7 @@ describe('table permissions of the handlers', () => {
     TransactWriteCommand: 'dynamodb:TransactWriteItems',
   };
   const STORE_FILES = {
-    aggregates: ['DynamoAggregateStore.ts', 'DynamoFinalWindowStore.ts'],
+    aggregates: ['DynamoAggregateStore.ts', 'DynamoFinalWindowStore.ts', 'DynamoSessionRowStore.ts'],
     deadLetters: ['DynamoDeadLetterStore.ts'],
     state: ['DynamoStreamTimeStore.ts', 'DynamoReferenceTableStore.ts', 'DynamoKeyedStateStore.ts'],
   } as const;

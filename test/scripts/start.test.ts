@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runStart, type StartResult } from '../../scripts/commands/start.js';
 import { captureOutput } from '../../scripts/lib/output.js';
-import { expectedTables, murmur2, readCsv, zoneNames } from './support/independent.js';
+import {
+  type CsvRow,
+  expectedSessions,
+  expectedTables,
+  murmur2,
+  readCsv,
+  zoneNames,
+} from './support/independent.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
@@ -144,6 +151,15 @@ describe('start', () => {
         expected.late['pickup-5m'],
         0,
       ],
+      ...(
+        [
+          ['payment-sessions-60s', (r: CsvRow) => String(Number(r.payment_type)), 60_000],
+          ['pair-sessions-5m', (r: CsvRow) => `${Number(r.PULocationID)}|${Number(r.DOLocationID)}`, 300_000],
+        ] as const
+      ).map(([name, keyOf, gapMs]) => {
+        const model = expectedSessions(rows, keyOf, gapMs);
+        return [name, model.sessions.length, rows.length - model.late, model.late, 0];
+      }),
     ]);
     // The data has out-of-order rides hours before the rest: lateness must actually be exercised.
     expect(expected.late['pickup-5m']).toBeGreaterThan(0);
@@ -158,6 +174,22 @@ describe('start', () => {
     expect(
       printed.some((l) => new RegExp(`^\\s*1\\s+${top[1]}\\s+${zones.get(Number(top[0]))!.zone}\\s`).test(l)),
     ).toBe(true);
+  });
+
+  it('shows the longest unbroken streak of trips per (pickup, drop-off) pair, as the model finds it', () => {
+    const model = expectedSessions(
+      rows,
+      (r) => `${Number(r.PULocationID)}|${Number(r.DOLocationID)}`,
+      300_000,
+    );
+    const longest = Math.max(...model.sessions.map((s) => s.count));
+    const streaks = result.summary.longestSessions.find((t) => t.pipeline === 'pair-sessions-5m')!;
+    expect(streaks.byCount[0]!.count).toBe(longest);
+    expect(model.sessions.filter((s) => s.count === longest).map((s) => s.key)).toContain(
+      streaks.byCount[0]!.key,
+    );
+    expect(printed).toContain('Longest sessions by records (pair-sessions-5m, gap 300 s)');
+    expect(printed.some((l) => l.trimStart().startsWith(`${streaks.byCount[0]!.key} `))).toBe(true);
   });
 });
 

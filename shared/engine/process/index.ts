@@ -5,11 +5,13 @@
 export { type DecodedRecord, decodeGroups } from '../decode/decodedRecord.js';
 export {
   type BatchPlan,
+  isSession,
   isWindowedAggregate,
   PROCESSORS,
   planBatch,
   processorFor,
   type RouteSpec,
+  type SessionSpec,
   type TableSpec,
   type WindowedAggregateSpec,
   windowedAggregateSchema,

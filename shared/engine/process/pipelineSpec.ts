@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type EnrichSpec, enrichSpecSchema } from '../enrich/enrichSpec.js';
 import type { JoinSpec } from '../processors/join/joinSpec.js';
 import type { RouteSpec } from '../processors/route/routeSpec.js';
+import type { SessionSpec } from '../processors/session/sessionSpec.js';
 import type { TableSpec } from '../processors/table/tableSpec.js';
 import type { WindowedAggregateSpec } from '../processors/windowedAggregate/windowedAggregateSpec.js';
 import type { FilterSpec } from './filterSpec.js';
@@ -13,6 +14,12 @@ export type KeySpec =
    * reads a nested field (`address.state`).
    */
   | { readonly field: string }
+  /**
+   * Several fields (or dotted paths), each stringified and joined with `|` in the listed
+   * order: the composite key of a (PULocationID, DOLocationID) pair is "75|236". A field
+   * whose value contains `|` is rejected (BAD_KEY), so two pairs never share a key.
+   */
+  | { readonly fields: readonly string[] }
   /** The Kafka record key, as UTF-8. */
   | { readonly kafkaKey: true }
   /** One key for every record: totals over all keys. */
@@ -52,7 +59,7 @@ export interface BasePipelineSpec {
 }
 
 /** A pipeline of any kind the engine has a processor for. */
-export type PipelineSpec = WindowedAggregateSpec | RouteSpec | TableSpec | JoinSpec;
+export type PipelineSpec = WindowedAggregateSpec | RouteSpec | TableSpec | JoinSpec | SessionSpec;
 
 /** A deployable handler: the pipelines it runs over one topic. */
 export interface HandlerSpec {
@@ -88,6 +95,7 @@ export const basePipelineSchema = z.object({
 /** Where a record's group key comes from, validated. */
 export const keySpecSchema = z.union([
   z.object({ field: z.string().min(1) }),
+  z.object({ fields: z.array(z.string().min(1)).min(2) }),
   z.object({ kafkaKey: z.literal(true) }),
   z.object({ constant: z.string().min(1) }),
 ]);

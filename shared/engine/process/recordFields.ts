@@ -43,28 +43,12 @@ export function keyOf(
       });
     }
     key = d.record.key.toString('utf8');
+  } else if ('fields' in k) {
+    field = k.fields.join(',');
+    key = k.fields.map((f) => keyPart(d, f, true)).join(COMPOSITE_KEY_SEPARATOR);
   } else {
     field = k.field;
-    const v = fieldValue(d.value, k.field);
-    if (v === undefined || v === null || v === '') {
-      throw new InvalidRecordError(`key field ${k.field} is missing`, {
-        coordinates: d.record,
-        field,
-        code: 'NO_KEY',
-      });
-    }
-    // An object would be grouped as "[object Object]": every such record under one key.
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new InvalidRecordError(
-        `key field ${k.field} is a ${Array.isArray(v) ? 'list' : typeof v}, expected a string or number`,
-        {
-          coordinates: d.record,
-          field,
-          code: 'BAD_KEY',
-        },
-      );
-    }
-    key = String(v);
+    key = keyPart(d, k.field, false);
   }
   const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > MAX_KEY_BYTES) {
@@ -78,6 +62,41 @@ export function keyOf(
     );
   }
   return key;
+}
+
+/** Joins the parts of a composite key (see KeySpec `fields`). */
+export const COMPOSITE_KEY_SEPARATOR = '|';
+
+/** One key field as a string, or an InvalidRecordError naming it. */
+function keyPart(
+  d: { record: KafkaRecord; value: Record<string, unknown> },
+  field: string,
+  composite: boolean,
+): string {
+  const v = fieldValue(d.value, field);
+  if (v === undefined || v === null || v === '') {
+    throw new InvalidRecordError(`key field ${field} is missing`, {
+      coordinates: d.record,
+      field,
+      code: 'NO_KEY',
+    });
+  }
+  // An object would be grouped as "[object Object]": every such record under one key.
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+    throw new InvalidRecordError(
+      `key field ${field} is a ${Array.isArray(v) ? 'list' : typeof v}, expected a string or number`,
+      { coordinates: d.record, field, code: 'BAD_KEY' },
+    );
+  }
+  const text = String(v);
+  // "a|b" + "c" and "a" + "b|c" would otherwise be one key.
+  if (composite && text.includes(COMPOSITE_KEY_SEPARATOR)) {
+    throw new InvalidRecordError(
+      `key field ${field} contains "${COMPOSITE_KEY_SEPARATOR}", which separates the parts of a composite key`,
+      { coordinates: d.record, field, code: 'BAD_KEY' },
+    );
+  }
+  return text;
 }
 
 /**

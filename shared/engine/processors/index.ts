@@ -3,6 +3,7 @@ import type { PipelineSpec } from '../process/pipelineSpec.js';
 import type { Processor } from '../process/processor.js';
 import { joinProcessor } from './join/joinProcessor.js';
 import { routeProcessor } from './route/routeProcessor.js';
+import { sessionProcessor } from './session/sessionProcessor.js';
 import { tableProcessor } from './table/tableProcessor.js';
 import { windowedAggregateProcessor } from './windowedAggregate/windowedAggregateProcessor.js';
 
@@ -17,6 +18,7 @@ export const PROCESSORS: {
   route: routeProcessor,
   table: tableProcessor,
   join: joinProcessor,
+  session: sessionProcessor,
 };
 
 /** The processor of a spec's kind; a ConfigError lists the kinds there are. */
@@ -59,6 +61,23 @@ export { planRoutes, type RoutePlan } from './route/planRoutes.js';
 export { routeProcessor } from './route/routeProcessor.js';
 export { type Route, type RouteSpec, routeSchema } from './route/routeSpec.js';
 export {
+  isSessionRecordLate,
+  type KeyContribution,
+  planSessions,
+  type SessionPlan,
+  type SessionRecord,
+} from './session/planSessions.js';
+export { hotSessionsKey, MAX_SESSION_ATTEMPTS, sessionProcessor } from './session/sessionProcessor.js';
+export { type SessionSpec, sessionSchema } from './session/sessionSpec.js';
+export {
+  applySessionRecords,
+  EMPTY_HOT_SESSIONS,
+  evictClosed,
+  type HotSessions,
+  type PartitionMark,
+  type Session,
+} from './session/sessionState.js';
+export {
   DEFAULT_TOMBSTONE_RETENTION_MS,
   isNewer,
   MAX_ROW_BYTES,
@@ -84,4 +103,9 @@ export function isWindowedAggregate(
 /** Narrows a pipeline to a stream-stream join (tools that read join pairs). */
 export function isJoin(p: PipelineSpec): p is Extract<PipelineSpec, { kind: 'join' }> {
   return p.kind === 'join';
+}
+
+/** Narrows a pipeline to session windows (tools that read session rows). */
+export function isSession(p: PipelineSpec): p is Extract<PipelineSpec, { kind: 'session' }> {
+  return p.kind === 'session';
 }

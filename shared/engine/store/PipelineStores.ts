@@ -4,6 +4,7 @@ import type { DeadLetterStore } from './DeadLetterStore.js';
 import type { FinalWindowStore } from './FinalWindowStore.js';
 import type { KeyedStateStore } from './KeyedStateStore.js';
 import type { ReferenceTableStore } from './ReferenceTableStore.js';
+import type { SessionRowStore } from './SessionRowStore.js';
 
 /**
  * Every store a pipeline may write, passed into the engine as one dependency. The engine and
@@ -19,4 +20,6 @@ export interface PipelineStores {
   readonly state: KeyedStateStore;
   /** Rows of `table` pipelines, which enrich steps read. */
   readonly tables: ReferenceTableStore;
+  /** Result rows of `session` pipelines (their hot state lives in `state`). */
+  readonly sessions: SessionRowStore;
 }

@@ -10,6 +10,7 @@ export type { FinalWindowStore, OpenWindow, WindowResult } from './FinalWindowSt
 export type { KeyedStateStore, StateEntry } from './KeyedStateStore.js';
 export type { PipelineStores } from './PipelineStores.js';
 export type { ReferenceTableStore, TableRow, TableRowWrite } from './ReferenceTableStore.js';
+export type { SessionRowStore, SessionRowsSpec } from './SessionRowStore.js';
 export {
   AGGREGATES_TABLE,
   ALL_TABLES,

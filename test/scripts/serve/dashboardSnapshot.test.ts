@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { ResultRow } from '../../../scripts/lib/resultRows.js';
 import { buildSnapshot, type StoreContents } from '../../../scripts/serve/dashboardSnapshot.js';
 import { PIPELINE_VIEWS, pipelineView, windowTotals } from '../../../scripts/serve/pipelineViews.js';
-import type { DeadLetter, PipelineSpec } from '../../../shared/engine/process/index.js';
+import { type DeadLetter, type PipelineSpec, PROCESSORS } from '../../../shared/engine/process/index.js';
 import { tumbling } from '../../../shared/engine/windows/index.js';
-import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../../shared/rides/index.js';
+import {
+  dropoffCount,
+  pairSessions5m,
+  pickup5m,
+  tips1h,
+  vendorHopping,
+} from '../../../shared/rides/index.js';
 import type { Zone } from '../../../shared/rides/schemas/index.js';
 
 const zones = new Map<number, Zone>([
@@ -126,7 +132,7 @@ describe('one view per pipeline kind', () => {
   };
 
   it('has a view for every kind the engine runs', () => {
-    expect(Object.keys(PIPELINE_VIEWS).sort()).toEqual(['join', 'route', 'table', 'windowed-aggregate']);
+    expect(Object.keys(PIPELINE_VIEWS).sort()).toEqual(Object.keys(PROCESSORS).sort());
   });
 
   it('draws a windowed pipeline as totals per window, with sums and derived averages as numbers', () => {
@@ -162,6 +168,25 @@ describe('one view per pipeline kind', () => {
       ['1', 'Newark Airport'],
       ['2', 'Jamaica Bay'],
     ]);
+  });
+
+  it("ranks a session pipeline's live sessions by count, then duration, leaving out merged-away markers", () => {
+    const rows = [
+      row('pair-sessions-5m', '1|2', 2, T0, {}, 60_000),
+      row('pair-sessions-5m', '3|4', 2, T0, {}, 120_000),
+      row('pair-sessions-5m', '5|6', 3, T0, {}, 0),
+      // A merged-away session's row: a marker without count.
+      row('pair-sessions-5m', '1|2', 0, T0 + 60_000, {}, 0),
+    ];
+
+    const view = pipelineView(pairSessions5m, { aggregates: rows, tableRows: [], zones }, []);
+
+    expect(view.view.type === 'ranking' && view.view.rows.map((r) => [r.key, r.count])).toEqual([
+      ['5|6', 3],
+      ['3|4', 2],
+      ['1|2', 2],
+    ]);
+    expect([view.rows, view.counted]).toEqual([3, 7]);
   });
 
   it('sums counts per window in time order, over keys', () => {

@@ -145,3 +145,58 @@ export function expectedTables(rows: readonly CsvRow[], partitions: number): Exp
 export function zoneNames(path: string): Map<number, { zone: string; borough: string }> {
   return new Map(readCsv(path).map((r) => [Number(r.locationid), { zone: r.zone!, borough: r.borough! }]));
 }
+
+/** A session as the independent model computes it. */
+export interface ExpectedSession {
+  key: string;
+  startMs: number;
+  endMs: number;
+  count: number;
+}
+
+/**
+ * Sessions computed from the semantics alone: rides go to partition murmur2(DOLocationID)
+ * % 3 in file order (as replay sends them), a ride is late when pickup + gap + grace is
+ * before its partition's stream time, and the accepted rides of a key, sorted by time,
+ * split wherever neighbours are more than the gap apart.
+ */
+export function expectedSessions(
+  csv: readonly CsvRow[],
+  keyOf: (r: CsvRow) => string,
+  gapMs: number,
+): { sessions: ExpectedSession[]; late: number } {
+  const streamTime = new Map<number, number>();
+  const byKey = new Map<string, number[]>();
+  let late = 0;
+  for (const r of csv) {
+    const p = expectedPartition(r.DOLocationID!, 3);
+    const t = utcMs(r.tpep_pickup_datetime!);
+    const st = Math.max(streamTime.get(p) ?? Number.NEGATIVE_INFINITY, t);
+    streamTime.set(p, st);
+    if (t + gapMs + GRACE < st) {
+      late++;
+      continue;
+    }
+    const times = byKey.get(keyOf(r)) ?? [];
+    times.push(t);
+    byKey.set(keyOf(r), times);
+  }
+  const sessions: ExpectedSession[] = [];
+  for (const [key, times] of byKey) {
+    times.sort((a, b) => a - b);
+    let start = times[0]!;
+    let count = 0;
+    let prev = start;
+    for (const t of times) {
+      if (t - prev > gapMs) {
+        sessions.push({ key, startMs: start, endMs: prev, count });
+        start = t;
+        count = 0;
+      }
+      count++;
+      prev = t;
+    }
+    sessions.push({ key, startMs: start, endMs: prev, count });
+  }
+  return { sessions, late };
+}

@@ -16,6 +16,7 @@ export {
 export { DynamoFinalWindowStore } from './DynamoFinalWindowStore.js';
 export { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
 export { DynamoReferenceTableStore, tableRowPk } from './DynamoReferenceTableStore.js';
+export { DynamoSessionRowStore, SESSION_INDEX_SUFFIX, sessionFromItem } from './DynamoSessionRowStore.js';
 export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { createPipelineStores } from './pipelineStores.js';

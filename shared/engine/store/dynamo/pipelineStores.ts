@@ -6,6 +6,7 @@ import { DynamoDeadLetterStore } from './DynamoDeadLetterStore.js';
 import { DynamoFinalWindowStore } from './DynamoFinalWindowStore.js';
 import { DynamoKeyedStateStore } from './DynamoKeyedStateStore.js';
 import { DynamoReferenceTableStore } from './DynamoReferenceTableStore.js';
+import { DynamoSessionRowStore } from './DynamoSessionRowStore.js';
 import { DynamoStreamTimeStore } from './DynamoStreamTimeStore.js';
 
 /** The DynamoDB implementations of every store, over one document client. */
@@ -21,5 +22,6 @@ export function createPipelineStores(
     streamTimes: new DynamoStreamTimeStore(doc, tables.state, options.nowMs),
     state: new DynamoKeyedStateStore(doc, tables.state),
     tables: new DynamoReferenceTableStore(doc, tables.state),
+    sessions: new DynamoSessionRowStore(doc, tables.aggregates),
   };
 }
