@@ -12,7 +12,7 @@ import { addCatalogOption } from './lib/catalog.js';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // The AWS SDK warns on every run that releases after January 2027 will need Node 22; this
-// project supports Node 20 and 22 (Lambda), so the warning is noise here.
+// project needs Node 22+ (engines) and its scripts run on Node 24, so the warning is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // kafkajs 2.2.4 (its last release) schedules a timer with a negative delay on every connection
 // (tulios/kafkajs#1751, open); Node 24 reports it as a TimeoutNegativeWarning, though the delay

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
 import { catalog } from '../../functions/catalog.js';
 import { compactedTopicsOf, handlerNamed, outputTopicsOf } from '../../shared/engine/catalog.js';
+import { hasFinalResults, SOURCE_TOPIC_PARTITIONS_ENV } from '../../shared/engine/final/finalResultsSpec.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
@@ -98,6 +99,11 @@ export class StreamProcessingStack extends Stack {
       const outputs = outputTopicsOf(handler);
       const fn = new PipelineFunction(this, id, {
         ...(outputs.length > 0 ? { producer: this.source.producerAccess(outputs) } : {}),
+        // Final results close a window once every partition passed it: the handler must count
+        // the partitions the stack gives its topic, not the ones its spec was written for.
+        ...(config.topics.manage && hasFinalResults(handler)
+          ? { environment: { [SOURCE_TOPIC_PARTITIONS_ENV]: String(config.topics.partitions) } }
+          : {}),
         handler,
         tables: this.tables,
         metricsNamespace: config.monitoring.metricsNamespace,

@@ -321,6 +321,15 @@ async function startOnBroker(
     const summaries = await runUntilCaughtUp(mappings);
     requireEveryRecord(summaries, produced.records, topic);
     for (const line of formatMappingTotals(summaries)) output.out(line);
+    // The join's other side is replayed from its file into the same tables, not through the
+    // broker: `start` produces and maps the rides topic only (a second topic is not built yet).
+    await feedPickupLocations(
+      handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC),
+      ctx,
+      output,
+      new TopicFilesSink(undefined),
+      ' (from the file, not through the broker)',
+    );
     const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
     output.out(
       `Topic ${topic} stays on the broker; delete it with: npm run -s cli -- topics delete ${topic}`,
@@ -372,10 +381,13 @@ async function feedPickupLocations(
   ctx: DynamoContext,
   output: Output,
   sink: TopicFilesSink,
+  how = '',
 ): Promise<void> {
   if (handlers.length === 0 || !existsSync(DEFAULT_PICKUP_LOCATIONS_FILE)) return;
   output.out('');
-  output.out(`Replaying ${DEFAULT_PICKUP_LOCATIONS_FILE} through ${handlers.map((h) => h.name).join(', ')}`);
+  output.out(
+    `Replaying ${DEFAULT_PICKUP_LOCATIONS_FILE} through ${handlers.map((h) => h.name).join(', ')}${how}`,
+  );
   await feedBatchesWithProgress(
     replaySource({
       file: DEFAULT_PICKUP_LOCATIONS_FILE,

@@ -97,6 +97,18 @@ describe('topics the stack declares (msk-serverless, topic admin)', () => {
     }
   });
 
+  it('tell a handler with final results how many partitions its topic has, and no other handler', () => {
+    const envs = resourcesOf(template, 'AWS::Lambda::Function').map(
+      ([, f]) =>
+        (f.Properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {},
+    );
+    const told = envs.filter((v) => v.SOURCE_TOPIC_PARTITIONS !== undefined);
+
+    expect(told.map((v) => [v.POWERTOOLS_SERVICE_NAME, v.SOURCE_TOPIC_PARTITIONS])).toEqual([
+      ['rides-tips-final', '12'],
+    ]);
+  });
+
   it('compact the topic a table pipeline reads (zones), with no time retention', () => {
     const zones = topics.find((t) => t.TopicName === 'zones');
 

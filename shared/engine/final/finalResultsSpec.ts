@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ConfigError } from '../errors/index.js';
+import type { HandlerSpec } from '../process/pipelineSpec.js';
 
 /**
  * Opt-in final results of a windowed aggregation: each window's one final value, emitted
@@ -44,4 +46,41 @@ export const finalResultsSchema = z.object({
 /** The topic a pipeline's final results go to. */
 export function finalTopicOf(pipeline: { readonly name: string; readonly final?: FinalResultsSpec }): string {
   return pipeline.final?.topic ?? `${pipeline.name}-final`;
+}
+
+/**
+ * The environment variable through which a deployment tells a handler how many partitions
+ * its source topic has (the CDK app sets it when it creates the topics): `final.partitions`
+ * must be the topic's count, or windows close before the partitions it leaves out passed them.
+ */
+export const SOURCE_TOPIC_PARTITIONS_ENV = 'SOURCE_TOPIC_PARTITIONS';
+
+/** Whether any pipeline of a handler emits final results (it then needs the partition count). */
+export function hasFinalResults(spec: HandlerSpec): boolean {
+  return spec.pipelines.some((p) => p.kind === 'windowed-aggregate' && p.final !== undefined);
+}
+
+/**
+ * The spec with every `final.partitions` set to the source topic's partition count from
+ * {@link SOURCE_TOPIC_PARTITIONS_ENV}, when the deployment gives it; unchanged otherwise.
+ * A count that is not a positive integer is a ConfigError at cold start, not a silent default.
+ */
+export function withSourcePartitions(
+  spec: HandlerSpec,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): HandlerSpec {
+  const raw = env[SOURCE_TOPIC_PARTITIONS_ENV];
+  if (raw === undefined || raw === '') return spec;
+  const partitions = Number(raw);
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new ConfigError(
+      `${SOURCE_TOPIC_PARTITIONS_ENV}="${raw}" is not a positive whole number of partitions`,
+    );
+  }
+  return {
+    ...spec,
+    pipelines: spec.pipelines.map((p) =>
+      p.kind === 'windowed-aggregate' && p.final ? { ...p, final: { ...p.final, partitions } } : p,
+    ),
+  };
 }

@@ -59,7 +59,7 @@ export async function processEvent(
   options: ProcessOptions = {},
 ): Promise<PipelineOutcome[]> {
   const groups = decodeEvent(event);
-  const nowMs = options.nowMs ?? Date.now;
+  const nowMs = options.nowMs ?? stores.nowMs ?? Date.now;
   const enrich = {
     cache: options.lookups ?? new LookupCache(stores.tables, nowMs),
     pins: new LookupPins(stores.state, nowMs),

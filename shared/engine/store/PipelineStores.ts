@@ -22,4 +22,10 @@ export interface PipelineStores {
   readonly tables: ReferenceTableStore;
   /** Result rows of `session` pipelines (their hot state lives in `state`). */
   readonly sessions: SessionRowStore;
+  /**
+   * The clock these stores write TTLs and marks with, when it is not the system's (tests and
+   * `start` pin it): processEvent hands it to the processors too, so every time a run writes
+   * (session rows, final marks, join buffers) reads the same clock as the aggregates.
+   */
+  readonly nowMs?: () => number;
 }

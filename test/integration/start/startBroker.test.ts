@@ -4,10 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { catalog } from '../../../functions/catalog.js';
 import { runStart, type StartResult, startSource } from '../../../scripts/commands/start.js';
 import { type CapturedOutput, captureOutput } from '../../../scripts/lib/output.js';
+import { handlersReading } from '../../../scripts/lib/pipelineSelection.js';
 import { decodeEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
 import { createTopicsAndWait } from '../../../shared/kafka/index.js';
+import { RIDES_TOPIC } from '../../../shared/rides/index.js';
 import { tablesIn } from '../../support/localTables.js';
 import { readTopic, testKafka } from '../esm/esmTestKit.js';
 
@@ -87,14 +90,18 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
   it('lets every mapping, each in its own fresh consumer group, deliver and commit every record', () => {
     if (onBroker.path !== 'broker') throw new Error('expected the broker path');
     expect(onBroker.produced.records).toBe(266);
-    expect(onBroker.mappings.map((m) => m.functionName)).toEqual([
-      'rides-count-by-dropoff',
-      'rides-tumbling-by-pickup',
-      'rides-hopping-by-vendor',
-      'rides-route-by-amount',
-      'rides-enrich-zones',
-    ]);
-    expect(new Set(onBroker.mappings.map((m) => m.consumerGroupId)).size).toBe(5);
+    // Every handler of the catalog reading the rides topic, in catalog order.
+    const ridesReaders = handlersReading(catalog.handlers, RIDES_TOPIC).map((h) => h.name);
+    expect(ridesReaders).toEqual(
+      expect.arrayContaining([
+        'rides-count-by-dropoff',
+        'rides-sessions',
+        'rides-tips-final',
+        'rides-join-pickups',
+      ]),
+    );
+    expect(onBroker.mappings.map((m) => m.functionName)).toEqual(ridesReaders);
+    expect(new Set(onBroker.mappings.map((m) => m.consumerGroupId)).size).toBe(ridesReaders.length);
     const ends = new Map(Object.entries(onBroker.produced.partitions).map(([p, n]) => [Number(p), n]));
     for (const m of onBroker.mappings) {
       expect(m.recordsDelivered).toBe(266);
@@ -139,9 +146,10 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
   });
 
   it('prints the same summaries as the embedded path, late records included', async () => {
-    // The default embedded run (topic rides, in memory): the summaries do not depend on the topic.
+    // The default embedded run (topic rides, in memory, the same pinned clock: final results carry
+    // the time they were marked): the summaries do not depend on the topic.
     const byDefaultOutput = captureOutput();
-    const byDefault = await runStart({ inMemory: true }, byDefaultOutput);
+    const byDefault = await runStart({ inMemory: true, nowMs }, byDefaultOutput);
 
     expect(onBroker.summary).toEqual(byDefault.summary);
     expect(summaryLines(brokerOutput)).toEqual(summaryLines(byDefaultOutput));

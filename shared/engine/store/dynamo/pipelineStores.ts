@@ -23,5 +23,6 @@ export function createPipelineStores(
     state: new DynamoKeyedStateStore(doc, tables.state),
     tables: new DynamoReferenceTableStore(doc, tables.state),
     sessions: new DynamoSessionRowStore(doc, tables.aggregates),
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
   };
 }
