@@ -11,6 +11,8 @@ const ALLOWED_ENV = new Set([
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
   'NODE_OPTIONS',
+  // Final results: the partition count of the topic the stack created (a number, no secret).
+  'SOURCE_TOPIC_PARTITIONS',
   // Functions that write topics: broker addresses, the auth mechanism, a secret's ARN (not its value).
   'KAFKA_BROKERS',
   'KAFKA_AUTH',
