@@ -32,7 +32,9 @@ export function selectHandlers(
       chosen.set(handler.name, new Set(handler.pipelines.map((p) => p.name)));
       continue;
     }
-    const owner = handlers.find((h) => h.pipelines.some((p) => p.name === name));
+    // A join's two side copies share its name: take the side that reads the replayed topic.
+    const owners = handlers.filter((h) => h.pipelines.some((p) => p.name === name));
+    const owner = owners.find((h) => topic === undefined || h.topic === topic) ?? owners[0];
     if (!owner) {
       throw new ConfigError(
         `unknown pipeline "${name}"; known pipelines: ${handlers.flatMap((h) => h.pipelines.map((p) => p.name)).join(', ')} (or handlers: ${handlers.map((h) => h.name).join(', ')})`,
