@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * What to compute per (key, window). Every pipeline counts records; `sum`, `min` and `max`
  * read a numeric field. Averages are derived (sum / count) when read, never stored, so they
@@ -6,6 +8,18 @@
 export type AggregationSpec =
   | { readonly op: 'sum' | 'min' | 'max'; readonly field: string; readonly scale?: number }
   | { readonly op: 'count' };
+
+/** Validates a pipeline's `aggregations` (windowed aggregates and sessions share them). */
+export const aggregationsSchema = z.array(
+  z.union([
+    z.object({ op: z.literal('count') }),
+    z.object({
+      op: z.enum(['sum', 'min', 'max']),
+      field: z.string().min(1),
+      scale: z.number().int().min(0).max(9).optional(),
+    }),
+  ]),
+);
 
 /**
  * Default number of decimals kept for sum/min/max: cents. Values are held as integers of

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aggregationsSchema } from '../../aggregate/aggregationSpec.js';
 import type { AggregationSpec } from '../../aggregate/index.js';
 import {
   type BasePipelineSpec,
@@ -44,15 +45,6 @@ export const sessionSchema = basePipelineSchema.extend({
   time: timeSpecSchema,
   gapMs: z.number().int().positive(),
   graceMs: z.number().int().min(0),
-  aggregations: z.array(
-    z.union([
-      z.object({ op: z.literal('count') }),
-      z.object({
-        op: z.enum(['sum', 'min', 'max']),
-        field: z.string().min(1),
-        scale: z.number().int().min(0).max(9).optional(),
-      }),
-    ]),
-  ),
+  aggregations: aggregationsSchema,
   retentionMs: z.number().int().positive().optional(),
 });

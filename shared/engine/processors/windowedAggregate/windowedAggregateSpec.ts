@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aggregationsSchema } from '../../aggregate/aggregationSpec.js';
 import type { AggregationSpec } from '../../aggregate/index.js';
 import { type FinalResultsSpec, finalResultsSchema } from '../../final/finalResultsSpec.js';
 import {
@@ -43,16 +44,7 @@ export const windowedAggregateSchema = basePipelineSchema
     key: keySpecSchema,
     time: timeSpecSchema,
     window: windowSpecSchema,
-    aggregations: z.array(
-      z.union([
-        z.object({ op: z.literal('count') }),
-        z.object({
-          op: z.enum(['sum', 'min', 'max']),
-          field: z.string().min(1),
-          scale: z.number().int().min(0).max(9).optional(),
-        }),
-      ]),
-    ),
+    aggregations: aggregationsSchema,
     retentionMs: z.number().int().positive().optional(),
     final: finalResultsSchema.optional(),
   })

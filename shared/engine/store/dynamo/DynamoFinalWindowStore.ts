@@ -5,7 +5,7 @@ import type { FinalWindowStore, OpenWindow, WindowResult } from '../FinalWindowS
 import { aggregatePk, OPEN_WINDOWS_INDEX, windowSortKey } from '../tableDesign.js';
 import { rowFromItem } from './aggregateRow.js';
 import { CLOSED_AT_ATTRIBUTE, FINAL_AT_ATTRIBUTE } from './DynamoAggregateStore.js';
-import { readNumber } from './dynamoClient.js';
+import { conditionalWrite, readNumber } from './dynamoClient.js';
 
 /**
  * Finality of aggregate items on the aggregates table: the sparse `openWindows` index lists
@@ -100,22 +100,20 @@ export class DynamoFinalWindowStore implements FinalWindowStore {
 
   async markFinal(pipeline: string, window: OpenWindow, nowMs: number): Promise<boolean> {
     const Key = this.key(pipeline, window);
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET #final = :now REMOVE openPipeline',
-          ConditionExpression: 'attribute_exists(#closed) AND attribute_not_exists(#final)',
-          ExpressionAttributeNames: { '#final': FINAL_AT_ATTRIBUTE, '#closed': CLOSED_AT_ATTRIBUTE },
-          ExpressionAttributeValues: { ':now': nowMs },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw new StoreError(`marking ${Key.pk} ${Key.sk} final failed`, { cause: err });
-    }
+    return conditionalWrite(
+      () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET #final = :now REMOVE openPipeline',
+            ConditionExpression: 'attribute_exists(#closed) AND attribute_not_exists(#final)',
+            ExpressionAttributeNames: { '#final': FINAL_AT_ATTRIBUTE, '#closed': CLOSED_AT_ATTRIBUTE },
+            ExpressionAttributeValues: { ':now': nowMs },
+          }),
+        ),
+      `marking ${Key.pk} ${Key.sk} final failed`,
+    );
   }
 
   private key(pipeline: string, window: OpenWindow) {

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -8,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors/index.js';
 import type { KeyedStateStore, StateEntry } from '../KeyedStateStore.js';
-import { readNumber } from './dynamoClient.js';
+import { conditionalWrite, readNumber } from './dynamoClient.js';
 
 /**
  * Keyed, versioned state on the state table: pk = the caller's key, sk = a number (the
@@ -43,31 +42,29 @@ export class DynamoKeyedStateStore implements KeyedStateStore {
     expectedVersion: number | undefined,
     expiresAtMs?: number,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: key,
-            sk: sortKey,
-            value: JSON.stringify(value),
-            v: (expectedVersion ?? 0) + 1,
-            ...(expiresAtMs === undefined ? {} : { expiresAt: Math.floor(expiresAtMs / 1000) }),
-          },
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#v = :v',
-                ExpressionAttributeNames: { '#v': 'v' },
-                ExpressionAttributeValues: { ':v': expectedVersion },
-              }),
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw new StoreError(`PutItem on ${this.tableName} failed for ${key} ${sortKey}`, { cause: err });
-    }
+    return conditionalWrite(
+      () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: key,
+              sk: sortKey,
+              value: JSON.stringify(value),
+              v: (expectedVersion ?? 0) + 1,
+              ...(expiresAtMs === undefined ? {} : { expiresAt: Math.floor(expiresAtMs / 1000) }),
+            },
+            ...(expectedVersion === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: '#v = :v',
+                  ExpressionAttributeNames: { '#v': 'v' },
+                  ExpressionAttributeValues: { ':v': expectedVersion },
+                }),
+          }),
+        ),
+      `PutItem on ${this.tableName} failed for ${key} ${sortKey}`,
+    );
   }
 
   async range<V>(
@@ -104,20 +101,18 @@ export class DynamoKeyedStateStore implements KeyedStateStore {
   }
 
   async delete(key: string, sortKey: number, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: key, sk: sortKey },
-          ConditionExpression: '#v = :v',
-          ExpressionAttributeNames: { '#v': 'v' },
-          ExpressionAttributeValues: { ':v': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw new StoreError(`DeleteItem on ${this.tableName} failed for ${key} ${sortKey}`, { cause: err });
-    }
+    return conditionalWrite(
+      () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: { pk: key, sk: sortKey },
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': 'v' },
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          }),
+        ),
+      `DeleteItem on ${this.tableName} failed for ${key} ${sortKey}`,
+    );
   }
 }

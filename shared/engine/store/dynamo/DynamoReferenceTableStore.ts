@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors/index.js';
 import type { ReferenceTableStore, TableRow, TableRowWrite } from '../ReferenceTableStore.js';
 import { batchGetAll } from './batchGetAll.js';
-import { readNumber } from './dynamoClient.js';
+import { conditionalWrite, readNumber } from './dynamoClient.js';
 
 /** Sort key of a row item in the state table (one item per row). */
 const ROW_SK = 0;
@@ -55,40 +54,36 @@ export class DynamoReferenceTableStore implements ReferenceTableStore {
   }
 
   private async put(table: string, w: TableRowWrite): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: tableRowPk(table, w.key),
-            sk: ROW_SK,
-            table,
-            key: w.key,
-            p: w.partition,
-            o: w.offset,
-            ts: w.timestampMs,
-            ...(w.value === null
-              ? {
-                  deleted: true,
-                  ...(w.expiresAtMs === undefined ? {} : { expiresAt: Math.floor(w.expiresAtMs / 1000) }),
-                }
-              : { value: JSON.stringify(w.value) }),
-          },
-          // Newer wins: a higher offset in the same partition; across partitions a later
-          // timestamp, the higher partition on a tie (any fixed order makes it deterministic).
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#p = :p AND #o < :o) OR (#p <> :p AND (#ts < :ts OR (#ts = :ts AND #p < :p)))',
-          ExpressionAttributeNames: { '#p': 'p', '#o': 'o', '#ts': 'ts' },
-          ExpressionAttributeValues: { ':p': w.partition, ':o': w.offset, ':ts': w.timestampMs },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw new StoreError(`PutItem on ${this.tableName} failed for table ${table} key ${w.key}`, {
-        cause: err,
-      });
-    }
+    return conditionalWrite(
+      () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: tableRowPk(table, w.key),
+              sk: ROW_SK,
+              table,
+              key: w.key,
+              p: w.partition,
+              o: w.offset,
+              ts: w.timestampMs,
+              ...(w.value === null
+                ? {
+                    deleted: true,
+                    ...(w.expiresAtMs === undefined ? {} : { expiresAt: Math.floor(w.expiresAtMs / 1000) }),
+                  }
+                : { value: JSON.stringify(w.value) }),
+            },
+            // Newer wins: a higher offset in the same partition; across partitions a later
+            // timestamp, the higher partition on a tie (any fixed order makes it deterministic).
+            ConditionExpression:
+              'attribute_not_exists(pk) OR (#p = :p AND #o < :o) OR (#p <> :p AND (#ts < :ts OR (#ts = :ts AND #p < :p)))',
+            ExpressionAttributeNames: { '#p': 'p', '#o': 'o', '#ts': 'ts' },
+            ExpressionAttributeValues: { ':p': w.partition, ':o': w.offset, ':ts': w.timestampMs },
+          }),
+        ),
+      `PutItem on ${this.tableName} failed for table ${table} key ${w.key}`,
+    );
   }
 
   async getMany(

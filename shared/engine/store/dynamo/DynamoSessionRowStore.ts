@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, NumberValue, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type AggregationSpec,
@@ -12,7 +11,7 @@ import { DEFAULT_RETENTION_MS } from '../../process/pipelineSpec.js';
 import type { Session } from '../../processors/session/sessionState.js';
 import type { SessionRowStore, SessionRowsSpec } from '../SessionRowStore.js';
 import { aggregatePk, windowSortKey } from '../tableDesign.js';
-import { readDecimal, readNumber } from './dynamoClient.js';
+import { conditionalWrite, readDecimal, readNumber } from './dynamoClient.js';
 
 /**
  * The `byWindow` index partition of a session pipeline's rows is `<pipeline>#sessions`:
@@ -85,24 +84,19 @@ export class DynamoSessionRowStore implements SessionRowStore {
   }
 
   private async putIfNotNewer(item: Record<string, unknown>, version: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk) OR #v <= :v',
-          ExpressionAttributeNames: { '#v': 'v' },
-          ExpressionAttributeValues: { ':v': version },
-        }),
-      );
-      return true;
-    } catch (err) {
-      // A newer state's writer got there first: its row is the right one.
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw new StoreError(`PutItem on ${this.tableName} failed for ${String(item.pk)} ${String(item.sk)}`, {
-        cause: err,
-      });
-    }
+    return conditionalWrite(
+      () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk) OR #v <= :v',
+            ExpressionAttributeNames: { '#v': 'v' },
+            ExpressionAttributeValues: { ':v': version },
+          }),
+        ),
+      `PutItem on ${this.tableName} failed for ${String(item.pk)} ${String(item.sk)}`,
+    );
   }
 
   async liveRows(

@@ -1,5 +1,10 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../../errors/index.js';
 
 /** Options for {@link createDocumentClient}. */
 export interface DynamoConnection {
@@ -50,4 +55,20 @@ export function readDecimal(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'object' && 'value' in v) return (v as { value: string }).value;
   return String(v);
+}
+
+/**
+ * Runs a conditional write: true when it applied, false when its condition failed (another
+ * writer, or an earlier delivery, got there first: the caller reads again or moves on); any
+ * other failure is a StoreError with `failure` as its message, so the batch is retried.
+ * One place for the pattern every optimistic store shares.
+ */
+export async function conditionalWrite(write: () => Promise<unknown>, failure: string): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw new StoreError(failure, { cause: err });
+  }
 }
