@@ -85,7 +85,7 @@ export async function avroSerializer(options: {
     text = found;
     schemaId = options.schemaId;
   } else {
-    const fromFile = options.schemaFile ? readFileSync(options.schemaFile, 'utf8') : undefined;
+    const fromFile = options.schemaFile ? readSchemaFile(options.schemaFile) : undefined;
     const latest = fromFile ? undefined : await latestOf(registrar, subject);
     const chosen = fromFile ?? latest ?? options.fallbackSchema;
     if (chosen === undefined) {
@@ -119,4 +119,23 @@ export async function avroSerializer(options: {
 async function latestOf(registrar: SchemaRegistrar, subject: string): Promise<string | undefined> {
   const local = registrar as { latest?: (s: string) => { schema: string } | undefined };
   return typeof local.latest === 'function' ? local.latest(subject)?.schema : undefined;
+}
+
+/**
+ * An .avsc file's text, checked before anything is registered: a missing file, broken JSON
+ * or a schema avsc refuses is a ConfigError naming the file (not a bare JSON.parse message).
+ */
+function readSchemaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read the Avro schema file ${file}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    avro.Type.forSchema(JSON.parse(text) as avro.Schema);
+  } catch (cause) {
+    throw new ConfigError(`${file} is not an Avro schema: ${(cause as Error).message}`, { cause });
+  }
+  return text;
 }

@@ -37,7 +37,7 @@ export function selectHandlers(
     const owner = owners.find((h) => topic === undefined || h.topic === topic) ?? owners[0];
     if (!owner) {
       throw new ConfigError(
-        `unknown pipeline "${name}"; known pipelines: ${handlers.flatMap((h) => h.pipelines.map((p) => p.name)).join(', ')} (or handlers: ${handlers.map((h) => h.name).join(', ')})`,
+        `unknown pipeline "${name}"; known pipelines: ${[...new Set(handlers.flatMap((h) => h.pipelines.map((p) => p.name)))].join(', ')} (or handlers: ${handlers.map((h) => h.name).join(', ')})`,
       );
     }
     let set = chosen.get(owner.name);
