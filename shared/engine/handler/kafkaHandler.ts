@@ -6,6 +6,7 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { LookupCache } from '../enrich/lookupCache.js';
 import type { KafkaBatchResponse, LambdaKafkaEvent } from '../event/index.js';
+import { withSourcePartitions } from '../final/finalResultsSpec.js';
 import type { RecordSink } from '../output/RecordSink.js';
 import {
   type HandlerSpec,
@@ -50,7 +51,10 @@ export type KafkaHandler = MiddyfiedHandler<LambdaKafkaEvent, KafkaBatchResponse
  * no record ever needs Lambda to retry it; a store failure throws, and Lambda retries the
  * whole batch, which the exactly-once store makes safe.
  */
-export function kafkaHandler(spec: HandlerSpec, deps: KafkaHandlerDeps = {}): KafkaHandler {
+export function kafkaHandler(declared: HandlerSpec, deps: KafkaHandlerDeps = {}): KafkaHandler {
+  // Final results count the partitions the deployment gave the source topic (the CDK app sets
+  // SOURCE_TOPIC_PARTITIONS), whichever handler runs them; unchanged without the variable.
+  const spec = withSourcePartitions(declared);
   validateHandlerSpec(spec);
   const logger = deps.logger ?? new Logger({ serviceName: spec.name });
   const metrics =
