@@ -1,9 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
 import { resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
+import type { BatchSource } from '../lib/batchSource.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import {
@@ -12,7 +14,8 @@ import {
   dynamoOptionsOf,
   openDynamo,
 } from '../lib/dynamoContext.js';
-import { feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
+import { type FeedOptions, feedBatchesWithProgress, type ReplayTotals } from '../lib/feedBatches.js';
+import { type JoinReplayFlags, joinReplay } from '../lib/joinReplaySource.js';
 import { resetLocalData } from '../lib/localData.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
@@ -48,7 +51,7 @@ export function defaultTopicsDir(dataDir: string): string {
  * Opens the store for a command that writes, honouring `--fresh`: the embedded folder is
  * deleted first; a remote endpoint is never wiped by the CLI.
  */
-export async function openForWrite(options: ReplayOptions): Promise<DynamoContext> {
+export async function openForWrite(options: Omit<ReplayOptions, 'file'>): Promise<DynamoContext> {
   const remote = options.endpoint ?? process.env.DYNAMODB_ENDPOINT;
   if (options.fresh) {
     if (remote) {
@@ -76,13 +79,62 @@ export async function runReplay(
   const catalog = options.catalog ?? (await loadCatalog());
   const handlers = selectHandlers(options.pipelines, catalog.handlers, options.topic ?? RIDES_TOPIC);
   requireInputFile(options.file);
-  const source = replaySource(options);
+  const lines = await countLines(options.file);
+  return feedReplay(
+    options,
+    handlers,
+    replaySource(options),
+    formatOf(options) === 'csv' ? lines - 1 : lines,
+    {},
+    output,
+  );
+}
+
+/** Options of {@link runJoinReplay}: `replay` with two files; each side sets its own topic and key. */
+export interface JoinReplayOptions
+  extends Omit<ReplayOptions, 'file' | 'topic' | 'keyField' | 'timestampField'>,
+    JoinReplayFlags {
+  /** One file per side: `<topic>=<path>`, or a bare path (first = left side, second = right). */
+  readonly files: readonly string[];
+}
+
+/**
+ * Replays both sides of a join in one run: each file onto its side's topic, keyed by its
+ * side's key field, one batch of each side in turn, every batch to the handler of its topic
+ * (as two event-source mappings). The tables end as after one replay per side: stream time
+ * is per topic-partition, so how the sides interleave changes no pair.
+ */
+export async function runJoinReplay(
+  options: JoinReplayOptions,
+  output: Output = processOutput,
+): Promise<ReplayTotals> {
+  const catalog = options.catalog ?? (await loadCatalog());
+  const plan = joinReplay(options.pipelines, options.files, catalog.handlers, options);
+  let expected = 0;
+  for (const { file, side, topic } of plan.files) {
+    requireInputFile(file);
+    output.err(`${plan.join.name} ${side} side: ${file} -> topic ${topic}`);
+    const lines = await countLines(file);
+    expected +=
+      formatOf({ file, ...(options.format ? { format: options.format } : {}) }) === 'csv' ? lines - 1 : lines;
+  }
+  return feedReplay(options, plan.handlers, plan.source, expected, { routeByTopic: true }, output);
+}
+
+/** What both replays share: open the store, feed the source, print the summary. */
+async function feedReplay(
+  options: Omit<ReplayOptions, 'file'>,
+  handlers: HandlerSpec[],
+  source: BatchSource,
+  expectedRecords: number,
+  feedOptions: FeedOptions,
+  output: Output,
+): Promise<ReplayTotals> {
   const ctx = options.context ?? (await openForWrite(options));
   try {
     output.err(
-      `replaying ${source.description} through ${handlers.flatMap((h) => h.pipelines.map((p) => p.name)).join(', ')}`,
+      `replaying ${source.description} through ${[...new Set(handlers.flatMap((h) => h.pipelines.map((p) => p.name)))].join(', ')}`,
     );
-    const lines = await countLines(options.file);
     const sink = new TopicFilesSink(
       options.outDir ??
         (options.inMemory ? undefined : defaultTopicsDir(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR)),
@@ -92,8 +144,9 @@ export async function runReplay(
       handlers,
       ctx.stores,
       output,
-      formatOf(options) === 'csv' ? lines - 1 : lines,
+      expectedRecords,
       sink,
+      feedOptions,
     );
     for (const line of sink.summaryLines()) output.out(line);
     if (ctx.embedded && !options.inMemory && !options.context) {
@@ -114,7 +167,11 @@ export function register(program: Command): void {
       program
         .command('replay')
         .description('feed a file through the pipelines in event-source-mapping-shaped batches')
-        .requiredOption('--file <path>', 'CSV (with header), JSON lines, or .records.jsonl')
+        .requiredOption(
+          '--file <path>',
+          'CSV (with header), JSON lines, or .records.jsonl; twice for both sides of a join ([<topic>=]<path>, first = left side)',
+          collectArg,
+        )
         .option(
           '--pipelines <names>',
           'comma-separated pipeline or handler names of the catalog (default: all)',
@@ -136,18 +193,15 @@ export function register(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nExample:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh',
+      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nTwo --file flags replay both sides of a join in one run, one batch of each side in turn; each\nfile is read as its side\'s topic, keyed by its side\'s key (first file = left side, or name\nthe side: --file <topic>=<path>).\nExamples:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh\n  npm run -s cli -- replay --pipelines rides-pickup-join --file data/rides.csv --file data/pickup-locations.jsonl',
     )
     .action(async (o, cmd: Command) => {
-      await runReplay({
+      const files: string[] = o.file;
+      const common = {
         catalog: await catalogOf(cmd),
-        file: o.file,
         pipelines: o.pipelines,
         partitions: o.partitions,
         batchSize: o.batchSize,
-        topic: o.topic,
-        keyField: o.key === false ? null : o.keyField,
-        timestampField: o.timestampField,
         format: o.format,
         limit: o.limit,
         strict: o.strict,
@@ -155,6 +209,35 @@ export function register(program: Command): void {
         endpoint: o.endpoint,
         dataDir: o.dataDir,
         outDir: o.outDir,
+      };
+      if (files.length > 1) {
+        // Each side's topic, key and time come from the join: a flag for one file would be a guess.
+        for (const [flag, option] of [
+          ['--topic', 'topic'],
+          ['--key-field', 'keyField'],
+          ['--no-key', 'key'],
+          ['--timestamp-field', 'timestampField'],
+        ] as const) {
+          if (cmd.getOptionValueSource(option) === 'cli') {
+            throw new ConfigError(
+              `${flag} does not go with two --file flags: a join replay reads each file as its side's topic, keyed by its side's key (name a side with --file <topic>=<path>)`,
+            );
+          }
+        }
+        await runJoinReplay({ ...common, files });
+        return;
+      }
+      await runReplay({
+        ...common,
+        file: files[0]!,
+        topic: o.topic,
+        keyField: o.key === false ? null : o.keyField,
+        timestampField: o.timestampField,
       });
     });
+}
+
+/** Commander collector of a repeatable flag. */
+function collectArg(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -38,6 +38,18 @@ export interface ReplayTotals {
   input: SourceIssueCounts;
 }
 
+/** How {@link feedBatches} picks the handlers of an event. */
+export interface FeedOptions {
+  /**
+   * Deliver each event only to the handlers whose topic is the event's, as one mapping per
+   * topic would: for runs that feed several topics (both sides of a join). Off, every
+   * handler sees every event, so a handler named for another topic dead-letters it as
+   * WRONG_TOPIC, as a mapping pointed at the wrong topic would.
+   * @default false
+   */
+  readonly routeByTopic?: boolean;
+}
+
 /**
  * Delivers every event to every handler, one event at a time (a partition's batches must be
  * applied in order; the handlers of one event run concurrently, as separate event-source
@@ -50,6 +62,7 @@ export async function feedBatches(
   stores: PipelineStores,
   onProgress?: (done: { batches: number; records: number }) => void,
   sink?: RecordSink,
+  options: FeedOptions = {},
 ): Promise<ReplayTotals> {
   const totals = new Map<string, PipelineTotals>();
   for (const h of handlers) for (const p of h.pipelines) totals.set(p.name, emptyTotals(p.name));
@@ -59,10 +72,13 @@ export async function feedBatches(
   let batchCount = 0;
   let records = 0;
   for await (const event of batches) {
+    const topic = options.routeByTopic ? topicOfEvent(event) : undefined;
     const outcomes = (
       await Promise.all(
         handlers.map((h, i) =>
-          processEvent(h, event, stores, { lookups: lookups[i], ...(sink ? { sink } : {}) }),
+          topic !== undefined && h.topic !== topic
+            ? []
+            : processEvent(h, event, stores, { lookups: lookups[i], ...(sink ? { sink } : {}) }),
         ),
       )
     ).flat();
@@ -90,6 +106,12 @@ export async function feedBatches(
     pipelines: [...totals.values()],
     input: { malformed: 0, badTimestamps: 0, missingKeys: 0, blankLines: 0 },
   };
+}
+
+/** The topic of an event's first record (a file source's events hold one topic each). */
+function topicOfEvent(event: LambdaKafkaEvent): string | undefined {
+  for (const group of Object.values(event.records)) if (group[0]) return group[0].topic;
+  return undefined;
 }
 
 function emptyTotals(pipeline: string): PipelineTotals {
@@ -159,6 +181,7 @@ export async function feedBatchesWithProgress(
   output: Output,
   expectedRecords: number,
   sink?: RecordSink,
+  options: FeedOptions = {},
 ): Promise<ReplayTotals> {
   const progress = createProgress(output, expectedRecords);
   let totals: ReplayTotals;
@@ -169,6 +192,7 @@ export async function feedBatchesWithProgress(
       stores,
       ({ records }) => progress.update(records),
       sink,
+      options,
     );
   } finally {
     progress.stop();
