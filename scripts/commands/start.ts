@@ -88,6 +88,13 @@ export interface StartOptions {
    * @default broker path: a fresh `rides-start-<epoch ms>`; embedded: rides
    */
   readonly topic?: string;
+  /**
+   * Topic of the pickup-location events (the join's other side), on both paths: produced and
+   * mapped like the rides on the broker, replayed embedded.
+   * @default with `topic` given, or on the broker path: `<rides topic>-pickup-locations`, so a
+   *   run's two topics go together; embedded without `topic`: pickup-locations
+   */
+  readonly pickupLocationsTopic?: string;
   /** Stop at the first malformed input line. @default false: it is delivered as is and dead-lettered */
   readonly strict?: boolean;
   /** The handlers to run. @default the catalog {@link loadCatalog} finds */
@@ -109,8 +116,18 @@ export interface BrokerStartResult {
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly produced: ProduceSummary;
-  /** One per handler of the catalog, in handler order. */
+  /** One per handler of the catalog reading the rides, in handler order. */
   readonly mappings: readonly EsmSummary[];
+  /**
+   * The join's other input, produced and mapped as the rides are; undefined when no handler
+   * reads pickup locations or their file is missing.
+   */
+  readonly pickupLocations?: {
+    readonly topic: string;
+    readonly produced: ProduceSummary;
+    /** One per handler of the catalog reading pickup locations. */
+    readonly mappings: readonly EsmSummary[];
+  };
   readonly summary: StartSummary;
 }
 
@@ -213,7 +230,15 @@ async function startEmbedded(options: StartOptions, output: Output): Promise<Emb
       output.out('Output topics (no broker: one JSON-lines file per topic)');
       for (const line of sink.summaryLines()) output.out(`  ${line}`);
     }
-    await feedPickupLocations(handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC), ctx, output, sink);
+    const pickupHandlers = pickupLocationHandlers(catalog);
+    const pickupTopic = pickupLocationsTopicOf(options, options.topic);
+    await feedPickupLocations(
+      pickupTopic === PICKUP_LOCATIONS_TOPIC ? pickupHandlers : handlersOn(pickupHandlers, pickupTopic),
+      pickupTopic,
+      ctx,
+      output,
+      sink,
+    );
     const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
     return { path: 'embedded', totals, summary };
   } finally {
@@ -259,6 +284,11 @@ async function startOnBroker(
   });
   const brokerList = open.connection.brokers;
   await prepareTopic(open, topic, partitions, kafkaOptions, output);
+  // The join's other side goes through the broker as the rides do: its own topic, produced
+  // from the file, one mapping per handler reading it.
+  const pickupHandlers = pickupLocationHandlers(catalog);
+  const pickupTopic = pickupHandlers.length > 0 ? pickupLocationsTopicOf(options, topic) : undefined;
+  if (pickupTopic) await prepareTopic(open, pickupTopic, partitions, kafkaOptions, output);
   await prepareOutputTopics(
     open,
     handlersReading(catalog.handlers, RIDES_TOPIC).flatMap((h) => outputTopicsOf(h)),
@@ -279,6 +309,22 @@ async function startOnBroker(
     allowMalformed: !options.strict,
     output,
   });
+  const pickupsProduced = pickupTopic
+    ? await runProduce({
+        ...kafkaOptions,
+        topic: pickupTopic,
+        file: DEFAULT_PICKUP_LOCATIONS_FILE,
+        format: 'jsonl',
+        // As the embedded replay keys them (and the course's producer): by PULocationID.
+        keyField: PICKUP_LOCATIONS_KEY_FIELD,
+        valueFormat: 'json',
+        ...(await timestampFieldOf(DEFAULT_PICKUP_LOCATIONS_FILE, 'jsonl').then((f) =>
+          f ? { timestampField: f } : {},
+        )),
+        allowMalformed: !options.strict,
+        output,
+      })
+    : undefined;
 
   const dataDir = options.dataDir ?? DEFAULT_LOCAL_DATA_DIR;
   const ctx = await openFreshStore(options, dataDir);
@@ -291,50 +337,83 @@ async function startOnBroker(
       output,
       new TopicFilesSink(undefined),
     );
+    const producerEnv = { ...kafkaOptions.env, KAFKA_BROKERS: brokerList.join(',') };
     functions = await resolveFunctions(
       catalog,
       handlersReading(catalog.handlers, RIDES_TOPIC).map((h) => h.name),
       ctx,
-      { topic, producerEnv: { ...kafkaOptions.env, KAFKA_BROKERS: brokerList.join(',') } },
+      { topic, producerEnv },
     );
+    const pickupFunctions = pickupTopic
+      ? await resolveFunctions(
+          catalog,
+          pickupHandlers.map((h) => h.name),
+          ctx,
+          { topic: pickupTopic, producerEnv },
+        )
+      : [];
+    functions = [...functions, ...pickupFunctions];
+    const rideFunctions = functions.slice(0, functions.length - pickupFunctions.length);
     output.out(
       `Consuming ${topic} (${partitions} partitions, ${produced.records} records, batches of up to ${options.batchSize ?? DEFAULT_BATCH_SIZE})`,
     );
-    output.out(`through ${functions.map((f) => f.name).join(', ')} (${storeLabel(options, dataDir)})`);
+    output.out(`through ${rideFunctions.map((f) => f.name).join(', ')} (${storeLabel(options, dataDir)})`);
+    if (pickupTopic && pickupsProduced) {
+      output.out(
+        `and, at the same time, ${pickupTopic} (${pickupsProduced.records} pickup locations from ${DEFAULT_PICKUP_LOCATIONS_FILE}) through ${pickupFunctions.map((f) => f.name).join(', ')}`,
+      );
+    }
     output.out('');
-    const mappings = createMappings({
-      kafka: open.kafka,
-      bootstrapServers: brokerList.join(','),
-      functions,
-      topic,
-      group: `start-${runId}`,
-      settings: {
-        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-        startingPosition: 'TRIM_HORIZON',
-        // A handler that keeps failing must not hang `start`: a few retries, then the run
-        // fails below (no on-failure file: the summaries would silently miss those records).
-        maximumRetryAttempts: 2,
-      },
-      onFailurePath: null,
-      log: (line) => output.err(line),
-    });
-    const summaries = await runUntilCaughtUp(mappings);
+    const settings = {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      startingPosition: 'TRIM_HORIZON' as const,
+      // A handler that keeps failing must not hang `start`: a few retries, then the run
+      // fails below (no on-failure file: the summaries would silently miss those records).
+      maximumRetryAttempts: 2,
+    };
+    const mappingsOf = (fns: ResolvedFunction[], onTopic: string, group: string) =>
+      createMappings({
+        kafka: open.kafka,
+        bootstrapServers: brokerList.join(','),
+        functions: fns,
+        topic: onTopic,
+        group,
+        settings,
+        onFailurePath: null,
+        log: (line) => output.err(line),
+      });
+    const rideMappings = mappingsOf(rideFunctions, topic, `start-${runId}`);
+    const pickupMappings = pickupTopic
+      ? mappingsOf(pickupFunctions, pickupTopic, `start-${runId}-${PICKUP_LOCATIONS_TOPIC}`)
+      : [];
+    // Both topics at once, as two sets of mappings in AWS: the join's sides meet concurrently.
+    const all = await runUntilCaughtUp([...rideMappings, ...pickupMappings]);
+    const summaries = all.slice(0, rideMappings.length);
+    const pickupSummaries = all.slice(rideMappings.length);
     requireEveryRecord(summaries, produced.records, topic);
+    if (pickupTopic && pickupsProduced)
+      requireEveryRecord(pickupSummaries, pickupsProduced.records, pickupTopic);
     for (const line of formatMappingTotals(summaries)) output.out(line);
-    // The join's other side is replayed from its file into the same tables, not through the
-    // broker: `start` produces and maps the rides topic only (a second topic is not built yet).
-    await feedPickupLocations(
-      handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC),
-      ctx,
-      output,
-      new TopicFilesSink(undefined),
-      ' (from the file, not through the broker)',
-    );
+    if (pickupSummaries.length > 0) {
+      output.out('');
+      for (const line of formatMappingTotals(pickupSummaries)) output.out(line);
+    }
     const summary = await printSummary(ctx, { ...options, catalog }, dataDir, output);
+    const topics = pickupTopic ? [topic, pickupTopic] : [topic];
     output.out(
-      `Topic ${topic} stays on the broker; delete it with: npm run -s cli -- topics delete ${topic}`,
+      `${topics.length > 1 ? 'Topics' : 'Topic'} ${topics.join(', ')} stay${topics.length > 1 ? '' : 's'} on the broker; delete ${topics.length > 1 ? 'them' : 'it'} with: npm run -s cli -- topics delete ${topics.join(' ')}`,
     );
-    return { path: 'broker', brokers: brokerList, topic, produced, mappings: summaries, summary };
+    return {
+      path: 'broker',
+      brokers: brokerList,
+      topic,
+      produced,
+      mappings: summaries,
+      ...(pickupTopic && pickupsProduced
+        ? { pickupLocations: { topic: pickupTopic, produced: pickupsProduced, mappings: pickupSummaries } }
+        : {}),
+      summary,
+    };
   } finally {
     await closeFunctions(functions);
     await ctx.close();
@@ -371,28 +450,49 @@ async function loadZonesTable(
 /** The pickup-location events `start` feeds the join's other side (made from data/rides.csv). */
 export const DEFAULT_PICKUP_LOCATIONS_FILE = 'data/pickup-locations.jsonl';
 
+/** The key of a pickup-location event, as the course's `JsonProducerPickupLocation` keys it. */
+const PICKUP_LOCATIONS_KEY_FIELD = 'PULocationID';
+
+/** The handlers of the join's other side; none when its file is missing (a trimmed checkout). */
+function pickupLocationHandlers(catalog: Catalog): HandlerSpec[] {
+  return existsSync(DEFAULT_PICKUP_LOCATIONS_FILE)
+    ? handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC)
+    : [];
+}
+
 /**
- * The second input of the rides x pickup-locations join, after the rides (a stream-stream
- * join needs both topics): the bundled pickup-location events through the handlers reading
- * that topic, keyed by PULocationID as the course's producer keys them.
+ * The topic of a run's pickup locations: `<rides topic>-pickup-locations` when the rides are
+ * on a topic of the run's own (the broker path, `--topic`), so both paths name the same
+ * topics, hence the same record ids, checkpoints and pairs; the declared topic otherwise.
+ */
+export function pickupLocationsTopicOf(options: StartOptions, ridesTopic: string | undefined): string {
+  if (options.pickupLocationsTopic) return options.pickupLocationsTopic;
+  return ridesTopic && ridesTopic !== RIDES_TOPIC
+    ? `${ridesTopic}-${PICKUP_LOCATIONS_TOPIC}`
+    : PICKUP_LOCATIONS_TOPIC;
+}
+
+/**
+ * The embedded path's second input of the rides x pickup-locations join, after the rides (a
+ * stream-stream join needs both topics): the bundled pickup-location events through the
+ * handlers reading that topic, keyed by PULocationID as the course's producer keys them.
+ * The broker path produces them to their topic and maps it instead (see startOnBroker).
  */
 async function feedPickupLocations(
   handlers: readonly HandlerSpec[],
+  topic: string,
   ctx: DynamoContext,
   output: Output,
   sink: TopicFilesSink,
-  how = '',
 ): Promise<void> {
-  if (handlers.length === 0 || !existsSync(DEFAULT_PICKUP_LOCATIONS_FILE)) return;
+  if (handlers.length === 0) return;
   output.out('');
-  output.out(
-    `Replaying ${DEFAULT_PICKUP_LOCATIONS_FILE} through ${handlers.map((h) => h.name).join(', ')}${how}`,
-  );
+  output.out(`Replaying ${DEFAULT_PICKUP_LOCATIONS_FILE} through ${handlers.map((h) => h.name).join(', ')}`);
   await feedBatchesWithProgress(
     replaySource({
       file: DEFAULT_PICKUP_LOCATIONS_FILE,
-      topic: PICKUP_LOCATIONS_TOPIC,
-      keyField: 'PULocationID',
+      topic,
+      keyField: PICKUP_LOCATIONS_KEY_FIELD,
     }),
     handlers,
     ctx.stores,

@@ -5,12 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { catalog } from '../../../functions/catalog.js';
+import { runJoinReplay } from '../../../scripts/commands/replay.js';
 import { runStart, type StartResult, startSource } from '../../../scripts/commands/start.js';
+import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
 import { type CapturedOutput, captureOutput } from '../../../scripts/lib/output.js';
 import { handlersReading } from '../../../scripts/lib/pipelineSelection.js';
 import { decodeEvent, type KafkaRecord } from '../../../shared/engine/event/index.js';
+import type { JoinPair } from '../../../shared/engine/processors/index.js';
+import { scanJoinPairs } from '../../../shared/engine/store/dynamo/index.js';
 import { createTopicsAndWait } from '../../../shared/kafka/index.js';
-import { RIDES_TOPIC } from '../../../shared/rides/index.js';
+import { PICKUP_LOCATIONS_TOPIC, RIDES_TOPIC, ridePickupJoin } from '../../../shared/rides/index.js';
 import { tablesIn } from '../../support/localTables.js';
 import { readTopic, testKafka } from '../esm/esmTestKit.js';
 
@@ -40,6 +44,8 @@ const plain = (r: KafkaRecord) => ({
 describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
   const brokers = inject('kafkaBrokers');
   const topic = `rides-start-test-${randomUUID().slice(0, 8)}`;
+  /** The join's other input: `<rides topic>-pickup-locations` on both paths. */
+  const pickupTopic = `${topic}-${PICKUP_LOCATIONS_TOPIC}`;
   let dir: string;
   let onBroker: StartResult;
   let brokerOutput: CapturedOutput;
@@ -59,7 +65,7 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
     rmSync(dir, { recursive: true, force: true });
     const admin = testKafka(brokers).admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topic, ...extraTopics] }).catch(() => {});
+    await admin.deleteTopics({ topics: [topic, pickupTopic, ...extraTopics] }).catch(() => {});
     await admin.disconnect();
   });
 
@@ -108,6 +114,62 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
       expect(m.recordsDiscarded).toBe(0);
       expect(m.committed).toEqual(ends);
     }
+  });
+
+  it("produces the pickup locations to their own topic and maps it with the join's other handler, alongside the rides", () => {
+    if (onBroker.path !== 'broker') throw new Error('expected the broker path');
+    const pickups = onBroker.pickupLocations;
+    expect(pickups?.topic).toBe(pickupTopic);
+    expect(pickups?.produced.records).toBe(266);
+    expect(pickups?.mappings.map((m) => m.functionName)).toEqual(
+      handlersReading(catalog.handlers, PICKUP_LOCATIONS_TOPIC).map((h) => h.name),
+    );
+    for (const m of pickups?.mappings ?? []) {
+      expect(m.recordsDelivered).toBe(266);
+      expect(m.recordsDiscarded).toBe(0);
+      expect(onBroker.mappings.map((r) => r.consumerGroupId)).not.toContain(m.consumerGroupId);
+    }
+  });
+
+  it("leaves the join pairs that `replay` of both files in one run leaves (record ids on this run's topics)", async () => {
+    // Arrange: the replay of both files, on the declared topics rides and pickup-locations.
+    const replayed = await openDynamo({ inMemory: true, forceEmbedded: true, nowMs });
+    let fromReplay: JoinPair[];
+    try {
+      await runJoinReplay(
+        {
+          files: ['data/rides.csv', 'data/pickup-locations.jsonl'],
+          pipelines: [ridePickupJoin.name],
+          context: replayed,
+        },
+        captureOutput(),
+      );
+      fromReplay = await scanJoinPairs(replayed.doc, replayed.tables.state, ridePickupJoin.name);
+    } finally {
+      await replayed.close();
+    }
+    // Act: the pairs both mappings left, with this run's topics named as the replay's.
+    const onBrokerStore = await openDynamo({ forceEmbedded: true, dataDir: join(dir, 'broker') });
+    let fromBroker: JoinPair[];
+    try {
+      fromBroker = await scanJoinPairs(onBrokerStore.doc, onBrokerStore.tables.state, ridePickupJoin.name);
+    } finally {
+      await onBrokerStore.close();
+    }
+    const declared = (id: string) =>
+      id
+        .replaceAll(`${pickupTopic}/`, `${PICKUP_LOCATIONS_TOPIC}/`)
+        .replaceAll(`${topic}/`, `${RIDES_TOPIC}/`);
+    const renamed = fromBroker.map((p) => ({
+      ...p,
+      id: declared(p.id),
+      leftId: declared(p.leftId),
+      rightId: declared(p.rightId),
+    }));
+
+    // Assert
+    expect(fromReplay.length).toBeGreaterThan(0);
+    expect(renamed).toEqual(fromReplay);
   });
 
   it('routes every ride of this run to the high- or low-amount topic on the broker (29 and 237), and enriches every ride with its zones', async () => {
@@ -212,7 +274,9 @@ describe('start on a real broker (KAFKA_BROKERS / --brokers)', () => {
     const from = lines.findIndex((l) => l.startsWith('Busiest 5-minute pickup windows'));
     expect(lines.slice(from, from + summaryLines(brokerOutput).length)).toEqual(summaryLines(brokerOutput));
     const made = /topic (rides-start-\d+)/.exec(lines[0] ?? '')?.[1];
-    expect(run.stdout).toContain(`delete it with: npm run -s cli -- topics delete ${made}`);
-    if (made) extraTopics.push(made);
+    expect(run.stdout).toContain(
+      `delete them with: npm run -s cli -- topics delete ${made} ${made}-${PICKUP_LOCATIONS_TOPIC}`,
+    );
+    if (made) extraTopics.push(made, `${made}-${PICKUP_LOCATIONS_TOPIC}`);
   });
 });

@@ -37,8 +37,8 @@ export interface SetAddCounts {
 }
 
 /**
- * Adds members to the set stored at (pk, sk): read consistently, write the union if the
- * version did not move, else read again. Linearizable per item, as DynamoDB's conditional
+ * Adds members to the set stored at (pk, sk): read consistently, write the union (ordered by
+ * id) if the version did not move, else read again. Linearizable per item, as DynamoDB's conditional
  * writes are; a member already there is not written again.
  */
 export async function addToSet<T extends { readonly id: string }>(
@@ -54,7 +54,12 @@ export async function addToSet<T extends { readonly id: string }>(
     const have = new Set((current?.value ?? []).map((m) => m.id));
     const missing = members.filter((m) => !have.has(m.id));
     if (missing.length === 0) return { writes: 0, conflicts, alreadyThere: members.length };
-    const next = [...(current?.value ?? []), ...missing];
+    // Members sorted by identity, not by arrival: which invocation found a pair first must
+    // not show in the table, so a run with both sides concurrent (the broker) leaves the
+    // items a replay leaves.
+    const next = [...(current?.value ?? []), ...missing].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
     if (await store.put(pk, sk, next, current?.version, expiresAtMs)) {
       return { writes: 1, conflicts, alreadyThere: members.length - missing.length };
     }
