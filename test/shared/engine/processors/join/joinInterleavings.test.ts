@@ -142,27 +142,77 @@ describe('a pair of records in concurrent invocations is stored exactly once, in
       { topic: s, partition: 0, offset: 0, timestampMs: t, key: '1', value: JSON.stringify({ id: 1, t }) },
     ]);
 
-  // Both sequential orders (LLLLLL..., RRRRRR...) and every interleaving of the first six
-  // store calls: both written before either reads, one reading between the other's write
-  // and read, and so on.
-  it.each(allSchedules(6).map((s) => [s.join('')]))('schedule %s', async (schedule) => {
+  /**
+   * Runs a left and a right record of one key in two invocations, their store calls in the
+   * order `schedule` gives, and returns the ids of the pairs stored. `around` wraps each
+   * invocation's (gated) store: the negative control below uses it to break the processor.
+   */
+  const runSchedule = async (
+    schedule: readonly Step[],
+    around: (store: KeyedStateStore) => KeyedStateStore = (store) => store,
+  ): Promise<string[]> => {
     const join = joinNamed(`schedule-${++n}`);
-    const scheduler = new Scheduler([...schedule] as Step[]);
+    const scheduler = new Scheduler([...schedule]);
     const invoke = async (s: Step) => {
       const side = s === 'L' ? 'left' : 'right';
       try {
         return await processEvent(
           { name: s, description: '', topic: s, pipelines: [joinSideCopy(join, side)] },
           eventOf(s, s === 'L' ? T0 : T0 + MIN),
-          { ...driver.stores, state: scheduler.gated(s, driver.stores.state) },
+          { ...driver.stores, state: around(scheduler.gated(s, driver.stores.state)) },
         );
       } finally {
         scheduler.finish(s);
       }
     };
     await Promise.all([invoke('L'), invoke('R')]);
+    return (await driver.joinPairs(join.name)).map((p) => p.id);
+  };
 
-    expect((await driver.joinPairs(join.name)).map((p) => p.id)).toEqual(['L/0/0|R/0/0']);
+  // Both sequential orders (LLLLLL..., RRRRRR...) and every interleaving of the first six
+  // store calls: both written before either reads, one reading between the other's write
+  // and read, and so on.
+  it.each(allSchedules(6).map((s) => [s.join('')]))('schedule %s', async (schedule) => {
+    expect(await runSchedule([...schedule] as Step[])).toEqual(['L/0/0|R/0/0']);
+  });
+
+  it('detects a processor that reads the other side before its own buffer write lands (negative control)', async () => {
+    // Arrange: the broken order. The wrapper acknowledges the buffer write at once but makes
+    // it only after the read of the other side, as its own store call (so another invocation
+    // may run in between): read-then-write, which can lose the pair when both read first.
+    const readBeforeWrite = (store: KeyedStateStore): KeyedStateStore => {
+      const held: (() => Promise<boolean>)[] = [];
+      return {
+        get: (k, sk) => store.get(k, sk),
+        delete: (k, sk, e) => store.delete(k, sk, e),
+        put: async (k, sk, v, e, x) => {
+          if (!/#join-(left|right)#/.test(k)) return store.put(k, sk, v, e, x);
+          held.push(() => store.put(k, sk, v, e, x));
+          return true;
+        },
+        range: async <V>(k: string, from: number, to: number) => {
+          const found = await store.range<V>(k, from, to);
+          for (const write of held.splice(0)) await write();
+          return found;
+        },
+      };
+    };
+
+    // Act: the same 64 schedules as above.
+    const outcomes = new Map<string, number>();
+    for (const schedule of allSchedules(6)) {
+      const pairs = await runSchedule(schedule, readBeforeWrite);
+      outcomes.set(schedule.join(''), pairs.length);
+    }
+
+    // Assert: the schedules catch it: some lose the pair (the "never zero" half fails) ...
+    const lost = [...outcomes].filter(([, pairs]) => pairs === 0).map(([schedule]) => schedule);
+    expect(lost.length).toBeGreaterThan(0);
+    // ... e.g. both invocations buffer-get, both read, then both write:
+    expect(lost).toContain('LRLRLR');
+    // ... while the sequential orders still pair, so only the interleavings tell it apart.
+    expect(outcomes.get('LLLLLL')).toBe(1);
+    expect(outcomes.get('RRRRRR')).toBe(1);
   });
 
   it('both invocations find the pair when both wrote before either read (the put-if-absent makes it one)', async () => {
