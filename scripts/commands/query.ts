@@ -259,14 +259,7 @@ async function runTableQuery(
   options: QueryOptions,
   output: Output,
 ): Promise<TableRow[]> {
-  if (
-    options.top !== undefined ||
-    options.windowMs !== undefined ||
-    options.fromMs !== undefined ||
-    options.toMs !== undefined
-  ) {
-    throw new ConfigError(`${spec.name} is a table (latest value per key): only --key and --json apply`);
-  }
+  refuseFlags(spec, 'a table pipeline (latest value per key)', options, ['--key', '--json']);
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
     const all = await ctx.stores.tables.list(spec.name);
@@ -299,11 +292,12 @@ async function runJoinQuery(
   options: QueryOptions,
   output: Output,
 ): Promise<JoinPair[]> {
-  if (options.top !== undefined || options.windowMs !== undefined) {
-    throw new ConfigError(
-      `${spec.name} is a join (pairs by key and time): only --key, --from, --to and --json apply`,
-    );
-  }
+  refuseFlags(spec, 'a join pipeline (pairs by key and time)', options, [
+    '--key',
+    '--from',
+    '--to',
+    '--json',
+  ]);
   if (options.key === undefined && (options.fromMs !== undefined || options.toMs !== undefined)) {
     throw new ConfigError('--from/--to select pairs of one key: add --key');
   }
@@ -394,6 +388,38 @@ async function runSessionQuery(
     return rows;
   } finally {
     if (!options.context) await ctx.close();
+  }
+}
+
+/** The flags of `query` that select or rank, by option: what {@link refuseFlags} checks. */
+const SELECTING_FLAGS = [
+  ['top', '--top'],
+  ['windowMs', '--window'],
+  ['fromMs', '--from'],
+  ['toMs', '--to'],
+  ['final', '--final'],
+  ['by', '--by'],
+] as const satisfies readonly (readonly [keyof QueryOptions, string])[];
+
+/**
+ * Refuses, with a ConfigError naming the flag and the pipeline's kind, every selecting flag a
+ * kind has no meaning for. Ignoring one would print more rows than asked for, or running
+ * values where `--final` asked for settled ones, without a word.
+ */
+function refuseFlags(
+  spec: { readonly name: string },
+  kind: string,
+  options: QueryOptions,
+  applying: readonly string[],
+): void {
+  const given = SELECTING_FLAGS.filter(
+    ([option, flag]) =>
+      !applying.includes(flag) && options[option] !== undefined && options[option] !== false,
+  ).map(([, flag]) => flag);
+  if (given.length > 0) {
+    throw new ConfigError(
+      `${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply to ${spec.name}, ${kind}: only ${applying.join(', ')} apply`,
+    );
   }
 }
 
