@@ -206,4 +206,40 @@ describe('replay of the rides x pickup-locations join', () => {
       expect(run.stderr).toContain('INVALID_CONFIG');
     },
   );
+
+  it('the CLI replays both files in one run and prints one summary for the join (spawned)', () => {
+    const dataDir = join(tmpdir(), `replay-join-cli-${process.pid}`);
+    const cli = (...args: string[]) =>
+      spawnSync('npx', ['tsx', 'scripts/cli.ts', ...args, '--data-dir', dataDir], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+
+    const run = cli(
+      'replay',
+      '--pipelines',
+      ridePickupJoin.name,
+      '--file',
+      RIDES_FILE,
+      '--file',
+      PICKUPS_FILE,
+      '--fresh',
+    );
+    const query = cli('query', ridePickupJoin.name, '--json');
+
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`${ridePickupJoin.name} left side: ${RIDES_FILE} -> topic rides`);
+    expect(run.stderr).toContain(
+      `${ridePickupJoin.name} right side: ${PICKUPS_FILE} -> topic ${PICKUP_LOCATIONS_TOPIC}`,
+    );
+    expect(run.stdout).toMatch(new RegExp(`^${2 * 266} records in \\d+ batches`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^${ridePickupJoin.name}\\s+${2 * 266}\\s`, 'm'));
+    expect(query.status, query.stderr).toBe(0);
+    const ids = query.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });
