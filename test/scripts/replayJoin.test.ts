@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runJoinReplay, runReplay } from '../../scripts/commands/replay.js';
 import { type DynamoContext, openDynamo } from '../../scripts/lib/dynamoContext.js';
 import type { ReplayTotals } from '../../scripts/lib/feedBatches.js';
@@ -208,12 +208,15 @@ describe('replay of the rides x pickup-locations join', () => {
   );
 
   it('the CLI replays both files in one run and prints one summary for the join (spawned)', () => {
-    const dataDir = join(tmpdir(), `replay-join-cli-${process.pid}`);
+    // A folder of its own: the output topic files go beside the data dir.
+    const dir = mkdtempSync(join(tmpdir(), 'replay-join-cli-'));
+    const dataDir = join(dir, 'dynamo');
     const cli = (...args: string[]) =>
       spawnSync('npx', ['tsx', 'scripts/cli.ts', ...args, '--data-dir', dataDir], {
         encoding: 'utf8',
         timeout: 60_000,
       });
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
 
     const run = cli(
       'replay',
