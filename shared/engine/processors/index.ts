@@ -35,6 +35,7 @@ export function processorFor(spec: {
   return processor;
 }
 
+export { type CloseUnmatchedCounts, closeUnmatched, openFromMs } from './join/closeUnmatched.js';
 export { type JoinPair, pairOf } from './join/joinPairs.js';
 export { joinProcessor } from './join/joinProcessor.js';
 export {
@@ -43,9 +44,11 @@ export {
   type JoinSide,
   type JoinSideSpec,
   type JoinSpec,
+  type JoinType,
   joinSchema,
   joinSideCopy,
   otherSide,
+  outerSides,
   sideOfTopic,
 } from './join/joinSpec.js';
 export {
@@ -55,6 +58,10 @@ export {
   pairsBetween,
   pairsPk,
   pairsPkPrefix,
+  pendingPk,
+  removeFromSet,
+  unmatchedBetween,
+  unmatchedPk,
 } from './join/joinState.js';
 export { type BufferEntry, isJoinRecordLate, type JoinPlan, planJoin, recordId } from './join/planJoin.js';
 export { planRoutes, type RoutePlan } from './route/planRoutes.js';

@@ -1,9 +1,10 @@
 import { DEFAULT_RETENTION_MS } from '../../process/pipelineSpec.js';
 import type { Processor } from '../../process/processor.js';
 import type { KeyedStateStore } from '../../store/KeyedStateStore.js';
+import { closeUnmatched } from './closeUnmatched.js';
 import { type JoinPair, pairOf } from './joinPairs.js';
-import { DEFAULT_BUFFER_RETENTION_MS, type JoinSpec, joinSchema, otherSide } from './joinSpec.js';
-import { addToSet, bufferedBetween, bufferPk, pairsPk } from './joinState.js';
+import { DEFAULT_BUFFER_RETENTION_MS, type JoinSpec, joinSchema, otherSide, outerSides } from './joinSpec.js';
+import { addToSet, bufferedBetween, bufferPk, pairsPk, pendingPk } from './joinState.js';
 import { type BufferEntry, planJoin } from './planJoin.js';
 
 /** Keys matched at once; a key's records go in order, by one worker. */
@@ -46,6 +47,19 @@ async function joinEntry(
   );
   counts.bufferWrites += buffered.writes;
   counts.conflicts += buffered.conflicts;
+  if (outerSides(spec).includes(entry.side)) {
+    // Left/outer: the record waits to be decided unmatched or not once its window closed
+    // (closeUnmatched); before the checkpoint, so a closer that sees the checkpoint sees it.
+    const pending = await addToSet(
+      state,
+      pendingPk(spec.name, entry.side),
+      entry.timeMs,
+      [entry],
+      nowMs + (spec.bufferRetentionMs ?? DEFAULT_BUFFER_RETENTION_MS),
+    );
+    counts.bufferWrites += pending.writes;
+    counts.conflicts += pending.conflicts;
+  }
   counts.reads++;
   const partners = await bufferedBetween(
     state,
@@ -123,5 +137,16 @@ export const joinProcessor: Processor<JoinSpec> = {
       writes: counts,
       items: plan.entries.length,
     };
+  },
+  /**
+   * Left and outer joins: after this batch's checkpoints, decide the pending records no
+   * partner can reach any more. Any batch of either side may close them (a side's own
+   * batches close its records once the other side's checkpoints allow), and a redelivery
+   * runs it again, so an idle side's records close on the other side's next batch.
+   */
+  async afterCheckpoints({ spec, stores, nowMs }): Promise<Readonly<Record<string, number>>> {
+    if (outerSides(spec).length === 0) return {};
+    const closed = await closeUnmatched(spec, stores, nowMs());
+    return { unmatchedDecided: closed.decided, unmatchedWrites: closed.unmatchedWrites };
   },
 };

@@ -27,6 +27,13 @@ export interface JoinSideSpec {
   readonly fields?: readonly string[];
 }
 
+/**
+ * What a join outputs besides its pairs: `inner` nothing; `left` each left record that never
+ * pairs, once no partner can arrive any more; `outer` that for both sides (Kafka Streams'
+ * `join`, `leftJoin`, `outerJoin`).
+ */
+export type JoinType = 'inner' | 'left' | 'outer';
+
 /** One field of a pair's value: a field of one side, under a name. */
 export interface JoinSelect {
   readonly side: JoinSide;
@@ -48,9 +55,9 @@ export interface JoinSelect {
  * ({@link joinSideCopy}); both copies share the name, and so the buffers and pairs.
  *
  * Each pair is stored once in the join's pairs (state table) whatever the delivery, with an
- * identity made of both records' coordinates. Left and outer joins are not offered: emitting
- * an unmatched record needs the other side's stream time, which lives in another function's
- * checkpoints (see the README section "Stream-stream joins").
+ * identity made of both records' coordinates. Left and outer joins also store each record of
+ * their outer side(s) that never paired, once, after every partition of the other topic has
+ * passed the point where a partner could still be accepted (see `closeUnmatched`).
  */
 export interface JoinSpec extends BasePipelineSpec {
   readonly kind: 'join';
@@ -70,6 +77,15 @@ export interface JoinSpec extends BasePipelineSpec {
    * The pair's value. @default every buffered field, as `{ left: {...}, right: {...} }`
    */
   readonly select?: readonly JoinSelect[];
+  /** @default 'inner' */
+  readonly type?: JoinType;
+  /**
+   * Partitions of each side's topic. A left or outer join needs them: a record is unmatched
+   * for good only once *every* partition of the other topic has a checkpoint past its window,
+   * and a partition not yet seen has none. Must equal the topics' partition counts (too few
+   * would close windows before the missing partitions passed them).
+   */
+  readonly partitions?: { readonly left: number; readonly right: number };
   /**
    * How long (wall clock) a buffered record is kept for partners before TTL may delete it.
    * @default 7 days, as the longest a Lambda retries a batch: the other side may lag that long
@@ -113,6 +129,10 @@ export const joinSchema = basePipelineSchema
       .optional(),
     bufferRetentionMs: z.number().int().positive().optional(),
     retentionMs: z.number().int().positive().optional(),
+    type: z.enum(['inner', 'left', 'outer']).optional(),
+    partitions: z
+      .object({ left: z.number().int().positive(), right: z.number().int().positive() })
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     // The side of a record is its topic: a self-join would need another way to tell them apart.
@@ -142,6 +162,12 @@ export const joinSchema = basePipelineSchema
         path: ['maxTimeDifferenceMs'],
         message: 'wider than windowMs: no pair could use it',
       });
+    if ((spec.type ?? 'inner') !== 'inner' && !spec.partitions)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['partitions'],
+        message: `a ${spec.type} join needs the partition count of each side's topic (when no partner can come any more)`,
+      });
     // A filter or an enrich step on one copy only would make the sides disagree on what was buffered.
     if (spec.filter)
       ctx.addIssue({ code: 'custom', path: ['filter'], message: 'a join pipeline takes no filter' });
@@ -162,4 +188,10 @@ export function sideOfTopic(spec: Pick<JoinSpec, 'left' | 'right'>, topic: strin
 /** The other side. */
 export function otherSide(side: JoinSide): JoinSide {
   return side === 'left' ? 'right' : 'left';
+}
+
+/** The sides whose unmatched records a join stores: none (inner), left, or both (outer). */
+export function outerSides(spec: Pick<JoinSpec, 'type'>): JoinSide[] {
+  const type = spec.type ?? 'inner';
+  return type === 'outer' ? ['left', 'right'] : type === 'left' ? ['left'] : [];
 }

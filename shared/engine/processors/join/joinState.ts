@@ -21,6 +21,20 @@ export function pairsPk(pipeline: string, key: string): string {
   return `${pipeline}#join-pairs#${key}`;
 }
 
+/**
+ * Records of an outer side waiting to be found unmatched: pk = `<pipeline>#join-pending-<side>`,
+ * sk = event time, so the records whose window closed are one Query (`sk < bound`). Removed
+ * once decided; the decision is repeatable, so a crash between deciding and removing is safe.
+ */
+export function pendingPk(pipeline: string, side: JoinSide): string {
+  return `${pipeline}#join-pending-${side}`;
+}
+
+/** Records that never paired (left and outer joins): pk = `<pipeline>#join-unmatched#<key>`, sk = event time. */
+export function unmatchedPk(pipeline: string, key: string): string {
+  return `${pipeline}#join-unmatched#${key}`;
+}
+
 /** The prefix of every pairs item of a pipeline (tools scan for it). */
 export function pairsPkPrefix(pipeline: string): string {
   return `${pipeline}#join-pairs#`;
@@ -89,5 +103,44 @@ export async function pairsBetween(
   toMs: number,
 ): Promise<JoinPair[]> {
   const items = await store.range<JoinPair[]>(pairsPk(pipeline, key), fromMs, toMs);
+  return items.flatMap((i) => i.value);
+}
+
+/**
+ * Removes members (by id) from the set at (pk, sk), deleting the item when it empties:
+ * conditional on the version read, as {@link addToSet}; removing what is gone writes nothing.
+ */
+export async function removeFromSet(
+  store: KeyedStateStore,
+  pk: string,
+  sk: number,
+  ids: readonly string[],
+  expiresAtMs: number,
+): Promise<SetAddCounts> {
+  const drop = new Set(ids);
+  let conflicts = 0;
+  for (;;) {
+    const current = await store.get<{ readonly id: string }[]>(pk, sk);
+    if (!current) return { writes: 0, conflicts, alreadyThere: 0 };
+    const kept = current.value.filter((m) => !drop.has(m.id));
+    if (kept.length === current.value.length) return { writes: 0, conflicts, alreadyThere: 0 };
+    const done =
+      kept.length === 0
+        ? await store.delete(pk, sk, current.version)
+        : await store.put(pk, sk, kept, current.version, expiresAtMs);
+    if (done) return { writes: 1, conflicts, alreadyThere: 0 };
+    conflicts++;
+  }
+}
+
+/** The unmatched records of one key with times in [fromMs, toMs], by time. */
+export async function unmatchedBetween(
+  store: KeyedStateStore,
+  pipeline: string,
+  key: string,
+  fromMs: number,
+  toMs: number,
+): Promise<BufferEntry[]> {
+  const items = await store.range<BufferEntry[]>(unmatchedPk(pipeline, key), fromMs, toMs);
   return items.flatMap((i) => i.value);
 }

@@ -7,6 +7,7 @@ import {
   joinProcessor,
   joinSideCopy,
   pairOf,
+  unmatchedBetween,
 } from '../../../../../shared/engine/processors/index.js';
 import { PipelineTestDriver } from '../../../../../shared/testing/index.js';
 
@@ -181,5 +182,81 @@ describe('join pipeline on a real (embedded) DynamoDB', () => {
     await driver.pipeEvent(right);
     await driver.pipeEvent(left);
     expect((await driver.joinPairs(spec.name)).map((p) => p.id)).toEqual(['L/0/0|R/0/0', 'L/0/1|R/0/0']);
+  });
+});
+
+describe('left and outer joins: a record that never pairs is stored once no partner can come', () => {
+  let driver: PipelineTestDriver;
+  let run = 0;
+  let spec: Omit<JoinSpec, 'topic' | 'codec'>;
+  beforeAll(async () => {
+    driver = await PipelineTestDriver.start(handlers());
+  });
+  afterAll(() => driver.close());
+  const fresh = async (type: 'left' | 'outer') => {
+    spec = { ...join, name: `outer${++run}`, type, partitions: { left: 1, right: 1 } };
+    await driver.close().catch(() => undefined);
+    driver = await PipelineTestDriver.start(handlers(spec));
+  };
+  const unmatched = async () =>
+    (
+      await Promise.all(
+        ['1', '2', '3'].map((k) =>
+          unmatchedBetween(driver.stores.state, spec.name, k, 0, Number.MAX_SAFE_INTEGER),
+        ),
+      )
+    )
+      .flat()
+      .map((e) => e.id);
+  // Window 10 min, grace 5 min: a partner of t is at most t + 10 and accepted while its
+  // time + 15 >= stream time, so none can come once the other side passes t + 2 x 10 + 5.
+  const CLOSES_AFTER_MS = 25 * MIN;
+
+  it('refuses a left or outer join without the partition count of each side', () => {
+    const noPartitions = joinSideCopy({ ...join, type: 'left' }, 'left');
+    expect(joinProcessor.validate(noPartitions).join('\n')).toContain('partitions:');
+  });
+
+  it('left: stores an unpaired left record only once the right side passed t + 2 windows + grace', async () => {
+    await fresh('left');
+    await driver.pipe([{ topic: 'L', value: { id: 1, t: T0 } }]);
+    await driver.pipe([{ topic: 'R', value: { id: 9, t: T0 + CLOSES_AFTER_MS } }]);
+    expect(await unmatched()).toEqual([]); // a right record at T0 + 10 would still be on time
+
+    await driver.pipe([{ topic: 'R', value: { id: 9, t: T0 + CLOSES_AFTER_MS + 1 } }]);
+
+    expect(await unmatched()).toEqual(['L/0/0']);
+    expect(await driver.joinPairs(spec.name)).toEqual([]);
+  });
+
+  it('left: never stores a left record that paired, nor an unpaired right record', async () => {
+    await fresh('left');
+    await driver.pipe([{ topic: 'L', value: { id: 1, t: T0 } }]);
+    await driver.pipe([
+      { topic: 'R', value: { id: 1, t: T0 + 5 * MIN } },
+      { topic: 'R', value: { id: 2, t: T0 + 6 * MIN } },
+    ]);
+    await driver.pipe([{ topic: 'L', value: { id: 3, t: T0 + 60 * MIN } }]);
+    await driver.pipe([{ topic: 'R', value: { id: 3, t: T0 + 60 * MIN } }]);
+
+    expect((await driver.joinPairs(spec.name)).map((p) => p.id)).toEqual(['L/0/0|R/0/0', 'L/0/1|R/0/2']);
+    expect(await unmatched()).toEqual([]);
+  });
+
+  it('outer: stores the unpaired records of both sides, each once under redelivery', async () => {
+    await fresh('outer');
+    const left = driver.eventOf([{ topic: 'L', value: { id: 1, t: T0 } }]);
+    const right = driver.eventOf([{ topic: 'R', value: { id: 2, t: T0 } }]);
+    await driver.pipeEvent(left);
+    await driver.pipeEvent(right);
+    const later = [
+      driver.eventOf([{ topic: 'L', value: { id: 3, t: T0 + 30 * MIN } }]),
+      driver.eventOf([{ topic: 'R', value: { id: 3, t: T0 + 30 * MIN } }]),
+    ];
+    for (const event of later) await driver.pipeEvent(event);
+    for (const event of [left, right, ...later]) await driver.pipeEvent(event);
+
+    expect((await unmatched()).sort()).toEqual(['L/0/0', 'R/0/0']);
+    expect((await driver.joinPairs(spec.name)).map((p) => p.id)).toEqual(['L/0/1|R/0/1']);
   });
 });
