@@ -10,7 +10,14 @@ import {
   otherSide,
   outerSides,
 } from './joinSpec.js';
-import { addToSet, bufferedBetween, pendingPk, removeFromSet, unmatchedPk } from './joinState.js';
+import {
+  addToSet,
+  bufferedBetween,
+  pairsBetween,
+  pendingPk,
+  removeFromSet,
+  unmatchedPk,
+} from './joinState.js';
 import type { BufferEntry } from './planJoin.js';
 
 /** What one {@link closeUnmatched} did. */
@@ -108,6 +115,11 @@ async function decide(
     entry.timeMs + spec.windowMs,
   );
   if (partners.some((p) => pairOf(spec, entry, p) !== undefined)) return 0;
+  // A partner's buffer entry may have expired (TTL on the wall clock, bufferRetentionMs)
+  // while its pair, kept longer, has not: a pair naming the record settles it too. Its time
+  // is the later record's, so in [t, t + window].
+  const pairs = await pairsBetween(state, spec.name, entry.key, entry.timeMs, entry.timeMs + spec.windowMs);
+  if (pairs.some((p) => p.leftId === entry.id || p.rightId === entry.id)) return 0;
   const added = await addToSet(
     state,
     unmatchedPk(spec.name, entry.key),

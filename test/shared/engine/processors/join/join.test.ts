@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerSpec } from '../../../../../shared/engine/process/index.js';
 import {
   type BufferEntry,
+  bufferPk,
   isJoinRecordLate,
   type JoinSpec,
   joinProcessor,
@@ -240,6 +241,21 @@ describe('left and outer joins: a record that never pairs is stored once no part
     await driver.pipe([{ topic: 'R', value: { id: 3, t: T0 + 60 * MIN } }]);
 
     expect((await driver.joinPairs(spec.name)).map((p) => p.id)).toEqual(['L/0/0|R/0/0', 'L/0/1|R/0/2']);
+    expect(await unmatched()).toEqual([]);
+  });
+
+  it('left: does not take a paired record for unmatched when its partner left the buffer (TTL) before the close', async () => {
+    await fresh('left');
+    await driver.pipe([{ topic: 'L', value: { id: 1, t: T0 } }]);
+    await driver.pipe([{ topic: 'R', value: { id: 1, t: T0 + 5 * MIN } }]);
+    // The partner's buffer item expires (wall-clock TTL); the pair, kept longer, stays.
+    const partnerItem = bufferPk(spec.name, 'right', '1');
+    const stored = await driver.stores.state.get(partnerItem, T0 + 5 * MIN);
+    expect(await driver.stores.state.delete(partnerItem, T0 + 5 * MIN, stored!.version)).toBe(true);
+
+    await driver.pipe([{ topic: 'R', value: { id: 9, t: T0 + 60 * MIN } }]);
+
+    expect((await driver.joinPairs(spec.name)).map((p) => p.id)).toEqual(['L/0/0|R/0/0']);
     expect(await unmatched()).toEqual([]);
   });
 
