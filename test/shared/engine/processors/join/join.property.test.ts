@@ -55,7 +55,6 @@ const genRec = fc.record({
   topic: fc.constantFrom<Topic>('L', 'R'),
   partition: fc.integer({ min: 0, max: PARTITIONS - 1 }),
   key: fc.integer({ min: 1, max: 2 }),
-  // Wide enough that windows close (left/outer joins decide records) and narrow enough to pair.
   minute: fc.integer({ min: 0, max: 20 }),
   bad: fc.constantFrom(false, false, false, false, false, false, false, true),
 });
@@ -64,14 +63,16 @@ const genShape = fc.record({
   graceMin: fc.integer({ min: 0, max: 3 }),
   narrowerMin: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
   type: fc.constantFrom<JoinType>('inner', 'left', 'outer'),
+  // Records over 10 minutes (most runs pair) or 20 (windows close, so left/outer joins decide).
+  spreadMin: fc.constantFrom(10, 20),
 });
 
 /** Records per topic and partition, offsets in arrival order. */
-function recordsOf(recs: Rec[]): Record<Topic, KafkaRecordInput[][]> {
+function recordsOf(recs: Rec[], spreadMin: number): Record<Topic, KafkaRecordInput[][]> {
   const out: Record<Topic, KafkaRecordInput[][]> = { L: [[], []], R: [[], []] };
   for (const r of recs) {
     const part = out[r.topic][r.partition]!;
-    const t = BASE_MS + r.minute * MIN;
+    const t = BASE_MS + (r.minute % (spreadMin + 1)) * MIN;
     part.push({
       topic: r.topic,
       partition: r.partition,
@@ -180,7 +181,7 @@ describe('exactly-once pairs of a stream-stream join under at-least-once, re-bat
             L: { name: 'l', description: '', topic: 'L', pipelines: [joinSideCopy(join, 'left')] },
             R: { name: 'r', description: '', topic: 'R', pipelines: [joinSideCopy(join, 'right')] },
           };
-          const topics = recordsOf(recs);
+          const topics = recordsOf(recs, shape.spreadMin);
           const tape = new Tape(choices);
           const cursor: Record<Topic, number[]> = { L: [0, 0], R: [0, 0] };
           const committed: Record<Topic, number[][]> = { L: [[0], [0]], R: [[0], [0]] };
@@ -325,7 +326,8 @@ describe('exactly-once pairs of a stream-stream join under at-least-once, re-bat
     expect(seen.bothTopicsAtOnce).toBeGreaterThan(NUM_RUNS / 10);
     expect(seen.runsWithPairs).toBeGreaterThan(NUM_RUNS / 2);
     expect(seen.late).toBeGreaterThan(NUM_RUNS / 10);
-    expect(seen.runsWithUnmatched).toBeGreaterThan(NUM_RUNS / 10);
+    // About one run in six has an unmatched row: a twentieth keeps reduced runs from flaking.
+    expect(seen.runsWithUnmatched).toBeGreaterThan(NUM_RUNS / 20);
     doc.destroy();
   }, 1_800_000);
 });
