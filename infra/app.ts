@@ -11,23 +11,23 @@ import { StreamProcessingStack } from './stacks/StreamProcessingStack.js';
  * are given.
  */
 const app = new App();
-let config: DeploymentConfig;
 try {
-  config = loadDeploymentConfig(app);
+  const config: DeploymentConfig = loadDeploymentConfig(app);
+  if (!config.functions.bundling) {
+    // Stage function assets without running esbuild (quick lint runs; never for a deploy).
+    app.node.setContext('aws:cdk:bundling-stacks', []);
+  }
+  new StreamProcessingStack(app, config.stackName, {
+    config,
+    description: `Kafka (${config.source.mode}) -> Lambda windowed aggregations into DynamoDB (${config.name})`,
+    ...(config.account || config.region ? { env: { account: config.account, region: config.region } } : {}),
+  });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  // A wrong setting is the user's to fix: say which, without a stack trace.
+  // A wrong setting is the user's to fix (a bad value, or `-c handlers=` naming a handler the
+  // catalog does not have, found while building the stack): say which, without a stack trace.
   console.error(`${error.message}\nSettings and defaults: docs/infra.md`);
   process.exit(1);
 }
-if (!config.functions.bundling) {
-  // Stage function assets without running esbuild (quick lint runs; never for a deploy).
-  app.node.setContext('aws:cdk:bundling-stacks', []);
-}
-new StreamProcessingStack(app, config.stackName, {
-  config,
-  description: `Kafka (${config.source.mode}) -> Lambda windowed aggregations into DynamoDB (${config.name})`,
-  ...(config.account || config.region ? { env: { account: config.account, region: config.region } } : {}),
-});
 // cdk-nag 3 is a CDK validation plugin: an unacknowledged finding fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
