@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What to compute per (key, window). Every pipeline counts records; `sum`, `min` and `max`

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One lookup of an enrich step: a stream-table join (Kafka Streams `KStream#leftJoin(KTable)`,

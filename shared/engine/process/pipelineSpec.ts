@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EnrichSpec, enrichSpecSchema } from '../enrich/enrichSpec.js';
 import type { JoinSpec } from '../processors/join/joinSpec.js';
 import type { RouteSpec } from '../processors/route/routeSpec.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALL_TABLES } from './tableDesign.js';
 
 /** Physical table names, from the environment in Lambda, defaults locally. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hoppingWindows } from './hopping.js';
 import { ALL_TIME, type TimeWindow } from './timeWindow.js';
 import { tumblingWindow } from './tumbling.js';

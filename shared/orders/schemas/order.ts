@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An order of Confluent's Datagen `orders` quickstart, as its JSON converter writes it.

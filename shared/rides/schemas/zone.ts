@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One row of the TLC's taxi zone lookup. */
 export const zoneSchema = z.object({

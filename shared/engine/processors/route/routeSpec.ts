@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FilterSpec } from '../../process/filterSpec.js';
 import {
   type BasePipelineSpec,

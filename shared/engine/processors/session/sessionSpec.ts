@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { aggregationsSchema } from '../../aggregate/aggregationSpec.js';
 import type { AggregationSpec } from '../../aggregate/index.js';
 import {
