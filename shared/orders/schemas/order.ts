@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../engine/zodLocale.js';
 
 /**
  * An order of Confluent's Datagen `orders` quickstart, as its JSON converter writes it.
@@ -11,15 +12,16 @@ import * as z from 'zod';
  */
 export const orderSchema = z.object({
   /** Epoch ms; the pipelines' event time. */
-  ordertime: z.number().int().nonnegative(),
-  orderid: z.number().int(),
-  itemid: z.string().min(1),
+  ordertime: z.number().check(z.int(), z.nonnegative()),
+  orderid: z.number().check(z.int()),
+  itemid: z.string().check(z.minLength(1)),
   /** Units ordered; datagen draws doubles, negative amounts are not orders. */
-  orderunits: z.number().finite().nonnegative(),
+  // zod 4 numbers reject Infinity and NaN by themselves (classic's .finite() is a no-op).
+  orderunits: z.number().check(z.nonnegative()),
   address: z.object({
-    city: z.string().min(1),
-    state: z.string().min(1),
-    zipcode: z.number().int(),
+    city: z.string().check(z.minLength(1)),
+    state: z.string().check(z.minLength(1)),
+    zipcode: z.number().check(z.int()),
   }),
 });
 

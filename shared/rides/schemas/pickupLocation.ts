@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../../engine/zodLocale.js';
 import { parseDatetimeMs } from './datetime.js';
 
 /**
@@ -11,13 +12,16 @@ export interface PickupLocation {
 }
 
 export const pickupLocationSchema = z.object({
-  PULocationID: z.coerce.number().int(),
-  tpep_pickup_datetime: z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = parseDatetimeMs(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `not a datetime: ${JSON.stringify(v)}` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
+  PULocationID: z.coerce.number().check(z.int()),
+  tpep_pickup_datetime: z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((v: string | number, ctx) => {
+      const ms = parseDatetimeMs(v);
+      if (ms === undefined) {
+        ctx.issues.push({ code: 'custom', message: `not a datetime: ${JSON.stringify(v)}`, input: v });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  ),
 });
