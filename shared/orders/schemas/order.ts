@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { jitObject } from '../../engine/decode/jitObject.js';
 import '../../engine/zodLocale.js';
 
 /**
@@ -10,7 +11,7 @@ import '../../engine/zodLocale.js';
  * The generator's value patterns (`Item_<n>`, `City_<n>`, `State_<n>`) are not enforced:
  * newer connector versions write `BYOC_Item_<n>`, and a key is any string.
  */
-export const orderSchema = z.object({
+export const orderSchema = jitObject({
   /** Epoch ms; the pipelines' event time. */
   ordertime: z.number().check(z.int(), z.nonnegative()),
   orderid: z.number().check(z.int()),
@@ -18,7 +19,7 @@ export const orderSchema = z.object({
   /** Units ordered; datagen draws doubles, negative amounts are not orders. */
   // zod 4 numbers reject Infinity and NaN by themselves (classic's .finite() is a no-op).
   orderunits: z.number().check(z.nonnegative()),
-  address: z.object({
+  address: jitObject({
     city: z.string().check(z.minLength(1)),
     state: z.string().check(z.minLength(1)),
     zipcode: z.number().check(z.int()),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { jitObject } from '../../engine/decode/jitObject.js';
 import '../../engine/zodLocale.js';
 import { parseDatetimeMs } from './datetime.js';
 
@@ -11,7 +12,7 @@ export interface PickupLocation {
   readonly tpep_pickup_datetime: number;
 }
 
-export const pickupLocationSchema = z.object({
+export const pickupLocationSchema = jitObject({
   PULocationID: z.coerce.number().check(z.int()),
   tpep_pickup_datetime: z.pipe(
     z.union([z.string(), z.number()]),

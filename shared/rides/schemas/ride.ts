@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { jitObject } from '../../engine/decode/jitObject.js';
 import '../../engine/zodLocale.js';
 import { parseDatetimeMs } from './datetime.js';
 
@@ -78,7 +79,7 @@ const common = {
 /** A yellow-taxi trip record (columns of `data/rides.csv`). */
 export const yellowRideSchema = z.pipe(
   z.transform(coerceCells),
-  z.object({
+  jitObject({
     ...common,
     tpep_pickup_datetime: datetimeMs,
     tpep_dropoff_datetime: datetimeMs,
@@ -89,7 +90,7 @@ export type YellowRide = z.infer<typeof yellowRideSchema>;
 /** A green-taxi trip record (`lpep_*` datetimes, plus ehail_fee and trip_type). */
 export const greenRideSchema = z.pipe(
   z.transform(coerceCells),
-  z.object({
+  jitObject({
     ...common,
     lpep_pickup_datetime: datetimeMs,
     lpep_dropoff_datetime: datetimeMs,
