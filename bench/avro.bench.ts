@@ -7,10 +7,11 @@
 import { fileURLToPath } from 'node:url';
 import { avroSerializer } from '../scripts/lib/avroValues.js';
 import { LocalSchemaDirectory } from '../shared/engine/decode/avro/index.js';
-import { codecByName } from '../shared/engine/decode/index.js';
+import { codecByName, registerCodecs } from '../shared/engine/decode/index.js';
 import { buildEvent, decodeEvent, type KafkaRecordInput } from '../shared/engine/event/index.js';
 import { decodeGroups } from '../shared/engine/process/index.js';
 import '../shared/rides/index.js';
+import { rideAvroCodecs } from '../shared/rides/rideAvroCodecs.js';
 import { median, printTable, rideRecords } from './benchData.js';
 
 const RECORDS = 10_000;
@@ -28,6 +29,7 @@ const avroInputs: KafkaRecordInput[] = jsonInputs.map((r) => ({
 }));
 const jsonEvent = buildEvent(jsonInputs);
 const avroEvent = buildEvent(avroInputs);
+registerCodecs(rideAvroCodecs); // opt-in: the ride pipelines register only JSON and CSV
 const avroCodec = codecByName('ride-avro');
 await avroCodec.prepare?.(decodeEvent(avroEvent).flat());
 

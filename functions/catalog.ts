@@ -7,6 +7,7 @@ import {
   rideHandlers,
   rideJoinHandlers,
 } from '../shared/rides/index.js';
+import { rideAvroCodecs } from '../shared/rides/rideAvroCodecs.js';
 
 /**
  * The handlers this app deploys (one folder each under `functions/`) and the codecs they
@@ -23,5 +24,7 @@ export const catalog = defineCatalog({
     ...rideJoinHandlers,
     ...orderHandlers,
   ],
-  codecs: { ...rideCodecs, ...orderCodecs },
+  // The Avro codecs too: the CLI and the local runner read Avro topics. This module is not
+  // part of any function bundle (each handler imports its own spec), so avsc stays out of them.
+  codecs: { ...rideCodecs, ...rideAvroCodecs, ...orderCodecs },
 });

@@ -1,4 +1,5 @@
 import { type BundlingOptions, LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LAMBDA_CREDENTIAL_PROVIDER } from './paths.js';
 
 /**
  * How every function is bundled: the local esbuild (never Docker), ESM like the repository,
@@ -24,5 +25,9 @@ export function functionBundling(): BundlingOptions {
     // Stack traces need the mappings, not a copy of every source file (a 4x smaller map).
     sourcesContent: false,
     logLevel: LogLevel.WARNING,
+    // The SDK's default credential chain minus what only a workstation has (profile files, SSO,
+    // web identity) and the STS/SSO clients those pull in: about 125 KB of every bundle.
+    // Lambda hands credentials over in environment variables; see lambdaCredentialProvider.
+    esbuildArgs: { '--alias': `@aws-sdk/credential-provider-node=${LAMBDA_CREDENTIAL_PROVIDER}` },
   };
 }

@@ -31,6 +31,18 @@ export function functionEntry(name: string): string {
 export const GENERIC_HANDLER_ENTRY = join(CODE_ROOT, 'shared', 'engine', 'handler', `specHandler.${EXT}`);
 
 /**
+ * The credential chain function bundles use in place of `@aws-sdk/credential-provider-node`
+ * (`shared/engine/handler/lambdaCredentialProvider`; why: see there and infra/lib/bundling.ts).
+ */
+export const LAMBDA_CREDENTIAL_PROVIDER = join(
+  CODE_ROOT,
+  'shared',
+  'engine',
+  'handler',
+  `lambdaCredentialProvider.${EXT}`,
+);
+
+/**
  * The generic handler for specs that write topics (`shared/kafka/producingSpecHandler`): the
  * same, with a Kafka producer. Kept apart so that read-only generic bundles carry no kafkajs.
  */

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
 import type { ProducerRecord } from '../../shared/local/eventSourceMapping/index.js';
 import { readRecordFile, requireTextFile } from '../../shared/local/io/index.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../engine/errors/index.js';
 import { type ClientCertificate, parseClientCertificateSecret, parseSaslSecret } from './kafkaSecrets.js';
 

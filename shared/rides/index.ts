@@ -1,3 +1,5 @@
+// Not the Avro codecs (rideAvroCodecs.ts): opt-in, so that JSON handlers importing this index
+// bundle no Avro library.
 export { RIDES_AVRO_TOPIC, rideAvroHandlers, rideAvroTwin } from './rideAvroHandlers.js';
 export { type RideCodecName, rideCodecs } from './rideCodecs.js';
 export {

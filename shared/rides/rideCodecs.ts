@@ -1,6 +1,3 @@
-import { avroCodec } from '../engine/decode/avro/avroCodec.js';
-import { avroSourceCodec } from '../engine/decode/avro/avroSourceCodec.js';
-import { schemaSourceFromEnv } from '../engine/decode/avro/schemaSourceFromEnv.js';
 import { csvCodec } from '../engine/decode/csvCodec.js';
 import { jsonCodec } from '../engine/decode/jsonCodec.js';
 import type { ValueCodec } from '../engine/decode/valueCodec.js';
@@ -9,14 +6,16 @@ import {
   greenRideSchema,
   type PickupLocation,
   pickupLocationSchema,
-  RIDE_AVRO_SCHEMA,
   type Ride,
   rideSchema,
   YELLOW_COLUMNS,
   yellowRideSchema,
 } from './schemas/index.js';
 
-/** The codecs a pipeline spec can name for ride topics. */
+/**
+ * The codecs a pipeline spec can name for ride topics, registered whenever the ride
+ * pipelines load. The Avro ones are opt-in, in `rideAvroCodecs.ts` (why: see there).
+ */
 export const rideCodecs = {
   /** JSON rides, yellow or green. */
   'ride-json': jsonCodec(rideSchema) as ValueCodec<Ride>,
@@ -26,26 +25,6 @@ export const rideCodecs = {
   'green-csv': csvCodec(GREEN_COLUMNS, greenRideSchema) as ValueCodec<Ride>,
   /** JSON pickup-location events (the course's stream-stream join input). */
   'pickup-location-json': jsonCodec(pickupLocationSchema) as ValueCodec<PickupLocation>,
-  /**
-   * Confluent-framed Avro rides (`RIDE_AVRO_SCHEMA` as the reader schema), writer schemas from
-   * `SCHEMA_REGISTRY_URL` or the local directory `SCHEMA_DIR` (@default data/schemas).
-   */
-  'ride-avro': avroCodec({
-    name: 'ride-avro',
-    readerSchema: RIDE_AVRO_SCHEMA,
-    schema: rideSchema,
-    source: () => schemaSourceFromEnv(),
-  }) as ValueCodec<Ride>,
-  /**
-   * Unframed Avro rides, as Lambda delivers them with a schema registry on the mapping and
-   * `EventRecordFormat: SOURCE` (read with RIDE_AVRO_SCHEMA as the writer schema). With
-   * `EventRecordFormat: JSON` Lambda delivers JSON rides: use `ride-json`.
-   */
-  'ride-avro-source': avroSourceCodec({
-    name: 'ride-avro-source',
-    readerSchema: RIDE_AVRO_SCHEMA,
-    schema: rideSchema,
-  }) as ValueCodec<Ride>,
 } as const;
 
 export type RideCodecName = keyof typeof rideCodecs;

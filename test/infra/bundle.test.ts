@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
@@ -138,6 +138,49 @@ describe('function bundles', () => {
     }
   });
 
+  it('keeps each pipeline bundle that writes no topic within 400 KB', () => {
+    // The Performance issue's goal; esbuild output is deterministic, so this is no timed test.
+    // Import time is measured by `npm run bench:bundle`, never here.
+    const readers = bundles.filter((b) => b.service !== 'topic-admin' && !PRODUCING.includes(b.service));
+    expect(readers.length).toBeGreaterThan(0);
+    for (const bundle of readers) {
+      const kb = Math.round(statSync(bundle.path).size / 1024);
+      expect(
+        kb,
+        `${bundle.service} is ${kb} KB (npm run bench:bundle shows what it carries)`,
+      ).toBeLessThanOrEqual(MAX_PIPELINE_BUNDLE_KB);
+    }
+  });
+
+  it('leaves Kafka clients, Avro libraries, local tools and scripts out of what their source maps show', () => {
+    for (const bundle of bundles) {
+      const sources = sourcesOf(bundle.path);
+      const produces = PRODUCING.includes(bundle.service) || bundle.service === 'topic-admin';
+      // The check is live: the handler's own code and the SDK are listed.
+      expect(
+        sources.some((s) => s.startsWith('node_modules/@aws-sdk/client-')),
+        bundle.service,
+      ).toBe(true);
+      expect(
+        sources.some((s) => s.startsWith('node_modules/kafkajs/')),
+        bundle.service,
+      ).toBe(produces);
+      for (const forbidden of [
+        'node_modules/avsc/',
+        'node_modules/@kafkajs/confluent-schema-registry/',
+        'node_modules/dynalite/',
+        'node_modules/@aws-sdk/credential-provider-node/', // aliased: shared/engine/handler/lambdaCredentialProvider
+        'shared/local/',
+        'scripts/',
+      ]) {
+        expect(
+          sources.filter((s) => s.startsWith(forbidden)),
+          `${bundle.service} bundles ${forbidden}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
   it('bundles the Kafka producer into the functions that write to topics', () => {
     for (const service of PRODUCING) {
       const bundle = bundles.find((b) => b.service === service)!;
@@ -210,6 +253,19 @@ describe('function bundles', () => {
     expect(result).toEqual({ batchItemFailures: [] });
   }, 60_000);
 });
+
+/** The Performance issue's limit for a function bundle that reads Kafka and writes DynamoDB. */
+const MAX_PIPELINE_BUNDLE_KB = 400;
+
+/**
+ * The files a bundle was built from, relative to the repository (`node_modules/kafkajs/...`,
+ * `shared/engine/...`): the `sources` of its source map, which esbuild writes for every input
+ * that put code into the output.
+ */
+function sourcesOf(bundlePath: string): string[] {
+  const map = JSON.parse(readFileSync(`${bundlePath}.map`, 'utf8')) as { sources: string[] };
+  return map.sources.map((s) => relative(REPO_ROOT, resolve(dirname(bundlePath), s)));
+}
 
 /** A route spec on the generic handler: rides of 1,000 or more to their own topic. */
 const expensiveRides: HandlerSpec = {

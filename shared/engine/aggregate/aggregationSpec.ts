@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 
 /**
  * What to compute per (key, window). Every pipeline counts records; `sum`, `min` and `max`
@@ -15,8 +16,8 @@ export const aggregationsSchema = z.array(
     z.object({ op: z.literal('count') }),
     z.object({
       op: z.enum(['sum', 'min', 'max']),
-      field: z.string().min(1),
-      scale: z.number().int().min(0).max(9).optional(),
+      field: z.string().check(z.minLength(1)),
+      scale: z.optional(z.number().check(z.int(), z.gte(0), z.lte(9))),
     }),
   ]),
 );

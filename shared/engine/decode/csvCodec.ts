@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import { InvalidRecordError } from '../errors/index.js';
 import type { KafkaRecord } from '../event/index.js';
 import { requireValue, type ValueCodec, validate } from './valueCodec.js';
@@ -8,7 +8,7 @@ import { requireValue, type ValueCodec, validate } from './valueCodec.js';
  * One header-less CSV line per value (the course's CSV producer sends the raw line), read
  * with csv-parse so quoting follows RFC 4180, then mapped onto `columns` and validated.
  */
-export function csvCodec<S extends z.ZodType>(
+export function csvCodec<S extends z.$ZodType>(
   columns: readonly string[],
   schema: S,
 ): ValueCodec<z.output<S>> {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 import { ConfigError } from '../errors/index.js';
 import { jsonCodec } from './jsonCodec.js';
 import type { ValueCodec } from './valueCodec.js';

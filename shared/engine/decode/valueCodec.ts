@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
+import { safeParse } from 'zod/v4/core';
 import { InvalidRecordError } from '../errors/index.js';
 import type { KafkaRecord } from '../event/index.js';
 
@@ -38,8 +39,9 @@ export function requireValue(record: KafkaRecord): Buffer {
 }
 
 /** Validates a parsed object with a zod schema; the error names every failing field. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, record: KafkaRecord): z.output<S> {
-  const result = schema.safeParse(input);
+export function validate<S extends z.$ZodType>(schema: S, input: unknown, record: KafkaRecord): z.output<S> {
+  // The core's safeParse takes classic and zod/mini schemas alike (the engine's are mini).
+  const result = safeParse(schema, input);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const first = issues[0];

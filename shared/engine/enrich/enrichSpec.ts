@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 
 /**
  * One lookup of an enrich step: a stream-table join (Kafka Streams `KStream#leftJoin(KTable)`,
@@ -35,10 +36,10 @@ export interface EnrichSpec {
 }
 
 export const enrichSpecSchema = z.object({
-  table: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a table pipeline'),
-  keyField: z.string().min(1),
-  as: z.string().min(1),
-  fields: z.array(z.string().min(1)).min(1).optional(),
-  onMissing: z.enum(['null', 'dead-letter']).optional(),
-  maxStalenessMs: z.number().int().min(0).optional(),
+  table: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'the name of a table pipeline')),
+  keyField: z.string().check(z.minLength(1)),
+  as: z.string().check(z.minLength(1)),
+  fields: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  onMissing: z.optional(z.enum(['null', 'dead-letter'])),
+  maxStalenessMs: z.optional(z.number().check(z.int(), z.gte(0))),
 });

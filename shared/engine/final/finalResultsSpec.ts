@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 import { ConfigError } from '../errors/index.js';
 import type { HandlerSpec } from '../process/pipelineSpec.js';
 
@@ -35,12 +36,9 @@ export interface FinalResultsSpec {
 
 /** {@link FinalResultsSpec}, validated. */
 export const finalResultsSchema = z.object({
-  topic: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name')
-    .optional(),
-  partitions: z.number().int().min(1).max(10_000),
-  idleAfterMs: z.number().int().positive().optional(),
+  topic: z.optional(z.string().check(z.regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name'))),
+  partitions: z.number().check(z.int(), z.gte(1), z.lte(10_000)),
+  idleAfterMs: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 /** The topic a pipeline's final results go to. */

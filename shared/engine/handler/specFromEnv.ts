@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors/index.js';
 import type { HandlerSpec } from '../process/pipelineSpec.js';
 import { validateHandlerSpec } from '../process/validateHandlerSpec.js';

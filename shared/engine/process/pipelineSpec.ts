@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 import { type EnrichSpec, enrichSpecSchema } from '../enrich/enrichSpec.js';
 import type { JoinSpec } from '../processors/join/joinSpec.js';
 import type { RouteSpec } from '../processors/route/routeSpec.js';
@@ -84,24 +85,26 @@ export const filterSchema = z.array(
 
 /** Fields of {@link BasePipelineSpec}, validated once at start-up; each kind extends it. */
 export const basePipelineSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63'),
+  name: z
+    .string()
+    .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, at most 63')),
   description: z.string(),
-  topic: z.string().min(1),
-  codec: z.string().min(1),
-  filter: filterSchema.optional(),
-  enrich: z.array(enrichSpecSchema).optional(),
+  topic: z.string().check(z.minLength(1)),
+  codec: z.string().check(z.minLength(1)),
+  filter: z.optional(filterSchema),
+  enrich: z.optional(z.array(enrichSpecSchema)),
 });
 
 /** Where a record's group key comes from, validated. */
 export const keySpecSchema = z.union([
-  z.object({ field: z.string().min(1) }),
-  z.object({ fields: z.array(z.string().min(1)).min(2) }),
+  z.object({ field: z.string().check(z.minLength(1)) }),
+  z.object({ fields: z.array(z.string().check(z.minLength(1))).check(z.minLength(2)) }),
   z.object({ kafkaKey: z.literal(true) }),
-  z.object({ constant: z.string().min(1) }),
+  z.object({ constant: z.string().check(z.minLength(1)) }),
 ]);
 
 /** Where a record's event time comes from, validated. */
 export const timeSpecSchema = z.union([
-  z.object({ field: z.string().min(1) }),
+  z.object({ field: z.string().check(z.minLength(1)) }),
   z.object({ kafkaTimestamp: z.literal(true) }),
 ]);

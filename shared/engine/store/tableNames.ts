@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 import { ALL_TABLES } from './tableDesign.js';
 
 /** Physical table names, from the environment in Lambda, defaults locally. */
@@ -14,9 +15,11 @@ export function tableNamesFromEnv(env: NodeJS.ProcessEnv = process.env): TableNa
   for (const t of ALL_TABLES) {
     names[t.logicalName] = z
       .string()
-      .regex(
-        /^[a-zA-Z0-9_.-]{3,255}$/,
-        `${t.envVar} must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)`,
+      .check(
+        z.regex(
+          /^[a-zA-Z0-9_.-]{3,255}$/,
+          `${t.envVar} must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)`,
+        ),
       )
       .parse(env[t.envVar] ?? t.localName);
   }

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zodLocale.js';
 import { hoppingWindows } from './hopping.js';
 import { ALL_TIME, type TimeWindow } from './timeWindow.js';
 import { tumblingWindow } from './tumbling.js';
@@ -21,7 +22,7 @@ export type WindowSpec =
 export interface WindowKind<W extends WindowSpec = WindowSpec> {
   readonly type: W['type'];
   /** Validates the spec's fields (the pipeline spec's zod schema is built from these). */
-  readonly schema: z.ZodType<W>;
+  readonly schema: z.ZodMiniType<W>;
   /** The windows holding an event time, oldest first. */
   windowsFor(spec: W, timestampMs: number): TimeWindow[];
   /** How long a window spans; Infinity when it never ends. */
@@ -37,8 +38,8 @@ export interface WindowKind<W extends WindowSpec = WindowSpec> {
   label(spec: W): string;
 }
 
-const positiveMs = z.number().int().positive();
-const graceMs = z.number().int().nonnegative();
+const positiveMs = z.number().check(z.int(), z.positive());
+const graceMs = z.number().check(z.int(), z.nonnegative());
 const duration = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${ms / 60_000} min`);
 
 type Tumbling = Extract<WindowSpec, { type: 'tumbling' }>;
@@ -64,7 +65,7 @@ const hoppingKind: WindowKind<Hopping> = {
   type: 'hopping',
   schema: z
     .object({ type: z.literal('hopping'), sizeMs: positiveMs, advanceMs: positiveMs, graceMs })
-    .refine((w) => w.advanceMs <= w.sizeMs, 'advanceMs must not exceed sizeMs'),
+    .check(z.refine((w) => w.advanceMs <= w.sizeMs, 'advanceMs must not exceed sizeMs')),
   windowsFor: (spec, t) => hoppingWindows(t, spec.sizeMs, spec.advanceMs),
   sizeMs: (spec) => spec.sizeMs,
   graceMs: (spec) => spec.graceMs,

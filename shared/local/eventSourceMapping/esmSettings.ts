@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../../engine/errors/index.js';
 import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, MAX_EVENT_BYTES } from './batchRecords.js';
 

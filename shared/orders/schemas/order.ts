@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { jitObject } from '../../engine/decode/jitObject.js';
+import '../../engine/zodLocale.js';
 
 /**
  * An order of Confluent's Datagen `orders` quickstart, as its JSON converter writes it.
@@ -9,17 +11,18 @@ import { z } from 'zod';
  * The generator's value patterns (`Item_<n>`, `City_<n>`, `State_<n>`) are not enforced:
  * newer connector versions write `BYOC_Item_<n>`, and a key is any string.
  */
-export const orderSchema = z.object({
+export const orderSchema = jitObject({
   /** Epoch ms; the pipelines' event time. */
-  ordertime: z.number().int().nonnegative(),
-  orderid: z.number().int(),
-  itemid: z.string().min(1),
+  ordertime: z.number().check(z.int(), z.nonnegative()),
+  orderid: z.number().check(z.int()),
+  itemid: z.string().check(z.minLength(1)),
   /** Units ordered; datagen draws doubles, negative amounts are not orders. */
-  orderunits: z.number().finite().nonnegative(),
-  address: z.object({
-    city: z.string().min(1),
-    state: z.string().min(1),
-    zipcode: z.number().int(),
+  // zod 4 numbers reject Infinity and NaN by themselves (classic's .finite() is a no-op).
+  orderunits: z.number().check(z.nonnegative()),
+  address: jitObject({
+    city: z.string().check(z.minLength(1)),
+    state: z.string().check(z.minLength(1)),
+    zipcode: z.number().check(z.int()),
   }),
 });
 

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { jitObject } from '../../engine/decode/jitObject.js';
+import '../../engine/zodLocale.js';
 import { parseDatetimeMs } from './datetime.js';
 
 /**
@@ -10,14 +12,17 @@ export interface PickupLocation {
   readonly tpep_pickup_datetime: number;
 }
 
-export const pickupLocationSchema = z.object({
-  PULocationID: z.coerce.number().int(),
-  tpep_pickup_datetime: z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const ms = parseDatetimeMs(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `not a datetime: ${JSON.stringify(v)}` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
+export const pickupLocationSchema = jitObject({
+  PULocationID: z.coerce.number().check(z.int()),
+  tpep_pickup_datetime: z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((v: string | number, ctx) => {
+      const ms = parseDatetimeMs(v);
+      if (ms === undefined) {
+        ctx.issues.push({ code: 'custom', message: `not a datetime: ${JSON.stringify(v)}`, input: v });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  ),
 });

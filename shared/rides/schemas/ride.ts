@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { jitObject } from '../../engine/decode/jitObject.js';
+import '../../engine/zodLocale.js';
 import { parseDatetimeMs } from './datetime.js';
 
 /**
@@ -9,26 +11,30 @@ import { parseDatetimeMs } from './datetime.js';
  */
 
 /** A datetime field: zone-less values are UTC (see parseDatetimeMs); parsed to epoch ms. */
-const datetimeMs = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDatetimeMs(v);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `not a datetime: ${JSON.stringify(v)} (expected "YYYY-MM-DD HH:MM:SS", read as UTC)`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const datetimeMs = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((v: string | number, ctx) => {
+    const ms = parseDatetimeMs(v);
+    if (ms === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `not a datetime: ${JSON.stringify(v)} (expected "YYYY-MM-DD HH:MM:SS", read as UTC)`,
+        input: v,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+);
 
 /** A required number. */
 const num = z.number();
 /** A required integer id such as a location id. */
-const int = z.number().int();
+const int = z.number().check(z.int());
 /** An optional number: null or absent become null. */
-const optNum = z.number().nullable().default(null);
-const optInt = z.number().int().nullable().default(null);
-const flag = z.enum(['Y', 'N']).nullable().default(null);
+const optNum = z._default(z.nullable(z.number()), null);
+const optInt = z._default(z.nullable(z.number().check(z.int())), null);
+const flag = z._default(z.nullable(z.enum(['Y', 'N'])), null);
 
 /**
  * CSV cells (and JSON producers that send numbers as strings) arrive as text. One pass over
@@ -71,9 +77,9 @@ const common = {
 };
 
 /** A yellow-taxi trip record (columns of `data/rides.csv`). */
-export const yellowRideSchema = z.preprocess(
-  coerceCells,
-  z.object({
+export const yellowRideSchema = z.pipe(
+  z.transform(coerceCells),
+  jitObject({
     ...common,
     tpep_pickup_datetime: datetimeMs,
     tpep_dropoff_datetime: datetimeMs,
@@ -82,9 +88,9 @@ export const yellowRideSchema = z.preprocess(
 export type YellowRide = z.infer<typeof yellowRideSchema>;
 
 /** A green-taxi trip record (`lpep_*` datetimes, plus ehail_fee and trip_type). */
-export const greenRideSchema = z.preprocess(
-  coerceCells,
-  z.object({
+export const greenRideSchema = z.pipe(
+  z.transform(coerceCells),
+  jitObject({
     ...common,
     lpep_pickup_datetime: datetimeMs,
     lpep_dropoff_datetime: datetimeMs,
@@ -144,13 +150,16 @@ export const GREEN_COLUMNS = [
  * Either colour, chosen by the datetime field present (`lpep_pickup_datetime` means green),
  * so a bad yellow ride reports its own failing field instead of a vague "invalid union".
  */
-export const rideSchema = z.unknown().transform((value, ctx): Ride => {
-  const isGreen = typeof value === 'object' && value !== null && 'lpep_pickup_datetime' in value;
-  const result = (isGreen ? greenRideSchema : yellowRideSchema).safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-  }
-  return z.NEVER;
-});
+export const rideSchema = z.pipe(
+  z.unknown(),
+  z.transform((value, ctx): Ride => {
+    const isGreen = typeof value === 'object' && value !== null && 'lpep_pickup_datetime' in value;
+    const result = (isGreen ? greenRideSchema : yellowRideSchema).safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: value });
+    }
+    return z.NEVER;
+  }),
+);
 export type Ride = YellowRide | GreenRide;

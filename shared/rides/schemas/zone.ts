@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../engine/zodLocale.js';
 
 /** One row of the TLC's taxi zone lookup. */
 export const zoneSchema = z.object({
-  locationid: z.coerce.number().int(),
+  locationid: z.coerce.number().check(z.int()),
   borough: z.string(),
   zone: z.string(),
   service_zone: z.string(),

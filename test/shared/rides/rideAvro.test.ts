@@ -10,17 +10,21 @@ import {
   topicSubject,
   type WriterSchemaSource,
 } from '../../../shared/engine/decode/avro/index.js';
-import { codecByName, registerCodec } from '../../../shared/engine/decode/index.js';
+import { codecByName, registerCodec, registerCodecs } from '../../../shared/engine/decode/index.js';
 import type { InvalidRecordError } from '../../../shared/engine/errors/index.js';
 import type { HandlerSpec, WindowedAggregateSpec } from '../../../shared/engine/process/index.js';
 import { allTime } from '../../../shared/engine/windows/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { RIDES_TOPIC, rideAvroTwin, rideHandlers } from '../../../shared/rides/index.js';
+import { rideAvroCodecs } from '../../../shared/rides/rideAvroCodecs.js';
 import { RIDE_AVRO_SCHEMA, rideSchema } from '../../../shared/rides/schemas/index.js';
 import { PipelineTestDriver, type TestRecord } from '../../../shared/testing/index.js';
 import { ConfluentRegistryFixture } from '../../support/confluentRegistryFixture.js';
 import { kafkaRecord } from '../../support/records.js';
 import { dataPath, loadRideRows, rideJson } from '../../support/rides.js';
+
+// Opt-in, as a Lambda entry for Avro rides does (functions/catalog.ts does for the CLI).
+registerCodecs(rideAvroCodecs);
 
 /**
  * The course's schema-registry lesson, checked: rides as Avro (schemas from the local

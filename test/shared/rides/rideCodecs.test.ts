@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { codecByName } from '../../../shared/engine/decode/index.js';
+import { codecByName, registerCodecs } from '../../../shared/engine/decode/index.js';
 import { InvalidRecordError } from '../../../shared/engine/errors/index.js';
 import { rideCodecs } from '../../../shared/rides/index.js';
+import { rideAvroCodecs } from '../../../shared/rides/rideAvroCodecs.js';
 import { kafkaRecord } from '../../support/records.js';
 import { loadRideRows, rideJson } from '../../support/rides.js';
 
@@ -65,5 +66,15 @@ describe('codec registry', () => {
 
   it('names the known codecs when asked for an unknown one', () => {
     expect(() => codecByName('avro')).toThrow(/unknown codec "avro"; known codecs: json, ride-json/);
+  });
+
+  it('knows the Avro ride codecs only once they are registered (opt-in, to keep avsc out of JSON bundles)', () => {
+    expect(() => codecByName('ride-avro')).toThrow(/unknown codec "ride-avro"/);
+    expect(() => codecByName('ride-avro-source')).toThrow(/unknown codec "ride-avro-source"/);
+
+    registerCodecs(rideAvroCodecs);
+
+    expect(codecByName('ride-avro')).toBe(rideAvroCodecs['ride-avro']);
+    expect(codecByName('ride-avro-source')).toBe(rideAvroCodecs['ride-avro-source']);
   });
 });

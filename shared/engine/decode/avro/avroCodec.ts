@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import { InvalidRecordError } from '../../errors/index.js';
 import type { KafkaRecord } from '../../event/index.js';
 import { type PreparedValueCodec, requireValue, validate } from '../valueCodec.js';
@@ -7,7 +7,7 @@ import { parseConfluentFrame } from './confluentFrame.js';
 import type { WriterSchemaSource } from './WriterSchemaSource.js';
 
 /** Options of {@link avroCodec}. */
-export interface AvroCodecOptions<S extends z.ZodType> {
+export interface AvroCodecOptions<S extends z.$ZodType> {
   /** The schema the pipeline reads with (Avro schema resolution maps each writer schema onto it). */
   readonly readerSchema: avro.Schema;
   /** Checks the decoded object, as the JSON codecs do, so Avro and JSON give the same values. */
@@ -43,7 +43,7 @@ type Resolved =
  * that cannot answer fails `prepare`, and so the batch (retried).
  * @see https://avro.apache.org/docs/1.12.0/specification/#schema-resolution
  */
-export function avroCodec<S extends z.ZodType>(
+export function avroCodec<S extends z.$ZodType>(
   options: AvroCodecOptions<S>,
 ): PreparedValueCodec<z.output<S>> {
   const reader = avro.Type.forSchema(options.readerSchema);

@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import { InvalidRecordError } from '../../errors/index.js';
 import type { KafkaRecord } from '../../event/index.js';
 import { requireValue, type ValueCodec, validate } from '../valueCodec.js';
@@ -13,7 +13,7 @@ import { requireValue, type ValueCodec, validate } from '../valueCodec.js';
  * `EventRecordFormat: JSON` (and a JSON codec) or no registry on the mapping and
  * {@link avroCodec} (which resolves each record's own writer schema).
  */
-export function avroSourceCodec<S extends z.ZodType>(options: {
+export function avroSourceCodec<S extends z.$ZodType>(options: {
   readonly readerSchema: avro.Schema;
   readonly writerSchema?: avro.Schema;
   readonly schema: S;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zodLocale.js';
 import {
   type BasePipelineSpec,
   basePipelineSchema,
@@ -102,78 +103,84 @@ export interface JoinSpec extends BasePipelineSpec {
 export const DEFAULT_BUFFER_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 const sideSchema = z.object({
-  topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name'),
-  codec: z.string().min(1),
+  topic: z.string().check(z.regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name')),
+  codec: z.string().check(z.minLength(1)),
   key: keySpecSchema,
   time: timeSpecSchema,
-  fields: z.array(z.string().min(1)).min(1).optional(),
+  fields: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 
-export const joinSchema = basePipelineSchema
-  .extend({
+export const joinSchema = z
+  .extend(basePipelineSchema, {
     kind: z.literal('join'),
     left: sideSchema,
     right: sideSchema,
-    windowMs: z.number().int().nonnegative(),
-    graceMs: z.number().int().nonnegative(),
-    maxTimeDifferenceMs: z.number().int().nonnegative().optional(),
-    select: z
-      .array(
-        z.object({
-          side: z.enum(['left', 'right']),
-          field: z.string().min(1),
-          as: z.string().min(1).optional(),
-        }),
-      )
-      .min(1)
-      .optional(),
-    bufferRetentionMs: z.number().int().positive().optional(),
-    retentionMs: z.number().int().positive().optional(),
-    type: z.enum(['inner', 'left', 'outer']).optional(),
-    partitions: z
-      .object({ left: z.number().int().positive(), right: z.number().int().positive() })
-      .optional(),
+    windowMs: z.number().check(z.int(), z.nonnegative()),
+    graceMs: z.number().check(z.int(), z.nonnegative()),
+    maxTimeDifferenceMs: z.optional(z.number().check(z.int(), z.nonnegative())),
+    select: z.optional(
+      z
+        .array(
+          z.object({
+            side: z.enum(['left', 'right']),
+            field: z.string().check(z.minLength(1)),
+            as: z.optional(z.string().check(z.minLength(1))),
+          }),
+        )
+        .check(z.minLength(1)),
+    ),
+    bufferRetentionMs: z.optional(z.number().check(z.int(), z.positive())),
+    retentionMs: z.optional(z.number().check(z.int(), z.positive())),
+    type: z.optional(z.enum(['inner', 'left', 'outer'])),
+    partitions: z.optional(
+      z.object({
+        left: z.number().check(z.int(), z.positive()),
+        right: z.number().check(z.int(), z.positive()),
+      }),
+    ),
   })
-  .superRefine((spec, ctx) => {
-    // The side of a record is its topic: a self-join would need another way to tell them apart.
-    if (spec.left.topic === spec.right.topic)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['right', 'topic'],
-        message: 'both sides read one topic (no self-joins)',
-      });
-    const side =
-      spec.topic === spec.left.topic ? spec.left : spec.topic === spec.right.topic ? spec.right : undefined;
-    if (!side)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['topic'],
-        message: `${spec.topic} is neither side's topic (${spec.left.topic}, ${spec.right.topic}): use joinSideCopy`,
-      });
-    else if (side.codec !== spec.codec)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['codec'],
-        message: `${spec.codec} is not the ${spec.topic} side's codec`,
-      });
-    if (spec.maxTimeDifferenceMs !== undefined && spec.maxTimeDifferenceMs > spec.windowMs)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['maxTimeDifferenceMs'],
-        message: 'wider than windowMs: no pair could use it',
-      });
-    if ((spec.type ?? 'inner') !== 'inner' && !spec.partitions)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['partitions'],
-        message: `a ${spec.type} join needs the partition count of each side's topic (when no partner can come any more)`,
-      });
-    // A filter or an enrich step on one copy only would make the sides disagree on what was buffered.
-    if (spec.filter)
-      ctx.addIssue({ code: 'custom', path: ['filter'], message: 'a join pipeline takes no filter' });
-    if (spec.enrich)
-      ctx.addIssue({ code: 'custom', path: ['enrich'], message: 'a join pipeline takes no enrich step' });
-  });
+  .check(
+    z.superRefine((spec, ctx) => {
+      // The side of a record is its topic: a self-join would need another way to tell them apart.
+      if (spec.left.topic === spec.right.topic)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['right', 'topic'],
+          message: 'both sides read one topic (no self-joins)',
+        });
+      const side =
+        spec.topic === spec.left.topic ? spec.left : spec.topic === spec.right.topic ? spec.right : undefined;
+      if (!side)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topic'],
+          message: `${spec.topic} is neither side's topic (${spec.left.topic}, ${spec.right.topic}): use joinSideCopy`,
+        });
+      else if (side.codec !== spec.codec)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['codec'],
+          message: `${spec.codec} is not the ${spec.topic} side's codec`,
+        });
+      if (spec.maxTimeDifferenceMs !== undefined && spec.maxTimeDifferenceMs > spec.windowMs)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxTimeDifferenceMs'],
+          message: 'wider than windowMs: no pair could use it',
+        });
+      if ((spec.type ?? 'inner') !== 'inner' && !spec.partitions)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partitions'],
+          message: `a ${spec.type} join needs the partition count of each side's topic (when no partner can come any more)`,
+        });
+      // A filter or an enrich step on one copy only would make the sides disagree on what was buffered.
+      if (spec.filter)
+        ctx.addIssue({ code: 'custom', path: ['filter'], message: 'a join pipeline takes no filter' });
+      if (spec.enrich)
+        ctx.addIssue({ code: 'custom', path: ['enrich'], message: 'a join pipeline takes no enrich step' });
+    }),
+  );
 
 /** The join as the handler of one side runs it: base `topic` and `codec` set to that side's. */
 export function joinSideCopy(spec: Omit<JoinSpec, 'topic' | 'codec'>, side: JoinSide): JoinSpec {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zodLocale.js';
 import type { FilterSpec } from '../../process/filterSpec.js';
 import {
   type BasePipelineSpec,
@@ -42,17 +43,17 @@ export interface RouteSpec extends BasePipelineSpec {
   readonly headers?: 'keep' | 'drop';
 }
 
-export const routeSchema = basePipelineSchema.extend({
+export const routeSchema = z.extend(basePipelineSchema, {
   kind: z.literal('route'),
   routes: z
     .array(
       z.object({
-        to: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name'),
-        when: filterSchema.optional(),
-        fields: z.array(z.string().min(1)).min(1).optional(),
+        to: z.string().check(z.regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name')),
+        when: z.optional(filterSchema),
+        fields: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
       }),
     )
-    .min(1, 'a route pipeline needs at least one route'),
-  key: keySpecSchema.optional(),
-  headers: z.enum(['keep', 'drop']).optional(),
+    .check(z.minLength(1, 'a route pipeline needs at least one route')),
+  key: z.optional(keySpecSchema),
+  headers: z.optional(z.enum(['keep', 'drop'])),
 });

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zodLocale.js';
 import { aggregationsSchema } from '../../aggregate/aggregationSpec.js';
 import type { AggregationSpec } from '../../aggregate/index.js';
 import {
@@ -39,12 +40,12 @@ export interface SessionSpec extends BasePipelineSpec {
 }
 
 /** Validates a session spec once at start-up, naming the field. */
-export const sessionSchema = basePipelineSchema.extend({
+export const sessionSchema = z.extend(basePipelineSchema, {
   kind: z.literal('session'),
   key: keySpecSchema,
   time: timeSpecSchema,
-  gapMs: z.number().int().positive(),
-  graceMs: z.number().int().min(0),
+  gapMs: z.number().check(z.int(), z.positive()),
+  graceMs: z.number().check(z.int(), z.gte(0)),
   aggregations: aggregationsSchema,
-  retentionMs: z.number().int().positive().optional(),
+  retentionMs: z.optional(z.number().check(z.int(), z.positive())),
 });

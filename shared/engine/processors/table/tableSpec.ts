@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zodLocale.js';
 import { type BasePipelineSpec, basePipelineSchema } from '../../process/pipelineSpec.js';
 
 /**
@@ -23,17 +24,19 @@ export interface TableSpec extends BasePipelineSpec {
   readonly tombstoneRetentionMs?: number;
 }
 
-export const tableSchema = basePipelineSchema
-  .extend({
+export const tableSchema = z
+  .extend(basePipelineSchema, {
     kind: z.literal('table'),
-    fields: z.array(z.string().min(1)).min(1).optional(),
-    tombstoneRetentionMs: z.number().int().positive().optional(),
+    fields: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+    tombstoneRetentionMs: z.optional(z.number().check(z.int(), z.positive())),
   })
-  .superRefine((spec, ctx) => {
-    // A KTable keyed by the record key: a filter would turn rows into silent gaps and an
-    // enrich step would make the table depend on another table's timing.
-    if (spec.filter)
-      ctx.addIssue({ code: 'custom', path: ['filter'], message: 'a table pipeline takes no filter' });
-    if (spec.enrich)
-      ctx.addIssue({ code: 'custom', path: ['enrich'], message: 'a table pipeline takes no enrich step' });
-  });
+  .check(
+    z.superRefine((spec, ctx) => {
+      // A KTable keyed by the record key: a filter would turn rows into silent gaps and an
+      // enrich step would make the table depend on another table's timing.
+      if (spec.filter)
+        ctx.addIssue({ code: 'custom', path: ['filter'], message: 'a table pipeline takes no filter' });
+      if (spec.enrich)
+        ctx.addIssue({ code: 'custom', path: ['enrich'], message: 'a table pipeline takes no enrich step' });
+    }),
+  );

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zodLocale.js';
 import { aggregationsSchema } from '../../aggregate/aggregationSpec.js';
 import type { AggregationSpec } from '../../aggregate/index.js';
 import { type FinalResultsSpec, finalResultsSchema } from '../../final/finalResultsSpec.js';
@@ -38,47 +39,49 @@ export interface WindowedAggregateSpec extends BasePipelineSpec {
 }
 
 /** Validates a windowed-aggregate spec once at start-up, so a wrong spec fails fast and names the field. */
-export const windowedAggregateSchema = basePipelineSchema
-  .extend({
+export const windowedAggregateSchema = z
+  .extend(basePipelineSchema, {
     kind: z.literal('windowed-aggregate'),
     key: keySpecSchema,
     time: timeSpecSchema,
     window: windowSpecSchema,
     aggregations: aggregationsSchema,
-    retentionMs: z.number().int().positive().optional(),
-    final: finalResultsSchema.optional(),
+    retentionMs: z.optional(z.number().check(z.int(), z.positive())),
+    final: z.optional(finalResultsSchema),
   })
-  .superRefine((spec, ctx) => {
-    // TTL counts retention from max(window end, now); a window accepts records until stream
-    // time reaches end + grace, so retention >= grace would do when stream time follows the
-    // wall clock. Asking for size + grace is deliberately stricter: it also covers stream time
-    // running ahead of the wall clock by up to a window (clock skew between producers), at the
-    // cost of rejecting retentions shorter than one window (a 31-day window with the default).
-    const kind = windowKind(spec.window);
-    const sizeMs = kind.sizeMs(spec.window);
-    if (spec.final && !Number.isFinite(sizeMs)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['final'],
-        message: 'an all-time window never closes: it has no final result',
-      });
-    }
-    if (spec.final && (spec.final.topic ?? `${spec.name}-final`) === spec.topic) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['final', 'topic'],
-        message: `${spec.topic} is the pipeline's own source topic (a loop)`,
-      });
-    }
-    if (!Number.isFinite(sizeMs)) return;
-    const graceMs = kind.graceMs(spec.window);
-    const retentionMs = spec.retentionMs ?? DEFAULT_RETENTION_MS;
-    const neededMs = sizeMs + graceMs;
-    if (retentionMs < neededMs) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['retentionMs'],
-        message: `retentionMs ${retentionMs}${spec.retentionMs === undefined ? ' (the default)' : ''} is shorter than the window size plus grace (sizeMs ${sizeMs} + graceMs ${graceMs} = ${neededMs}): items could expire while their window still accepts records`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((spec, ctx) => {
+      // TTL counts retention from max(window end, now); a window accepts records until stream
+      // time reaches end + grace, so retention >= grace would do when stream time follows the
+      // wall clock. Asking for size + grace is deliberately stricter: it also covers stream time
+      // running ahead of the wall clock by up to a window (clock skew between producers), at the
+      // cost of rejecting retentions shorter than one window (a 31-day window with the default).
+      const kind = windowKind(spec.window);
+      const sizeMs = kind.sizeMs(spec.window);
+      if (spec.final && !Number.isFinite(sizeMs)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['final'],
+          message: 'an all-time window never closes: it has no final result',
+        });
+      }
+      if (spec.final && (spec.final.topic ?? `${spec.name}-final`) === spec.topic) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['final', 'topic'],
+          message: `${spec.topic} is the pipeline's own source topic (a loop)`,
+        });
+      }
+      if (!Number.isFinite(sizeMs)) return;
+      const graceMs = kind.graceMs(spec.window);
+      const retentionMs = spec.retentionMs ?? DEFAULT_RETENTION_MS;
+      const neededMs = sizeMs + graceMs;
+      if (retentionMs < neededMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['retentionMs'],
+          message: `retentionMs ${retentionMs}${spec.retentionMs === undefined ? ' (the default)' : ''} is shorter than the window size plus grace (sizeMs ${sizeMs} + graceMs ${graceMs} = ${neededMs}): items could expire while their window still accepts records`,
+        });
+      }
+    }),
+  );
