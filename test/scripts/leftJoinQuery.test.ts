@@ -50,7 +50,9 @@ const ORDERS = [
 ];
 const PAYMENTS = [
   { id: 1, t: T0 + 4 * MIN, paid: 4.5 },
-  { id: 9, t: T0 + 5 * MIN, paid: 1 }, // a payment without order: the right side, never unmatched in a left join
+  // A payment without order: never unmatched in a left join; in an outer join closed by the
+  // order at T0 + 30 (past T0 + 2 + 25).
+  { id: 9, t: T0 + 2 * MIN, paid: 1 },
   { id: 7, t: T0 + 40 * MIN, paid: 2 }, // moves the payments' stream time past T0 + 25
 ];
 
@@ -73,16 +75,15 @@ const UNMATCHED: UnmatchedJson = {
   value: { id: 2, t: T0, item: 'cake' },
 };
 
-describe('query of a left join shows the unmatched records beside the pairs', () => {
+/**
+ * Replays ORDERS and PAYMENTS through `replay` of both files (one partition per topic, as the
+ * spec declares: `partitions` is not checked against the topics) into a fresh in-memory
+ * store, and queries the join there.
+ */
+function replayedJoin(spec: Omit<JoinSpec, 'topic' | 'codec'>) {
   let dir: string;
   let ctx: DynamoContext;
-  const catalog = defineCatalog({ handlers: handlers(ordersPayments) });
-  const query = async (flags: Record<string, unknown> = {}) => {
-    const output = captureOutput();
-    await runQuery({ pipeline: ordersPayments.name, catalog, context: ctx, ...flags }, output);
-    return output.stdout;
-  };
-
+  const catalog = defineCatalog({ handlers: handlers(spec) });
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'left-join-query-'));
     const jsonl = (rows: readonly object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
@@ -90,7 +91,6 @@ describe('query of a left join shows the unmatched records beside the pairs', ()
     writeFileSync(join(dir, 'payments.jsonl'), jsonl(PAYMENTS));
     ctx = await openDynamo({ inMemory: true, forceEmbedded: true });
     await runJoinReplay(
-      // One partition per topic, as the spec declares (`partitions` is not checked against the topics).
       {
         files: [join(dir, 'orders.jsonl'), join(dir, 'payments.jsonl')],
         partitions: 1,
@@ -104,6 +104,15 @@ describe('query of a left join shows the unmatched records beside the pairs', ()
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return async (flags: Record<string, unknown> = {}): Promise<string[]> => {
+    const output = captureOutput();
+    await runQuery({ pipeline: spec.name, catalog, context: ctx, ...flags }, output);
+    return output.stdout;
+  };
+}
+
+describe('query of a left join shows the unmatched records beside the pairs', () => {
+  const query = replayedJoin(ordersPayments);
 
   it('--json: the pairs as before (no kind), then each unmatched record once, tagged kind "unmatched"', async () => {
     const lines = (await query({ json: true })).map((l) => JSON.parse(l) as JoinPair | UnmatchedJson);
@@ -142,6 +151,27 @@ describe('query of a left join shows the unmatched records beside the pairs', ()
       '---  -------------------  ----  --  -------------  ----  ----------',
       `2    2020-07-01 00:00:00  left  2   ${T0}  cake  orders/0/1`,
       '1 unmatched',
+    ]);
+  });
+});
+
+describe('query of an outer join shows the unmatched records of both sides', () => {
+  const query = replayedJoin({ ...ordersPayments, name: 'orders-payments-outer', type: 'outer' });
+
+  it('--json: the pairs, then the unmatched order and the unmatched payment, by key', async () => {
+    const lines = (await query({ json: true })).map((l) => JSON.parse(l) as unknown);
+
+    expect(lines).toEqual([
+      PAIR,
+      UNMATCHED,
+      {
+        kind: 'unmatched',
+        side: 'right',
+        key: '9',
+        timeMs: T0 + 2 * MIN,
+        id: 'payments/0/1',
+        value: { id: 9, t: T0 + 2 * MIN, paid: 1 },
+      },
     ]);
   });
 });
