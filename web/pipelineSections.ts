@@ -152,10 +152,12 @@ const RENDERERS: { readonly [T in KindView['type']]: Renderer<T> } = {
     const rows = view.rows
       .filter((r) => matches(state.keyFilter, r.key, ...Object.values(r.values)))
       .slice(0, MAX_ROWS);
+    // Joins are drawn as tables too; their rows are pairs (and unmatched records), not latest values.
+    const rowsAre = p.kind === 'join' ? 'pairs by key and time' : 'latest value per key';
     return el(
       'section',
       { id: `pipeline-${p.name}` },
-      el('h2', {}, `${p.name} (table: latest value per key)`),
+      el('h2', {}, `${p.name} (${p.kind === 'join' ? 'join' : 'table'}: ${rowsAre})`),
       el('p', { class: 'note' }, `${p.description}; ${view.rows.length} rows`),
       el(
         'details',
@@ -163,7 +165,7 @@ const RENDERERS: { readonly [T in KindView['type']]: Renderer<T> } = {
         el('summary', {}, 'Rows'),
         dataTable(
           `rows-${p.name}`,
-          `${p.name}: latest value per key`,
+          `${p.name}: ${rowsAre}`,
           [{ id: 'key', label: 'key' }, ...view.fields.map((f) => ({ id: f, label: f }))],
           rows.map((r) => ({ attrs: { 'data-key': r.key }, cells: { key: r.key, ...r.values } })),
         ),

@@ -3,12 +3,15 @@ import { pipelinesOf } from '../../shared/engine/catalog.js';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { PipelineSpec } from '../../shared/engine/process/index.js';
 import {
+  type BufferEntry,
   type JoinPair,
+  outerSides,
   pairsBetween,
   type SessionSpec,
+  unmatchedBetween,
   type WindowedAggregateSpec,
 } from '../../shared/engine/processors/index.js';
-import { scanJoinPairs } from '../../shared/engine/store/dynamo/index.js';
+import { scanJoinPairs, scanJoinUnmatched } from '../../shared/engine/store/dynamo/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { floorMod, windowKind } from '../../shared/engine/windows/index.js';
 import { loadZones, type Zone } from '../../shared/rides/schemas/index.js';
@@ -284,14 +287,33 @@ async function runTableQuery(
 }
 
 /**
- * The pairs a join pipeline stored: `--key` reads one key's pairs (a Query, `--from`/`--to`
- * bound the pair time), otherwise every pair (a Scan); one JSON object per line with `--json`.
+ * One line of `query <join> --json` for a record of a left or outer join that never paired:
+ * the record as its side buffered it (`id` = `<topic>/<partition>/<offset>`, `timeMs` its
+ * event time, `value` its side's fields), tagged `kind: 'unmatched'`. Pair lines stay
+ * {@link JoinPair}s exactly as before and have no `kind`, so a consumer of pairs keeps working
+ * on inner joins (which have no unmatched lines) and tells the two apart by `kind`.
  */
-async function runJoinQuery(
+export type UnmatchedJson = { readonly kind: 'unmatched' } & BufferEntry;
+
+/** What {@link runJoinQuery} read: the pairs, and the unmatched records (empty for an inner join). */
+export interface JoinQueryRows {
+  readonly pairs: readonly JoinPair[];
+  readonly unmatched: readonly BufferEntry[];
+}
+
+/**
+ * The pairs a join pipeline stored and, for a left or outer join, its unmatched records (an
+ * outer side's records that had no partner once the window + grace closed on every partition
+ * of the other topic; records still undecided are in neither). `--key` reads one key (a
+ * Query; `--from`/`--to` bound the pair time, and an unmatched record's event time),
+ * otherwise everything (a Scan). With `--json`, one object per line: the pairs first, as
+ * before, then the unmatched records ({@link UnmatchedJson}), each by key, time and id.
+ */
+export async function runJoinQuery(
   spec: PipelineSpec & { kind: 'join' },
   options: QueryOptions,
-  output: Output,
-): Promise<JoinPair[]> {
+  output: Output = processOutput,
+): Promise<JoinQueryRows> {
   refuseFlags(spec, 'a join pipeline (pairs by key and time)', options, [
     '--key',
     '--from',
@@ -301,42 +323,81 @@ async function runJoinQuery(
   if (options.key === undefined && (options.fromMs !== undefined || options.toMs !== undefined)) {
     throw new ConfigError('--from/--to select pairs of one key: add --key');
   }
+  // An inner join never stores unmatched records: reading none keeps its output as it was.
+  const outer = outerSides(spec).length > 0;
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
+    const fromMs = options.fromMs ?? 0;
+    // --to is exclusive, the sort-key range inclusive.
+    const toMs = (options.toMs ?? Number.MAX_SAFE_INTEGER + 1) - 1;
     const pairs =
       options.key === undefined
         ? await scanJoinPairs(ctx.doc, ctx.tables.state, spec.name)
-        : await pairsBetween(
-            ctx.stores.state,
-            spec.name,
-            options.key,
-            options.fromMs ?? 0,
-            // --to is exclusive, the sort-key range inclusive.
-            (options.toMs ?? Number.MAX_SAFE_INTEGER + 1) - 1,
+        : await pairsBetween(ctx.stores.state, spec.name, options.key, fromMs, toMs);
+    const unmatched = !outer
+      ? []
+      : options.key === undefined
+        ? await scanJoinUnmatched(ctx.doc, ctx.tables.state, spec.name)
+        : (await unmatchedBetween(ctx.stores.state, spec.name, options.key, fromMs, toMs)).sort(
+            (a, b) => a.timeMs - b.timeMs || a.id.localeCompare(b.id),
           );
     if (options.json) {
       for (const p of pairs) output.out(JSON.stringify(p));
+      for (const u of unmatched)
+        output.out(JSON.stringify({ kind: 'unmatched', ...u } satisfies UnmatchedJson));
     } else {
-      const fields = [...new Set(pairs.flatMap((p) => Object.keys(p.value)))];
-      output.out(`${spec.name}: ${spec.description}`);
-      for (const line of formatTable(
-        ['key', 'time (UTC)', ...fields, 'left', 'right'],
-        pairs.map((p) => [
-          p.key,
-          shortUtc(p.timeMs),
-          ...fields.map((f) => formatCell(p.value[f])),
-          p.leftId,
-          p.rightId,
-        ]),
-        ['left', 'left', ...fields.map(() => 'left' as const), 'left', 'left'],
-      ))
-        output.out(line);
-      output.out(`${pairs.length} pair(s)`);
+      for (const line of formatJoinRows(spec, pairs, outer ? unmatched : undefined)) output.out(line);
     }
-    return pairs;
+    return { pairs, unmatched };
   } finally {
     if (!options.context) await ctx.close();
   }
+}
+
+/**
+ * A join's rows as text: the pairs' table, then (left and outer joins only) the unmatched
+ * records' table with the side each came from, the count under each. An inner join prints
+ * exactly the pairs' table, as before unmatched records existed.
+ */
+export function formatJoinRows(
+  spec: { readonly name: string; readonly description: string },
+  pairs: readonly JoinPair[],
+  unmatched?: readonly BufferEntry[],
+): string[] {
+  const pairFields = [...new Set(pairs.flatMap((p) => Object.keys(p.value)))];
+  const lines = [
+    `${spec.name}: ${spec.description}`,
+    ...formatTable(
+      ['key', 'time (UTC)', ...pairFields, 'left', 'right'],
+      pairs.map((p) => [
+        p.key,
+        shortUtc(p.timeMs),
+        ...pairFields.map((f) => formatCell(p.value[f])),
+        p.leftId,
+        p.rightId,
+      ]),
+      ['left', 'left', ...pairFields.map(() => 'left' as const), 'left', 'left'],
+    ),
+    `${pairs.length} pair(s)`,
+  ];
+  if (unmatched === undefined) return lines;
+  const fields = [...new Set(unmatched.flatMap((u) => Object.keys(u.value)))];
+  return [
+    ...lines,
+    'unmatched (no partner once the window + grace closed on every partition of the other side):',
+    ...formatTable(
+      ['key', 'time (UTC)', 'side', ...fields, 'record'],
+      unmatched.map((u) => [
+        u.key,
+        shortUtc(u.timeMs),
+        u.side,
+        ...fields.map((f) => formatCell(u.value[f])),
+        u.id,
+      ]),
+      ['left', 'left', 'left', ...fields.map(() => 'left' as const), 'left'],
+    ),
+    `${unmatched.length} unmatched`,
+  ];
 }
 
 /**
@@ -432,7 +493,9 @@ export function register(program: Command): void {
   addStoreOptions(
     program
       .command('query')
-      .description("read a pipeline's results: windows from the aggregates table, or a table pipeline's rows")
+      .description(
+        "read a pipeline's results: windows from the aggregates table, a table pipeline's rows, or a join's pairs (and a left/outer join's unmatched records)",
+      )
       .argument('<pipeline>', 'pipeline name, from the catalog (an unknown name lists the known ones)')
       .option('--key <key>', 'one key (Query by partition key)')
       .option(

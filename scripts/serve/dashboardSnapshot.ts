@@ -1,5 +1,5 @@
 import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
-import type { JoinPair } from '../../shared/engine/processors/index.js';
+import type { BufferEntry, JoinPair } from '../../shared/engine/processors/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
@@ -66,6 +66,8 @@ export interface StoreContents {
   readonly tableRows: ReadonlyMap<string, readonly TableRow[]>;
   /** Join pipelines' pairs by pipeline name. @default none */
   readonly joinPairs?: ReadonlyMap<string, readonly JoinPair[]>;
+  /** Left and outer joins' unmatched records by pipeline name. @default none */
+  readonly joinUnmatched?: ReadonlyMap<string, readonly BufferEntry[]>;
   readonly deadLetters: readonly DeadLetter[];
 }
 
@@ -98,6 +100,7 @@ export function buildSnapshot(
           aggregates: rowsOf(p),
           tableRows: contents.tableRows.get(p.name) ?? [],
           joinPairs: contents.joinPairs?.get(p.name) ?? [],
+          joinUnmatched: contents.joinUnmatched?.get(p.name) ?? [],
           zones,
         },
         contents.deadLetters,

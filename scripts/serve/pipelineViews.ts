@@ -1,5 +1,5 @@
 import type { DeadLetter, PipelineSpec } from '../../shared/engine/process/index.js';
-import type { JoinPair } from '../../shared/engine/processors/index.js';
+import { type BufferEntry, type JoinPair, outerSides } from '../../shared/engine/processors/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import { windowKind } from '../../shared/engine/windows/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
@@ -71,6 +71,8 @@ export interface PipelineData {
   readonly tableRows: readonly TableRow[];
   /** Pairs of a join pipeline, by key and time. @default none */
   readonly joinPairs?: readonly JoinPair[];
+  /** Unmatched records of a left or outer join, by key and time. @default none */
+  readonly joinUnmatched?: readonly BufferEntry[];
   readonly zones: ReadonlyMap<number, Zone>;
 }
 
@@ -169,21 +171,61 @@ const routeView: ViewOf<Extract<PipelineSpec, { kind: 'route' }>> = (spec) => ({
   targets: [...new Set(spec.routes.map((r) => r.to))],
 });
 
-// A join's pairs as a table: one row per pair (its key and time first), the selected fields after.
-const joinView: ViewOf<Extract<PipelineSpec, { kind: 'join' }>> = (_spec, data) => {
-  const pairs = data.joinPairs ?? [];
-  const fields = ['time', ...new Set(pairs.flatMap((p) => Object.keys(p.value)))];
+/**
+ * A join's pairs as a table: one row per pair (its key and time first), the selected fields
+ * after. A left or outer join adds its unmatched records, by key and time among the pairs,
+ * with a `match` column (`pair`, `unmatched left`, `unmatched right`) and the other side's
+ * fields empty, as a left join's `(record, null)` reads; an inner join's table is unchanged.
+ */
+const joinView: ViewOf<Extract<PipelineSpec, { kind: 'join' }>> = (spec, data) => {
+  const outer = outerSides(spec).length > 0;
+  const rows = [
+    ...(data.joinPairs ?? []).map((p) => ({
+      key: p.key,
+      timeMs: p.timeMs,
+      match: 'pair',
+      value: p.value,
+    })),
+    ...(outer ? (data.joinUnmatched ?? []) : []).map((u) => ({
+      key: u.key,
+      timeMs: u.timeMs,
+      match: `unmatched ${u.side}`,
+      value: unmatchedValue(spec, u),
+    })),
+  ].sort((a, b) => numeric(a.key, b.key) || a.timeMs - b.timeMs); // stable: pairs keep the scan's order
+  const valueFields = [...new Set(rows.flatMap((r) => Object.keys(r.value)))];
+  const fields = ['time', ...(outer ? ['match'] : []), ...valueFields];
   return {
     type: 'table',
     fields,
-    rows: pairs.map((p) => ({
-      key: p.key,
+    rows: rows.map((r) => ({
+      key: r.key,
       values: Object.fromEntries(
-        fields.map((f) => [f, f === 'time' ? new Date(p.timeMs).toISOString() : cellText(p.value[f])]),
+        fields.map((f) => [
+          f,
+          f === 'time' ? new Date(r.timeMs).toISOString() : f === 'match' ? r.match : cellText(r.value[f]),
+        ]),
       ),
     })),
   };
 };
+
+/**
+ * An unmatched record in the columns of its join's pairs: the `select` entries of its side
+ * (under their `as` names), or its side's whole value under `left`/`right` when the join has
+ * no `select`; the other side's columns stay empty.
+ */
+function unmatchedValue(
+  spec: Extract<PipelineSpec, { kind: 'join' }>,
+  entry: BufferEntry,
+): Record<string, unknown> {
+  if (!spec.select) return { [entry.side]: entry.value };
+  return Object.fromEntries(
+    spec.select
+      .filter((s) => s.side === entry.side)
+      .map((s) => [s.as ?? s.field, entry.value[s.field] ?? null]),
+  );
+}
 
 /** One description per pipeline kind; a kind missing here fails the type check, not the page. */
 export const PIPELINE_VIEWS: {
@@ -217,7 +259,7 @@ export function pipelineView(
       : spec.kind === 'table'
         ? data.tableRows.length
         : spec.kind === 'join'
-          ? (data.joinPairs ?? []).length
+          ? (data.joinPairs ?? []).length + (data.joinUnmatched ?? []).length
           : null,
     counted: aggregated ? liveRows.reduce((n, r) => n + r.count, 0) : null,
     late: own.filter((d) => d.kind === 'late').length,

@@ -62,6 +62,7 @@ export {
   removeFromSet,
   unmatchedBetween,
   unmatchedPk,
+  unmatchedPkPrefix,
 } from './join/joinState.js';
 export { type BufferEntry, isJoinRecordLate, type JoinPlan, planJoin, recordId } from './join/planJoin.js';
 export { planRoutes, type RoutePlan } from './route/planRoutes.js';

@@ -3,6 +3,12 @@ import type { ResultRow } from '../../../scripts/lib/resultRows.js';
 import { buildSnapshot, type StoreContents } from '../../../scripts/serve/dashboardSnapshot.js';
 import { PIPELINE_VIEWS, pipelineView, windowTotals } from '../../../scripts/serve/pipelineViews.js';
 import { type DeadLetter, type PipelineSpec, PROCESSORS } from '../../../shared/engine/process/index.js';
+import {
+  type BufferEntry,
+  type JoinPair,
+  type JoinSpec,
+  joinSideCopy,
+} from '../../../shared/engine/processors/index.js';
 import { tumbling } from '../../../shared/engine/windows/index.js';
 import {
   dropoffCount,
@@ -187,6 +193,83 @@ describe('one view per pipeline kind', () => {
       ['1|2', 2],
     ]);
     expect([view.rows, view.counted]).toEqual([3, 7]);
+  });
+
+  describe('a join', () => {
+    const orders = (type: JoinSpec['type']): JoinSpec =>
+      joinSideCopy(
+        {
+          kind: 'join',
+          name: 'orders-payments',
+          description: 'orders joined with payments by id',
+          type,
+          partitions: { left: 1, right: 1 },
+          left: { topic: 'orders', codec: 'json', key: { field: 'id' }, time: { field: 't' } },
+          right: { topic: 'payments', codec: 'json', key: { field: 'id' }, time: { field: 't' } },
+          windowMs: 600_000,
+          graceMs: 300_000,
+          select: [
+            { side: 'left', field: 'item' },
+            { side: 'right', field: 'paid', as: 'amount' },
+          ],
+        },
+        'left',
+      );
+    const pair: JoinPair = {
+      id: 'orders/0/0|payments/0/0',
+      key: '10',
+      timeMs: T0 + 60_000,
+      leftId: 'orders/0/0',
+      rightId: 'payments/0/0',
+      leftTimeMs: T0,
+      rightTimeMs: T0 + 60_000,
+      value: { item: 'tea', amount: 4.5 },
+    };
+    const unmatched: BufferEntry = {
+      side: 'left',
+      key: '2',
+      timeMs: T0,
+      id: 'orders/0/1',
+      value: { id: 2, t: T0, item: 'cake' },
+    };
+
+    it("shows a left join's unmatched records among the pairs by key, the other side's columns empty", () => {
+      const view = pipelineView(
+        orders('left'),
+        { aggregates: [], tableRows: [], joinPairs: [pair], joinUnmatched: [unmatched], zones },
+        [],
+      );
+
+      expect(view.rows).toBe(2);
+      expect(view.view).toEqual({
+        type: 'table',
+        fields: ['time', 'match', 'item', 'amount'],
+        rows: [
+          {
+            key: '2',
+            values: { time: '2020-07-01T00:00:00.000Z', match: 'unmatched left', item: 'cake', amount: '' },
+          },
+          {
+            key: '10',
+            values: { time: '2020-07-01T00:01:00.000Z', match: 'pair', item: 'tea', amount: '4.5' },
+          },
+        ],
+      });
+    });
+
+    it("draws an inner join's pairs as before: no match column", () => {
+      const view = pipelineView(
+        orders('inner'),
+        { aggregates: [], tableRows: [], joinPairs: [pair], zones },
+        [],
+      );
+
+      expect(view.view).toEqual({
+        type: 'table',
+        fields: ['time', 'item', 'amount'],
+        rows: [{ key: '10', values: { time: '2020-07-01T00:01:00.000Z', item: 'tea', amount: '4.5' } }],
+      });
+    });
   });
 
   it('sums counts per window in time order, over keys', () => {

@@ -40,6 +40,11 @@ export function pairsPkPrefix(pipeline: string): string {
   return `${pipeline}#join-pairs#`;
 }
 
+/** The prefix of every unmatched item of a pipeline (`query` scans for it). @see unmatchedPk */
+export function unmatchedPkPrefix(pipeline: string): string {
+  return `${pipeline}#join-unmatched#`;
+}
+
 /** What adding to a set item did. */
 export interface SetAddCounts {
   /** 1 when the item was written, 0 when everything was there already. */

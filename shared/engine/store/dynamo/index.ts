@@ -20,4 +20,4 @@ export { DynamoSessionRowStore, SESSION_INDEX_SUFFIX, sessionFromItem } from './
 export { DynamoStreamTimeStore, LATEST_CHECKPOINT_SK } from './DynamoStreamTimeStore.js';
 export { createDocumentClient, type DynamoConnection, readDecimal, readNumber } from './dynamoClient.js';
 export { createPipelineStores } from './pipelineStores.js';
-export { scanJoinPairs } from './scanJoinPairs.js';
+export { scanJoinPairs, scanJoinUnmatched } from './scanJoinPairs.js';

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors/index.js';
 import type { JoinPair } from '../../processors/join/joinPairs.js';
-import { pairsPkPrefix } from '../../processors/join/joinState.js';
+import { pairsPkPrefix, unmatchedPkPrefix } from '../../processors/join/joinState.js';
+import type { BufferEntry } from '../../processors/join/planJoin.js';
 
 /**
  * Every pair of a join pipeline, by key and time: a Scan of the state table filtered by the
@@ -13,7 +14,42 @@ export async function scanJoinPairs(
   stateTable: string,
   pipeline: string,
 ): Promise<JoinPair[]> {
-  const pairs: JoinPair[] = [];
+  const pairs = await scanSetMembers<JoinPair>(
+    doc,
+    stateTable,
+    pairsPkPrefix(pipeline),
+    `the pairs of ${pipeline}`,
+  );
+  return pairs.sort(byKeyTimeId);
+}
+
+/**
+ * Every unmatched record of a left or outer join (the records that never paired, stored once
+ * the other side's window + grace closed on all its partitions), by key, event time and id:
+ * the same Scan as {@link scanJoinPairs} over the unmatched prefix (one key's: `unmatchedBetween`).
+ */
+export async function scanJoinUnmatched(
+  doc: DynamoDBDocumentClient,
+  stateTable: string,
+  pipeline: string,
+): Promise<BufferEntry[]> {
+  const entries = await scanSetMembers<BufferEntry>(
+    doc,
+    stateTable,
+    unmatchedPkPrefix(pipeline),
+    `the unmatched records of ${pipeline}`,
+  );
+  return entries.sort(byKeyTimeId);
+}
+
+/** The members of every set item whose pk starts with `prefix` (items hold a JSON array). */
+async function scanSetMembers<T>(
+  doc: DynamoDBDocumentClient,
+  stateTable: string,
+  prefix: string,
+  what: string,
+): Promise<T[]> {
+  const members: T[] = [];
   let start: Record<string, unknown> | undefined;
   try {
     do {
@@ -21,21 +57,28 @@ export async function scanJoinPairs(
         new ScanCommand({
           TableName: stateTable,
           FilterExpression: 'begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':prefix': pairsPkPrefix(pipeline) },
+          ExpressionAttributeValues: { ':prefix': prefix },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) pairs.push(...(JSON.parse(String(item.value)) as JoinPair[]));
+      for (const item of page.Items ?? []) members.push(...(JSON.parse(String(item.value)) as T[]));
       start = page.LastEvaluatedKey;
     } while (start);
   } catch (err) {
-    throw new StoreError(`Scan of ${stateTable} for the pairs of ${pipeline} failed`, { cause: err });
+    throw new StoreError(`Scan of ${stateTable} for ${what} failed`, { cause: err });
   }
-  return pairs.sort(
-    (a, b) =>
-      a.key.localeCompare(b.key, undefined, { numeric: true }) ||
-      a.timeMs - b.timeMs ||
-      a.id.localeCompare(b.id),
+  return members;
+}
+
+/** Keys in numeric-aware order (location ids 2 before 10), then time, then identity. */
+function byKeyTimeId(
+  a: { readonly key: string; readonly timeMs: number; readonly id: string },
+  b: { readonly key: string; readonly timeMs: number; readonly id: string },
+): number {
+  return (
+    a.key.localeCompare(b.key, undefined, { numeric: true }) ||
+    a.timeMs - b.timeMs ||
+    a.id.localeCompare(b.id)
   );
 }
