@@ -74,6 +74,7 @@ export {
   EMPTY_HOT_SESSIONS,
   evictClosed,
   type HotSessions,
+  hotSessionsExpiryMs,
   type PartitionMark,
   type Session,
 } from './session/sessionState.js';
