@@ -26,11 +26,14 @@ export interface FinalSweeperDeps {
   readonly metrics?: Metrics;
 }
 
-/** What one scheduled run did, per pipeline (also logged). */
+/**
+ * What one scheduled run did, per pipeline name (also logged). Plain objects, not maps: it is
+ * the function's result, which Lambda serializes to JSON.
+ */
 export interface SweepRun {
-  readonly counts: ReadonlyMap<string, FinalizeCounts>;
+  readonly counts: Readonly<Record<string, FinalizeCounts>>;
   /** {@link OVERDUE_METRIC} per pipeline after the pass. */
-  readonly overdueMs: ReadonlyMap<string, number>;
+  readonly overdueMs: Readonly<Record<string, number>>;
 }
 
 /** The Lambda handler type of the sweeper: any scheduled event in, the run's figures out. */
@@ -67,8 +70,8 @@ export function finalSweeperHandler(
       : createPipelineStores(createDocumentClient(), tableNamesFromEnv());
     sink ??= deps.sink();
     const current = stores;
-    let counts: Map<string, FinalizeCounts> = new Map();
-    const overdueMs = new Map<string, number>();
+    let counts: ReadonlyMap<string, FinalizeCounts> = new Map();
+    const overdueMs: Record<string, number> = {};
     // {@link OVERDUE_METRIC} per pipeline after the pass; {@link SWEPT_METRIC} what it sent.
     try {
       counts = await sweepFinalResults(pipelines, { stores: current, sink, nowMs });
@@ -76,7 +79,7 @@ export function finalSweeperHandler(
       const measuredAtMs = nowMs();
       for (const p of pipelines) {
         const overdue = await oldestOverdueMs(current.finalWindows, p.name, measuredAtMs);
-        overdueMs.set(p.name, overdue);
+        overdueMs[p.name] = overdue;
         const emitted = counts.get(p.name)?.emitted ?? 0;
         logger.info('swept', {
           pipeline: p.name,
@@ -93,7 +96,7 @@ export function finalSweeperHandler(
         sweptMetric.addMetric(SWEPT_METRIC, MetricUnit.Count, emitted);
       }
     }
-    return { counts, overdueMs };
+    return { counts: Object.fromEntries(counts), overdueMs };
   };
   return middy<unknown, SweepRun, Error, Context>(base)
     .use(injectLambdaContext(logger))

@@ -120,11 +120,11 @@ describe('the final-results sweeper function', () => {
     const after = await invoke();
 
     // Assert: one final result, with both partitions' records, sent by the second run only.
-    expect(early.counts.get('clicks-5m')?.emitted).toBe(0);
-    expect(early.overdueMs.get('clicks-5m')).toBe(wall(15) - wall(6));
-    expect(due.counts.get('clicks-5m')?.emitted).toBe(1);
-    expect(later.counts.get('clicks-5m')?.emitted).toBe(1);
-    expect(after.counts.get('clicks-5m')?.emitted).toBe(0);
+    expect(early.counts['clicks-5m']?.emitted).toBe(0);
+    expect(early.overdueMs['clicks-5m']).toBe(wall(15) - wall(6));
+    expect(due.counts['clicks-5m']?.emitted).toBe(1);
+    expect(later.counts['clicks-5m']?.emitted).toBe(1);
+    expect(after.counts['clicks-5m']?.emitted).toBe(0);
     const sent = driver.outputs('clicks-5m-final');
     expect(
       sent.map((s) => {
@@ -137,8 +137,8 @@ describe('the final-results sweeper function', () => {
     ]);
     expect((await driver.rows('clicks-5m')).map((r) => r.finalAtMs !== undefined)).toEqual([true, true]);
     // After run 2, [5,10) (closing at 11) is open and 6 minutes overdue: partition 0 is not idle yet.
-    expect(due.overdueMs.get('clicks-5m')).toBe(wall(17) - wall(11));
-    expect(later.overdueMs.get('clicks-5m')).toBe(0);
+    expect(due.overdueMs['clicks-5m']).toBe(wall(17) - wall(11));
+    expect(later.overdueMs['clicks-5m']).toBe(0);
 
     const emf = emfOf(stdout);
     const overdue = emf.filter((d) => d[OVERDUE_METRIC] !== undefined);
