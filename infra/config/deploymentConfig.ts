@@ -242,7 +242,7 @@ export interface DeploymentConfig {
   };
   /** The scheduled final-results sweeper (created when a deployed pipeline has final results). */
   readonly finalResults: {
-    /** Minutes between sweeper runs. @default 5 */
+    /** Minutes between sweeper runs, 1 to 720 (the overdue alarm evaluates two, at most a day). @default 5 */
     readonly sweepRateMinutes: number;
     /**
      * Minutes a window may stay open past its close time beyond its pipeline's `idleAfterMs`
@@ -384,7 +384,7 @@ const rawSchema = z
     alarmEmail: z.email().optional(),
     offsetLagThreshold: int(1, 1_000_000_000).default(10_000),
     deadLetterThreshold: int(1, 1_000_000_000).default(1),
-    sweepRateMinutes: int(1, 1440).default(5),
+    sweepRateMinutes: int(1, 720).default(5),
     overdueAlarmMinutes: int(1, 10_080).optional(),
     bundling: bool.default(true),
     handlers: list(

@@ -37,7 +37,8 @@ export interface FinalResultsSweeperProps {
   /**
    * How often the sweeper runs. Windows that only idleness or the wall clock closes are
    * emitted at most this much later than `idleAfterMs` allows; each run costs one invocation
-   * and, per pipeline, a BatchGetItem of checkpoints and one or two index queries.
+   * and, per pipeline, a BatchGetItem of checkpoints and one or two index queries. Whole
+   * minutes, 1 to 720.
    * @default Duration.minutes(5)
    */
   readonly schedule?: Duration;
@@ -133,8 +134,13 @@ export class FinalResultsSweeper extends Construct {
     );
     if (this.pipelines.length === 0) fail('no pipeline with final results to sweep');
     const schedule = props.schedule ?? Duration.minutes(5);
-    if (schedule.toSeconds() < 60 || schedule.toSeconds() % 60 !== 0) {
-      fail('schedule must be a whole number of minutes, at least 1 (EventBridge rates are in minutes)');
+    // At most 12 hours: the overdue alarm's period is two schedule periods, and CloudWatch
+    // allows no alarm period (times evaluation periods) above one day.
+    if (schedule.toSeconds() < 60 || schedule.toSeconds() % 60 !== 0 || schedule.toMinutes() > 720) {
+      fail(
+        'schedule must be a whole number of minutes from 1 to 720 (EventBridge rates are in minutes; ' +
+          'the overdue alarm evaluates two periods, at most one day)',
+      );
     }
     const timeout = props.timeout ?? Duration.minutes(2);
     const namespace = props.metricsNamespace ?? 'KafkaLambdaStreams';

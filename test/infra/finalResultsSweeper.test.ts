@@ -203,6 +203,7 @@ describe('FinalResultsSweeper', () => {
   it('refuses a deployment with nothing to sweep, a schedule that is no whole number of minutes, or a bad count', () => {
     expect(() => userStack({ pipelines: [plain] })).toThrow(/no pipeline with final results/);
     expect(() => userStack({ schedule: Duration.seconds(90) })).toThrow(/whole number of minutes/);
+    expect(() => userStack({ schedule: Duration.hours(13) })).toThrow(/from 1 to 720/);
     expect(() => userStack({ sourceTopicPartitions: 0 })).toThrow(/positive whole number/);
   });
 
@@ -229,8 +230,15 @@ describe('StreamProcessingStack and the sweeper', () => {
       final: { partitions: number };
     }>;
 
+    const overdue = resourcesOf(template, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .filter((p) => p.MetricName === 'OldestOpenWindowOverdueMs');
+
     expect(rule.Properties.ScheduleExpression).toBe('rate(2 minutes)');
     expect(swept.map((p) => [p.name, p.final.partitions])).toEqual([['tips-15m', 12]]);
+    // tips-15m has no idleAfterMs: the tolerance alone, three periods of 2 minutes by default.
+    expect(overdue.map((p) => [p.Threshold, p.Period])).toEqual([[6 * MINUTE_MS, 240]]);
+    expect(JSON.stringify(overdue[0]?.AlarmActions)).toMatch(/MonitoringAlarmsTopic/);
   });
 
   it('deploys no sweeper when no deployed handler has final results', () => {
