@@ -10,6 +10,7 @@ import { MAX_PIPELINE_SPEC_BYTES, PIPELINE_SPEC_ENV } from '../../shared/engine/
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { GENERIC_HANDLER_ENTRY, GENERIC_PRODUCING_HANDLER_ENTRY } from '../lib/paths.js';
 import { FailureBucket } from './FailureBucket.js';
+import type { FinalResultsSweeper } from './FinalResultsSweeper.js';
 import type { IKafkaSource, TopicSettings } from './kafkaSource.js';
 import { PipelineEventSource, type PipelineEventSourceProps } from './PipelineEventSource.js';
 import { PipelineFunction } from './PipelineFunction.js';
@@ -105,7 +106,9 @@ export interface KafkaPipelineHandlerProps {
  * {@link FailureBucket} and {@link PipelineMonitoring}; use those directly for anything else.
  * A handler with `route` pipelines gets what producing needs from the source
  * ({@link IKafkaSource.producerAccess}); without an entry of yours it runs the generic
- * handler that carries a Kafka producer (`shared/kafka/producingSpecHandler`).
+ * handler that carries a Kafka producer (`shared/kafka/producingSpecHandler`). A handler with
+ * final results finalizes windows after its batches only: add one {@link FinalResultsSweeper}
+ * for the app's final-results pipelines, so windows an idle partition holds are emitted too.
  *
  * No path comes from this file's location except the generic handler's, which ships with the
  * package; your entry and lock file are yours to give (or found from the working directory).
