@@ -55,6 +55,8 @@ export const CONFIG_KEYS = [
   'alarmEmail',
   'offsetLagThreshold',
   'deadLetterThreshold',
+  'sweepRateMinutes',
+  'overdueAlarmMinutes',
   'bundling',
   'handlers',
 ] as const;
@@ -238,6 +240,16 @@ export interface DeploymentConfig {
     /** Dead letters (invalid + late) per pipeline in 5 minutes that raise the alarm. @default 1 */
     readonly deadLetterThreshold: number;
   };
+  /** The scheduled final-results sweeper (created when a deployed pipeline has final results). */
+  readonly finalResults: {
+    /** Minutes between sweeper runs, 1 to 720 (the overdue alarm evaluates two, at most a day). @default 5 */
+    readonly sweepRateMinutes: number;
+    /**
+     * Minutes a window may stay open past its close time beyond its pipeline's `idleAfterMs`
+     * before the overdue alarm fires. @default 3 sweeper periods
+     */
+    readonly overdueAlarmMinutes: number;
+  };
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -372,6 +384,8 @@ const rawSchema = z
     alarmEmail: z.email().optional(),
     offsetLagThreshold: int(1, 1_000_000_000).default(10_000),
     deadLetterThreshold: int(1, 1_000_000_000).default(1),
+    sweepRateMinutes: int(1, 720).default(5),
+    overdueAlarmMinutes: int(1, 10_080).optional(),
     bundling: bool.default(true),
     handlers: list(
       z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'handler names (lower-case, digits, dashes)'),
@@ -482,6 +496,10 @@ export function parseDeploymentConfig(raw: Record<string, unknown>): DeploymentC
       ...(r.alarmEmail ? { alarmEmail: r.alarmEmail } : {}),
       offsetLagThreshold: r.offsetLagThreshold,
       deadLetterThreshold: r.deadLetterThreshold,
+    },
+    finalResults: {
+      sweepRateMinutes: r.sweepRateMinutes,
+      overdueAlarmMinutes: r.overdueAlarmMinutes ?? 3 * r.sweepRateMinutes,
     },
   };
 }

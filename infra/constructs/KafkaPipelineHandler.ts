@@ -5,10 +5,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import { outputTopicsOf } from '../../shared/engine/catalog.js';
+import { hasFinalResults, SOURCE_TOPIC_PARTITIONS_ENV } from '../../shared/engine/final/finalResultsSpec.js';
 import { MAX_PIPELINE_SPEC_BYTES, PIPELINE_SPEC_ENV } from '../../shared/engine/handler/specFromEnv.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import { GENERIC_HANDLER_ENTRY, GENERIC_PRODUCING_HANDLER_ENTRY } from '../lib/paths.js';
 import { FailureBucket } from './FailureBucket.js';
+import type { FinalResultsSweeper } from './FinalResultsSweeper.js';
 import type { IKafkaSource, TopicSettings } from './kafkaSource.js';
 import { PipelineEventSource, type PipelineEventSourceProps } from './PipelineEventSource.js';
 import { PipelineFunction } from './PipelineFunction.js';
@@ -57,6 +59,16 @@ export interface KafkaPipelineHandlerProps {
    */
   readonly topic?: Omit<TopicSettings, 'name'>;
   /**
+   * How many partitions the source topic has, told to pipelines with final results
+   * (`SOURCE_TOPIC_PARTITIONS`): a window is final once every partition passed it, so a
+   * count below the topic's would close windows before the partitions left out passed them.
+   * Give it when the topic exists already and has more (or fewer) partitions than the
+   * pipelines' `final.partitions` were written for. Ignored by handlers without final results.
+   * @default `topic.partitions` when `topic` is declared here; otherwise each pipeline's own
+   *   `final.partitions`
+   */
+  readonly sourceTopicPartitions?: number;
+  /**
    * The store's tables. Pass one `PipelineTables` to several handlers to share them.
    * @default new tables in this construct (retained, deletion-protected)
    */
@@ -94,7 +106,9 @@ export interface KafkaPipelineHandlerProps {
  * {@link FailureBucket} and {@link PipelineMonitoring}; use those directly for anything else.
  * A handler with `route` pipelines gets what producing needs from the source
  * ({@link IKafkaSource.producerAccess}); without an entry of yours it runs the generic
- * handler that carries a Kafka producer (`shared/kafka/producingSpecHandler`).
+ * handler that carries a Kafka producer (`shared/kafka/producingSpecHandler`). A handler with
+ * final results finalizes windows after its batches only: add one {@link FinalResultsSweeper}
+ * for the app's final-results pipelines, so windows an idle partition holds are emitted too.
  *
  * No path comes from this file's location except the generic handler's, which ships with the
  * package; your entry and lock file are yours to give (or found from the working directory).
@@ -139,6 +153,11 @@ export class KafkaPipelineHandler extends Construct {
         );
       }
       environment[PIPELINE_SPEC_ENV] = json;
+    }
+    const partitions = sourcePartitionsOf(props, fail);
+    // Final results only: other pipelines do not count partitions, and an unread variable would mislead.
+    if (partitions !== undefined && hasFinalResults(spec)) {
+      environment[SOURCE_TOPIC_PARTITIONS_ENV] = String(partitions);
     }
 
     // Without an entry of yours: the generic handler, with a Kafka producer when the spec writes topics.
@@ -189,4 +208,27 @@ export class KafkaPipelineHandler extends Construct {
       });
     }
   }
+}
+
+/**
+ * The source topic's partition count for final results: the explicit prop, else the topic
+ * this construct declares. Both given and different is a mistake the synth reports (the
+ * handler would count one number while the topic has another).
+ */
+function sourcePartitionsOf(
+  props: KafkaPipelineHandlerProps,
+  fail: (message: string) => never,
+): number | undefined {
+  const explicit = props.sourceTopicPartitions;
+  const declared = props.topic?.partitions;
+  if (explicit !== undefined && (!Number.isInteger(explicit) || explicit < 1)) {
+    fail(`sourceTopicPartitions must be a positive whole number, got ${explicit}`);
+  }
+  if (explicit !== undefined && declared !== undefined && explicit !== declared) {
+    fail(
+      `sourceTopicPartitions (${explicit}) differs from the declared topic's partitions (${declared}); ` +
+        'give one of them',
+    );
+  }
+  return explicit ?? declared;
 }

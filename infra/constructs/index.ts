@@ -9,6 +9,11 @@ export { AlarmTopic, type AlarmTopicProps } from './AlarmTopic.js';
 export { ExistingMskCluster, type ExistingMskClusterProps } from './ExistingMskCluster.js';
 export { FailureBucket, type FailureBucketProps } from './FailureBucket.js';
 export {
+  FinalResultsSweeper,
+  type FinalResultsSweeperProps,
+  SWEEPER_SIDS,
+} from './FinalResultsSweeper.js';
+export {
   GENERIC_HANDLER_CODECS,
   KafkaPipelineHandler,
   type KafkaPipelineHandlerProps,

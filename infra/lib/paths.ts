@@ -53,6 +53,9 @@ export const GENERIC_PRODUCING_HANDLER_ENTRY = join(
   `producingSpecHandler.${EXT}`,
 );
 
+/** The scheduled final-results sweeper (`shared/kafka/finalSweeperHandler`): pipelines from `SWEEP_PIPELINES`. */
+export const FINAL_SWEEPER_ENTRY = join(CODE_ROOT, 'shared', 'kafka', `finalSweeperHandler.${EXT}`);
+
 /**
  * The project root and lock file the package's own functions are bundled with. In the
  * repository: its root and package-lock.json. Installed, the package ships no lock file and

@@ -9,6 +9,7 @@ import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
 import { FailureBucket } from '../constructs/FailureBucket.js';
+import { FinalResultsSweeper } from '../constructs/FinalResultsSweeper.js';
 import type { IKafkaSource } from '../constructs/kafkaSource.js';
 import { MskServerlessCluster } from '../constructs/MskServerlessCluster.js';
 import { PipelineEventSource } from '../constructs/PipelineEventSource.js';
@@ -40,6 +41,8 @@ export class StreamProcessingStack extends Stack {
   readonly functions: PipelineFunction[] = [];
   readonly eventSources: PipelineEventSource[] = [];
   readonly monitoring: PipelineMonitoring;
+  /** The scheduled final-results sweeper, when a deployed pipeline has final results. */
+  readonly sweeper?: FinalResultsSweeper;
 
   constructor(scope: Construct, id: string, props: StreamProcessingStackProps) {
     super(scope, id, props);
@@ -153,6 +156,23 @@ export class StreamProcessingStack extends Stack {
       dashboardName: config.stackName,
       ...(config.monitoring.alarmEmail ? { alarmEmail: config.monitoring.alarmEmail } : {}),
     });
+
+    if (handlers.some(hasFinalResults)) {
+      this.sweeper = new FinalResultsSweeper(this, 'FinalResultsSweeper', {
+        pipelines: handlers.flatMap((h) => h.pipelines),
+        source: this.source,
+        tables: this.tables,
+        schedule: Duration.minutes(config.finalResults.sweepRateMinutes),
+        overdueAlarmAfter: Duration.minutes(config.finalResults.overdueAlarmMinutes),
+        // The handlers count the partitions the stack gives their topics; the sweeper must too.
+        ...(config.topics.manage ? { sourceTopicPartitions: config.topics.partitions } : {}),
+        alarmTopic: this.monitoring.alarmTopic,
+        metricsNamespace: config.monitoring.metricsNamespace,
+        runtime,
+        timeout: Duration.seconds(Math.max(config.functions.timeoutSeconds, 120)),
+        logRetention,
+      });
+    }
 
     for (const [name, table] of Object.entries(this.tables.tables)) {
       new CfnOutput(this, `${pascal(name)}TableName`, { value: table.tableName });

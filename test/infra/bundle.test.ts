@@ -34,7 +34,12 @@ process.stdout.write('RESULT ' + JSON.stringify(await handler(event, context)) +
  * requiring CommonJS, optional imports, native addons dragged in through index files.
  */
 /** The functions whose pipelines write to Kafka topics (route, enrich, final results): they bundle kafkajs. */
-const PRODUCING = ['rides-enrich-zones', 'rides-route-by-amount', 'rides-tips-final'];
+const PRODUCING = [
+  'final-results-sweeper',
+  'rides-enrich-zones',
+  'rides-route-by-amount',
+  'rides-tips-final',
+];
 
 describe('function bundles', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'infra-bundle-'));
@@ -105,6 +110,7 @@ describe('function bundles', () => {
 
   it('builds an ES module for each of our functions', () => {
     expect(bundles.map((b) => b.service).sort()).toEqual([
+      'final-results-sweeper',
       'orders-by-state',
       'pickups-join-rides',
       'rides-count-by-dropoff',
@@ -214,6 +220,24 @@ describe('function bundles', () => {
       'vendor-10m-hop-5m',
     ]);
   }, 120_000);
+
+  it('runs the final-results sweeper bundle on a scheduled event: nothing open, nothing sent, the figures returned', async () => {
+    const sweeper = bundles.find((b) => b.service === 'final-results-sweeper');
+    const eventFile = join(outdir, 'scheduled-event.json');
+    writeFileSync(
+      eventFile,
+      JSON.stringify({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }),
+    );
+
+    // No window of tips-15m is open in these tables, so the producer never connects to the broker.
+    const result = (await invoke(sweeper?.path ?? '', eventFile, {
+      SWEEP_PIPELINES: JSON.stringify([{ name: 'tips-15m', topic: 'rides', final: { partitions: 3 } }]),
+      KAFKA_BROKERS: '127.0.0.1:1',
+    })) as { counts: Record<string, { emitted: number; marked: number }>; overdueMs: Record<string, number> };
+
+    expect(result.counts['tips-15m']).toMatchObject({ emitted: 0, marked: 0 });
+    expect(result.overdueMs).toEqual({ 'tips-15m': 0 });
+  });
 
   it('runs the topic-admin bundle on a CloudFormation Delete of a retained topic', async () => {
     const admin = bundles.find((b) => b.service === 'topic-admin');

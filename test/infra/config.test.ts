@@ -142,6 +142,8 @@ describe('parseDeploymentConfig rejects', () => {
     ],
     [{ pollerGroupName: 'shared' }, /pollerGroupName needs pollerMode=provisioned/],
     [{ logRetentionDays: 10 }, /logRetentionDays: one of 1, 3, 7, 14, 30, 90, 365/],
+    [{ sweepRateMinutes: 721 }, /sweepRateMinutes: an integer from 1 to 720/],
+    [{ overdueAlarmMinutes: 0 }, /overdueAlarmMinutes: an integer from 1 to 10080/],
     [{ esmFilters: 'no' }, /esmFilters: true or false \(got "no"\)/],
     [
       { maxBatchingWindowMs: '500' },

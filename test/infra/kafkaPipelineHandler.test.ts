@@ -147,6 +147,48 @@ describe('KafkaPipelineHandler', () => {
     });
   });
 
+  describe('the source topic partition count of final results (SOURCE_TOPIC_PARTITIONS)', () => {
+    const pageViewsFinal: HandlerSpec = {
+      ...pageViews,
+      pipelines: pageViews.pipelines.map((p) =>
+        p.kind === 'windowed-aggregate' ? { ...p, final: { partitions: 3 } } : p,
+      ),
+    };
+    const topic = { partitions: 12, replicationFactor: 3, configs: {}, removalPolicy: 'retain' as const };
+    const partitionsVariable = (template: Template): Array<string | undefined> =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map((f) => f.Properties?.Environment?.Variables as Record<string, string> | undefined)
+        .filter((v) => v?.PIPELINE_SPEC !== undefined)
+        .map((v) => v?.SOURCE_TOPIC_PARTITIONS);
+
+    it('derives it from the topic the construct declares', () => {
+      expect(partitionsVariable(build({ handler: pageViewsFinal, topic }))).toEqual(['12']);
+    });
+
+    it('takes it from sourceTopicPartitions for a topic that exists already', () => {
+      expect(partitionsVariable(build({ handler: pageViewsFinal, sourceTopicPartitions: 6 }))).toEqual(['6']);
+    });
+
+    it("leaves it out when neither is given: the pipelines' own final.partitions count", () => {
+      expect(partitionsVariable(build({ handler: pageViewsFinal }))).toEqual([undefined]);
+    });
+
+    it('leaves it out of a handler without final results, whose pipelines count no partitions', () => {
+      expect(partitionsVariable(build({ handler: pageViews, topic, sourceTopicPartitions: 12 }))).toEqual([
+        undefined,
+      ]);
+    });
+
+    it('refuses a count that differs from the declared topic, or is not a positive whole number', () => {
+      expect(() => build({ handler: pageViewsFinal, topic, sourceTopicPartitions: 6 })).toThrow(
+        /sourceTopicPartitions \(6\) differs from the declared topic's partitions \(12\)/,
+      );
+      expect(() => build({ handler: pageViewsFinal, sourceTopicPartitions: 0 })).toThrow(
+        /positive whole number/,
+      );
+    });
+  });
+
   it('refuses a spec too large for the environment', () => {
     const big = { ...pageViews, description: 'x'.repeat(4000) };
     expect(() => build({ handler: big })).toThrow(/bytes of JSON/);

@@ -197,12 +197,12 @@ describe('msk-serverless: producing functions', () => {
     }
   });
 
-  it('are the only functions allowed to write any topic', () => {
+  it('are the only functions allowed to write any topic, with the final-results sweeper', () => {
     const writers = resourcesOf(template, 'AWS::IAM::Policy')
       .filter(([, p]) => /kafka-cluster:WriteData/.test(JSON.stringify(p.Properties.PolicyDocument)))
       .map(([id]) => id.replace(/Policy[0-9A-F]{8}$/, ''));
 
-    expect(writers.sort()).toEqual(PRODUCERS.map(idOf).sort());
+    expect(writers.sort()).toEqual([...PRODUCERS.map(idOf), 'FinalResultsSweeper'].sort());
   });
 
   it('run in the cluster’s subnets with their own security group; readers stay outside the VPC', () => {

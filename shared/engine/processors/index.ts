@@ -82,6 +82,7 @@ export {
   EMPTY_HOT_SESSIONS,
   evictClosed,
   type HotSessions,
+  hotSessionsExpiryMs,
   type PartitionMark,
   type Session,
 } from './session/sessionState.js';

@@ -1,5 +1,6 @@
 import { attributeName } from '../../aggregate/index.js';
 import { StoreError } from '../../errors/index.js';
+import { DEFAULT_RETENTION_MS } from '../../process/pipelineSpec.js';
 import type { Processor } from '../../process/processor.js';
 import type { PipelineStores } from '../../store/PipelineStores.js';
 import { type KeyContribution, planSessions } from './planSessions.js';
@@ -9,6 +10,7 @@ import {
   EMPTY_HOT_SESSIONS,
   evictClosed,
   type HotSessions,
+  hotSessionsExpiryMs,
   pendingRecords,
   type Session,
 } from './sessionState.js';
@@ -94,6 +96,7 @@ async function applyKey(
   nowMs: () => number,
 ): Promise<KeyWrites> {
   const stateKey = hotSessionsKey(spec.name, key);
+  const retentionMs = spec.retentionMs ?? DEFAULT_RETENTION_MS;
   const w: KeyWrites = { itemWrites: 0, conflicts: 0, alreadyApplied: 0, rowWrites: 0, reopened: 0 };
   for (let attempt = 1; attempt <= MAX_SESSION_ATTEMPTS; attempt++) {
     const entry = await stores.state.get<HotSessions>(stateKey, 0);
@@ -112,7 +115,8 @@ async function applyKey(
     let version = entry?.version ?? 0;
     if (pending.length > 0) {
       const result = applySessionRecords(hot, contributions, reopened, spec.gapMs, spec.aggregations);
-      if (!(await stores.state.put(stateKey, 0, result.next, entry?.version))) {
+      const expiresAtMs = hotSessionsExpiryMs(result.next, nowMs(), retentionMs);
+      if (!(await stores.state.put(stateKey, 0, result.next, entry?.version, expiresAtMs))) {
         w.conflicts++;
         continue;
       }
@@ -125,7 +129,17 @@ async function applyKey(
     w.rowWrites += await stores.sessions.write(spec, key, version, state.sessions, state.mergedAway, nowMs());
     const evicted = evictClosed(state, spec.gapMs, spec.graceMs);
     // Losing this race is harmless: the newer state's writer wrote its rows and evicts in turn.
-    if (evicted && (await stores.state.put(stateKey, 0, evicted, version))) w.itemWrites++;
+    if (
+      evicted &&
+      (await stores.state.put(
+        stateKey,
+        0,
+        evicted,
+        version,
+        hotSessionsExpiryMs(evicted, nowMs(), retentionMs),
+      ))
+    )
+      w.itemWrites++;
     return w;
   }
   throw new StoreError(

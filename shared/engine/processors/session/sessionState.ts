@@ -170,3 +170,24 @@ export function evictClosed(hot: HotSessions, gapMs: number, graceMs: number): H
     closedUpToMs: Number.isFinite(closedUpToMs) ? closedUpToMs : hot.closedUpToMs,
   };
 }
+
+/**
+ * When a key's hot item may expire (DynamoDB TTL), so keys never written again do not keep
+ * their marks for ever: its latest activity (the write time, the latest session end, the
+ * latest end moved out) plus two retention periods. Its rows expire one retention period
+ * after their own end or last write (DynamoSessionRowStore), so the hot item outlives every
+ * row written with it, by a whole retention period: a row rewritten on a later redelivery
+ * (which does not rewrite the hot item) still expires first unless that redelivery comes
+ * more than a retention period after the records were first applied, and such a record is
+ * late by its partition's stream time unless that partition delivered nothing newer for as
+ * long. Once both are gone, a record of the key starts from nothing, as a windowed
+ * aggregate does after its item expired.
+ */
+export function hotSessionsExpiryMs(hot: HotSessions, nowMs: number, retentionMs: number): number {
+  const latestMs = Math.max(
+    nowMs,
+    hot.closedUpToMs ?? Number.NEGATIVE_INFINITY,
+    ...hot.sessions.map((s) => s.endMs),
+  );
+  return latestMs + 2 * retentionMs;
+}

@@ -1,9 +1,11 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerSpec, SessionSpec } from '../../../../../shared/engine/process/index.js';
 import {
   EMPTY_HOT_SESSIONS,
   evictClosed,
   type HotSessions,
+  hotSessionsExpiryMs,
   hotSessionsKey,
   isSessionRecordLate,
   sessionProcessor,
@@ -267,6 +269,50 @@ describe('session windows (Kafka Streams SessionWindows.ofInactivityGapAndGrace)
         [10, 14, 2, '6'],
         [100, 100, 1, '1'],
       ]);
+    });
+
+    it('gives the hot item a TTL of two retention periods after its latest activity, outliving every row', async () => {
+      // Arrange: a replay of old records (2020) at a 2026 wall clock, retention 1 day.
+      const DAY_MS = 86_400_000;
+      const spec = sessionSpec({ graceMs: 2 * S, retentionMs: DAY_MS });
+      const nowMs = Date.UTC(2026, 11, 2);
+      const d = await PipelineTestDriver.start(handler(spec), {
+        endpoint: dynamo.endpoint,
+        tablePrefix: spec.name,
+        nowMs: () => nowMs,
+      });
+      drivers.push(d);
+
+      // Act: a session that stays open, then one closed and moved out of the hot item.
+      await d.pipe([at(10), at(100)]);
+
+      // Assert
+      const { Item: hot } = await d.doc.send(
+        new GetCommand({ TableName: d.tables.state, Key: { pk: hotSessionsKey(spec.name, 'a'), sk: 0 } }),
+      );
+      const { Items: rows = [] } = await d.doc.send(
+        new QueryCommand({
+          TableName: d.tables.aggregates,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${spec.name}#a` },
+        }),
+      );
+      expect(Number(hot?.expiresAt)).toBe(Math.floor((nowMs + 2 * DAY_MS) / 1000));
+      expect(rows.map((r) => Number(r.expiresAt))).toEqual([
+        Math.floor((nowMs + DAY_MS) / 1000),
+        Math.floor((nowMs + DAY_MS) / 1000),
+      ]);
+    });
+
+    it('dates the hot item’s TTL from the latest session end when that is later than the wall clock', () => {
+      const hot: HotSessions = {
+        ...EMPTY_HOT_SESSIONS,
+        sessions: [{ startMs: 0, endMs: 5_000, count: 1, values: {} }],
+        closedUpToMs: 9_000,
+      };
+      expect(hotSessionsExpiryMs(hot, 1_000, 100)).toBe(9_200);
+      expect(hotSessionsExpiryMs({ ...hot, closedUpToMs: null }, 1_000, 100)).toBe(5_200);
+      expect(hotSessionsExpiryMs(EMPTY_HOT_SESSIONS, 1_000, 100)).toBe(1_200);
     });
 
     it('evicts by the lowest stream time of the partitions that wrote the key', () => {
