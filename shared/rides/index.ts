@@ -1,4 +1,10 @@
-export { RIDES_AVRO_TOPIC, rideAvroHandlers, rideAvroTwin } from './rideAvroHandlers.js';
+export {
+  RIDES_AVRO_TOPIC,
+  rideAvroCatalogHandlers,
+  rideAvroHandler,
+  rideAvroHandlers,
+  rideAvroTwin,
+} from './rideAvroHandlers.js';
 export { type RideCodecName, rideCodecs } from './rideCodecs.js';
 export {
   dropoffZone,
