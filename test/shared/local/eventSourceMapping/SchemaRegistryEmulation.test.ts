@@ -82,14 +82,12 @@ describe("SchemaRegistryEmulation: what Lambda's schema-registry integration del
       eventRecordFormat: 'JSON',
       validate: ['KEY', 'VALUE'],
     });
-    await emulation.prepare([record(value)]);
+    const textKey = record(value, Buffer.from('vendor-75'));
+    await emulation.prepare([textKey]);
 
-    const delivered = emulation.deliver(record(value));
+    const delivered = emulation.deliver(textKey);
 
-    expect(delivered).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/^key: not Confluent-framed/),
-    });
+    expect(delivered.ok ? 'delivered' : delivered.reason).toMatch(/^key: not Confluent-framed/);
   });
 
   it('delivers a tombstone as it is (nothing to validate)', async () => {
