@@ -13,6 +13,8 @@ const ALLOWED_ENV = new Set([
   'NODE_OPTIONS',
   // Final results: the partition count of the topic the stack created (a number, no secret).
   'SOURCE_TOPIC_PARTITIONS',
+  // Avro handlers behind Lambda's schema registry: the mapping's EventRecordFormat (json|source).
+  'SCHEMA_REGISTRY_RECORD_FORMAT',
   // Functions that write topics: broker addresses, the auth mechanism, a secret's ARN (not its value).
   'KAFKA_BROKERS',
   'KAFKA_AUTH',

@@ -9,6 +9,14 @@ export {
   parseConfluentFrame,
 } from './confluentFrame.js';
 export { LocalSchemaDirectory, type LocalSchemaEntry } from './LocalSchemaDirectory.js';
+export {
+  type AvroDelivery,
+  avroDeliveryFromEnv,
+  type LambdaDeliveredAvroCodec,
+  lambdaDeliveredAvroCodec,
+  readsSchemaRegistryRecords,
+  SCHEMA_REGISTRY_RECORD_FORMAT_ENV,
+} from './lambdaDeliveredAvroCodec.js';
 export { SchemaRegistryError } from './SchemaRegistryError.js';
 export { DEFAULT_SCHEMA_DIR, schemaSourceFromEnv } from './schemaSourceFromEnv.js';
 export { type SchemaRegistrar, topicSubject, type WriterSchemaSource } from './WriterSchemaSource.js';
