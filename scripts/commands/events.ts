@@ -9,7 +9,7 @@ import {
   type ProducerRecord,
 } from '../../shared/local/eventSourceMapping/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
-import { type AvroParts, type AvroProduceOptions, avroKeyOf, avroPartsFor } from '../lib/avroValues.js';
+import { type AvroProduceOptions, asAvroRecord, avroPartsFor } from '../lib/avroValues.js';
 import { fileBatchSource, recordCount } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { type Output, processOutput } from '../lib/output.js';
@@ -96,7 +96,7 @@ export async function runEvents(
     ...(options.format ? { format: options.format } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.strict ? { strict: true } : {}),
-    ...(avro.value || avro.key ? { serialize: (r: ProducerRecord) => asAvro(r, avro) } : {}),
+    ...(avro.value || avro.key ? { serialize: (r: ProducerRecord) => asAvroRecord(r, avro) } : {}),
   });
   const events: LambdaKafkaEvent[] = [];
   const files: string[] = [];
@@ -129,47 +129,6 @@ export async function runEvents(
   );
   for (const line of offsetRanges(events)) output.err(`  ${line}`);
   return { events, files };
-}
-
-/**
- * A file record with its value (and key) as Confluent-framed Avro. The reader gives values as
- * JSON text; a value that is not a JSON object or does not fit the schema stays as it is, as
- * `produce --allow-malformed` sends it, so the handler dead-letters it (`NOT_CONFLUENT_FRAMED`).
- */
-function asAvro(record: ProducerRecord, avro: AvroParts): ProducerRecord {
-  const fields = fieldsOf(record.value);
-  const attempt = <T>(write: () => T, otherwise: T): T => {
-    try {
-      return write();
-    } catch {
-      return otherwise;
-    }
-  };
-  const value =
-    avro.value && fields
-      ? attempt<ProducerRecord['value']>(() => avro.value!.serialize(fields), record.value)
-      : record.value;
-  const key =
-    avro.key && record.key !== null
-      ? attempt<ProducerRecord['key']>(
-          () => avroKeyOf(fields ?? {}, String(record.key), avro.key!),
-          record.key,
-        )
-      : record.key;
-  return { ...record, key, value };
-}
-
-/** The fields of a JSON-object value, else undefined (tombstones, broken lines, bytes). */
-function fieldsOf(value: ProducerRecord['value']): Record<string, unknown> | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `rides-0: offsets 0-88 (89 records)` per partition over all events. */

@@ -1,9 +1,14 @@
 import { dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  MAX_BATCH_SIZE,
+  type ProducerRecord,
+} from '../../shared/local/eventSourceMapping/index.js';
 import { resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
+import { type AvroProduceOptions, asAvroRecord, avroPartsFor } from '../lib/avroValues.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
 import {
@@ -18,6 +23,7 @@ import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
 import { countLines } from '../lib/progress.js';
 import { DEFAULT_REPLAY_PARTITIONS, type ReplaySourceOptions, replaySource } from '../lib/replaySource.js';
+import { addSchemaRegistryFlags, registrarFrom } from '../lib/schemaRegistryFlags.js';
 import { addSourceFileFlags, formatOf, requireInputFile } from '../lib/sourceRecords.js';
 
 /** Options of {@link runReplay}; the flags of `replay`. */
@@ -37,6 +43,14 @@ export interface ReplayOptions extends StoreOptions, ReplaySourceOptions {
    * here). @default `topics/` beside the embedded store's folder; in memory: counted only
    */
   readonly outDir?: string;
+  /**
+   * `avro`: the records' values as Confluent-framed Avro, as an Avro producer writes them, for
+   * handlers that read Avro (`rides-tumbling-by-pickup-avro` on `rides-avro`); schemas from
+   * `avro` (see `produce`). @default json
+   */
+  readonly valueFormat?: 'json' | 'avro';
+  /** Where Avro schemas live and which one, for `valueFormat` avro. */
+  readonly avro?: AvroProduceOptions;
 }
 
 /** The folder of output topic files beside an embedded store's folder. */
@@ -76,7 +90,16 @@ export async function runReplay(
   const catalog = options.catalog ?? (await loadCatalog());
   const handlers = selectHandlers(options.pipelines, catalog.handlers, options.topic ?? RIDES_TOPIC);
   requireInputFile(options.file);
-  const source = replaySource(options);
+  const avro = await avroPartsFor({
+    topic: options.topic ?? RIDES_TOPIC,
+    value: options.valueFormat === 'avro',
+    key: false,
+    avro: options.avro,
+  });
+  const source = replaySource({
+    ...options,
+    ...(avro.value ? { serialize: (r: ProducerRecord) => asAvroRecord(r, avro) } : {}),
+  });
   const ctx = options.context ?? (await openForWrite(options));
   try {
     output.err(
@@ -109,7 +132,7 @@ export async function runReplay(
 
 /** Registers `replay`. */
 export function register(program: Command): void {
-  addStoreOptions(
+  const command = addStoreOptions(
     addSourceFileFlags(
       program
         .command('replay')
@@ -132,11 +155,21 @@ export function register(program: Command): void {
           '--out-dir <dir>',
           "where route/enrich pipelines' output topics go, one <topic>.jsonl each (default: topics/ beside the embedded store)",
         ),
-    ).option('--fresh', 'delete the embedded store (and its topic files) first'),
-  )
+    )
+      .option('--fresh', 'delete the embedded store (and its topic files) first')
+      .addOption(
+        new Option(
+          '--value-format <format>',
+          'values as JSON, or Confluent-framed Avro (for handlers that read Avro)',
+        )
+          .choices(['json', 'avro'])
+          .default('json'),
+      ),
+  );
+  addSchemaRegistryFlags(command, { producing: true })
     .addHelpText(
       'after',
-      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nExample:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh',
+      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nExample:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh\n  npm run -s cli -- replay --file data/rides.csv --topic rides-avro --value-format avro --schema-id 1',
     )
     .action(async (o, cmd: Command) => {
       await runReplay({
@@ -155,6 +188,16 @@ export function register(program: Command): void {
         endpoint: o.endpoint,
         dataDir: o.dataDir,
         outDir: o.outDir,
+        valueFormat: o.valueFormat,
+        ...(o.valueFormat === 'avro'
+          ? {
+              avro: {
+                registrar: registrarFrom(o),
+                valueSchema: o.valueSchema,
+                schemaId: o.schemaId,
+              },
+            }
+          : {}),
       });
     });
 }

@@ -3,6 +3,7 @@ import avro from 'avsc';
 import { confluentFrame } from '../../shared/engine/decode/avro/confluentFrame.js';
 import { type SchemaRegistrar, topicSubject } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
 import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
+import type { ProducerRecord } from '../../shared/local/eventSourceMapping/batchRecords.js';
 import { parseDatetimeMs } from '../../shared/rides/schemas/datetime.js';
 
 /** Schema JSON as read from an `.avsc` file. */
@@ -209,4 +210,46 @@ export function avroKeyOf(
 ): Buffer | null {
   if (key === null) return null;
   return serializer.serialize(serializer.isRecord ? fields : key);
+}
+
+/**
+ * A file record with its value (and key) as Confluent-framed Avro. The reader gives values as
+ * JSON text; a value that is not a JSON object or does not fit the schema stays as it is, as
+ * `produce --allow-malformed` sends it, so the handler dead-letters it (`NOT_CONFLUENT_FRAMED`).
+ * `events` and `replay` write file records this way.
+ */
+export function asAvroRecord(record: ProducerRecord, avro: AvroParts): ProducerRecord {
+  const fields = fieldsOf(record.value);
+  const attempt = <T>(write: () => T, otherwise: T): T => {
+    try {
+      return write();
+    } catch {
+      return otherwise;
+    }
+  };
+  const value =
+    avro.value && fields
+      ? attempt<ProducerRecord['value']>(() => avro.value!.serialize(fields), record.value)
+      : record.value;
+  const key =
+    avro.key && record.key !== null
+      ? attempt<ProducerRecord['key']>(
+          () => avroKeyOf(fields ?? {}, String(record.key), avro.key!),
+          record.key,
+        )
+      : record.key;
+  return { ...record, key, value };
+}
+
+/** The fields of a JSON-object value, else undefined (tombstones, broken lines, bytes). */
+function fieldsOf(value: ProducerRecord['value']): Record<string, unknown> | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
