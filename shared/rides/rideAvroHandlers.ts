@@ -30,7 +30,7 @@ export const rideAvroHandlers: readonly HandlerSpec[] = rideHandlers.map((h) => 
 /**
  * The Avro twin of a ride handler by the JSON handler's name: `rideAvroHandler('rides-tumbling-by-pickup')`
  * is `rides-tumbling-by-pickup-avro`, reading `rides-avro` with `ride-avro`. The catalog lists
- * the twins it deploys, so they run by name in `invoke`, `replay`, `run`, `start` and the CDK app.
+ * the twins it deploys, so they run by name in `invoke`, `replay`, `run` and the CDK app.
  */
 export function rideAvroHandler(jsonHandlerName: string): HandlerSpec {
   return rideAvroTwin(rideHandler(jsonHandlerName));
