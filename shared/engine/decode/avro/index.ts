@@ -8,6 +8,18 @@ export {
   confluentFrame,
   parseConfluentFrame,
 } from './confluentFrame.js';
+export type { GlueSchemaVersionSource } from './GlueSchemaVersionSource.js';
+export { glueAvroCodec } from './glueAvroCodec.js';
+export {
+  GLUE_COMPRESSION_NONE,
+  GLUE_COMPRESSION_ZLIB,
+  GLUE_HEADER_BYTES,
+  GLUE_HEADER_VERSION_BYTE,
+  type GlueFrame,
+  glueFrame,
+  parseGlueFrame,
+} from './glueFrame.js';
+export { LocalGlueSchemaDirectory } from './LocalGlueSchemaDirectory.js';
 export { LocalSchemaDirectory, type LocalSchemaEntry } from './LocalSchemaDirectory.js';
 export {
   type AvroDelivery,
