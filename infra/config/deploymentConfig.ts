@@ -193,11 +193,13 @@ export interface DeploymentConfig {
      */
     readonly esmMetrics: boolean;
     /**
-     * Lambda's own schema-registry integration (provisioned pollers only): the mapping
-     * validates each record against a Confluent (`https://...`) or Glue (`arn:aws:glue:...`)
-     * registry and delivers it decoded to JSON (`json`, read by the JSON codecs, e.g.
-     * `ride-json`) or as Avro without its frame (`source`, e.g. `ride-avro-source`).
-     * @default none: the handler decodes (JSON specs, or `ride-avro` with SCHEMA_REGISTRY_URL)
+     * Lambda's own schema-registry integration (provisioned pollers only): the mappings of the
+     * handlers that read Avro (codec `ride-avro`, see `usesSchemaRegistry`) validate each
+     * record against a Confluent (`https://...`) or Glue (`arn:aws:glue:...`) registry, and
+     * Lambda delivers it decoded to JSON (`json`) or as Avro without its frame (`source`); the
+     * function's SCHEMA_REGISTRY_RECORD_FORMAT tells `ride-avro` which. JSON handlers' mappings
+     * get no registry.
+     * @default none: the handler decodes (`ride-avro` with SCHEMA_REGISTRY_URL or SCHEMA_DIR)
      */
     readonly schemaRegistry?: {
       readonly uri: string;

@@ -3,6 +3,12 @@ import { ConfluentSchemaRegistry, GlueSchemaRegistry } from 'aws-cdk-lib/aws-lam
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
+import {
+  readsSchemaRegistryRecords,
+  SCHEMA_REGISTRY_RECORD_FORMAT_ENV,
+} from '../../shared/engine/decode/avro/lambdaDeliveredAvroCodec.js';
+import { codecByName } from '../../shared/engine/decode/registry.js';
+import type { HandlerSpec } from '../../shared/engine/process/index.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { acknowledge } from './nag.js';
 
@@ -51,4 +57,22 @@ export function schemaRegistryOf(
     authenticationType: lambda.KafkaSchemaRegistryAccessConfigType.BASIC_AUTH,
     secret: Secret.fromSecretCompleteArn(scope, id, config.secretArn),
   });
+}
+
+/**
+ * Whether a handler's mapping gets the deployment's schema registry: only handlers whose
+ * pipelines read Avro with a codec that follows Lambda's delivery (`ride-avro`). A JSON topic
+ * behind a registry would fail validation record by record, so the registry is per handler,
+ * not per stack.
+ */
+export function usesSchemaRegistry(handler: HandlerSpec): boolean {
+  return handler.pipelines.some((p) => readsSchemaRegistryRecords(codecByName(p.codec)));
+}
+
+/**
+ * The function variable that tells the handler's Avro codec what Lambda delivers (see
+ * `lambdaDeliveredAvroCodec`): the mapping's `EventRecordFormat`, lower case.
+ */
+export function schemaRegistryEnvironment(config: SchemaRegistryConfig): Record<string, string> {
+  return { [SCHEMA_REGISTRY_RECORD_FORMAT_ENV]: config.recordFormat };
 }

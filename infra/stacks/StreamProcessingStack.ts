@@ -18,7 +18,7 @@ import { PipelineMonitoring } from '../constructs/PipelineMonitoring.js';
 import { PipelineTables } from '../constructs/PipelineTables.js';
 import { SelfManagedKafkaCluster } from '../constructs/SelfManagedKafkaCluster.js';
 import { esmFilterDecision } from '../lib/esmFilters.js';
-import { schemaRegistryOf } from '../lib/schemaRegistry.js';
+import { schemaRegistryEnvironment, schemaRegistryOf, usesSchemaRegistry } from '../lib/schemaRegistry.js';
 
 /** Properties of {@link StreamProcessingStack}. */
 export interface StreamProcessingStackProps extends StackProps {
@@ -100,13 +100,22 @@ export class StreamProcessingStack extends Stack {
     for (const handler of handlers) {
       const id = pascal(handler.name);
       const outputs = outputTopicsOf(handler);
-      const fn = new PipelineFunction(this, id, {
-        ...(outputs.length > 0 ? { producer: this.source.producerAccess(outputs) } : {}),
+      const registry =
+        config.consumer.schemaRegistry && usesSchemaRegistry(handler)
+          ? config.consumer.schemaRegistry
+          : undefined;
+      const environment = {
         // Final results close a window once every partition passed it: the handler must count
         // the partitions the stack gives its topic, not the ones its spec was written for.
         ...(config.topics.manage && hasFinalResults(handler)
-          ? { environment: { [SOURCE_TOPIC_PARTITIONS_ENV]: String(config.topics.partitions) } }
+          ? { [SOURCE_TOPIC_PARTITIONS_ENV]: String(config.topics.partitions) }
           : {}),
+        // Its Avro codec reads what Lambda delivers once the mapping validates with the registry.
+        ...(registry ? schemaRegistryEnvironment(registry) : {}),
+      };
+      const fn = new PipelineFunction(this, id, {
+        ...(outputs.length > 0 ? { producer: this.source.producerAccess(outputs) } : {}),
+        ...(Object.keys(environment).length > 0 ? { environment } : {}),
         handler,
         tables: this.tables,
         metricsNamespace: config.monitoring.metricsNamespace,
@@ -132,14 +141,8 @@ export class StreamProcessingStack extends Stack {
         ...(filters?.pushdown ? { filterPatterns: filters.patterns } : {}),
         failureBucket: failures,
         enhancedMetrics: config.consumer.esmMetrics,
-        ...(config.consumer.schemaRegistry
-          ? {
-              schemaRegistry: schemaRegistryOf(
-                this,
-                `${id}SchemaRegistrySecret`,
-                config.consumer.schemaRegistry,
-              ),
-            }
+        ...(registry
+          ? { schemaRegistry: schemaRegistryOf(this, `${id}SchemaRegistrySecret`, registry) }
           : {}),
         dependsOn,
       });

@@ -8,6 +8,7 @@ import {
   ALL_DEFECTS,
   CSV_DEFECTS,
   formatRecord,
+  type GeneratedMalformed,
   type GeneratedRecord,
   generateRides,
   pickupLocationsOf,
@@ -15,7 +16,8 @@ import {
   RIDE_GENERATOR_DEFAULTS,
   type RideFormat,
 } from '../../shared/local/datagen/index.js';
-import { loadZones, parseDatetimeMs } from '../../shared/rides/schemas/index.js';
+import { loadZones, parseDatetimeMs, RIDE_AVRO_SCHEMA } from '../../shared/rides/schemas/index.js';
+import { type AvroParts, type AvroProduceOptions, avroKeyOf, avroPartsFor } from '../lib/avroValues.js';
 import { intArg, parseTimeArg } from '../lib/cliOptions.js';
 import type { CompressionName } from '../lib/kafkaCodecs.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
@@ -35,6 +37,11 @@ import {
 } from '../lib/kafkaProducer.js';
 import { createThroughputProgress } from '../lib/kafkaProgress.js';
 import { type Output, processOutput } from '../lib/output.js';
+import {
+  addSchemaRegistryFlags,
+  registrarFrom,
+  type SchemaRegistryFlags,
+} from '../lib/schemaRegistryFlags.js';
 
 /** The zone lookup shipped with the repo. */
 export const DEFAULT_ZONES_FILE = fileURLToPath(new URL('../../data/taxi_zone_lookup.csv', import.meta.url));
@@ -71,6 +78,18 @@ export interface DatagenOptions extends KafkaCliOptions {
   /** For `topic`: stamp records with this datetime field. @default the send time */
   readonly timestampField?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * For `topic`: `avro` writes each ride as Confluent-framed Avro (schema from `avro`, @default
+   * the newest of `<topic>-value`, else the ride schema RIDE_AVRO_SCHEMA, registered there);
+   * `text` the line `format` gives. A malformed record that Avro cannot hold goes as its JSON
+   * text, so Avro consumers dead-letter it (`NOT_CONFLUENT_FRAMED`), as `produce
+   * --allow-malformed` sends it. @default text
+   */
+  readonly valueFormat?: 'text' | 'avro';
+  /** For `topic`: `avro` writes the key as Confluent-framed Avro (`<topic>-key`). @default string */
+  readonly keyFormat?: 'string' | 'avro';
+  /** Where Avro schemas are registered and which ones, for `valueFormat`/`keyFormat` avro. */
+  readonly avro?: AvroProduceOptions;
   readonly compression?: CompressionName;
   readonly quiet?: boolean;
   readonly output?: Output;
@@ -98,6 +117,13 @@ export async function runDatagen(options: DatagenOptions): Promise<DatagenSummar
     throw new ConfigError('give either --out FILE or --topic NAME, not both');
   }
   const toStdout = options.topic === undefined && (options.out === undefined || options.out === '-');
+  const avroWanted = options.valueFormat === 'avro' || options.keyFormat === 'avro';
+  if (avroWanted && options.topic === undefined) {
+    // Files and stdout hold lines of text; Avro bytes only make sense as Kafka records.
+    throw new ConfigError(
+      '--value-format avro and --key-format avro need --topic: files get JSON or CSV lines',
+    );
+  }
   const format = options.format ?? (options.out?.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const count = options.count ?? 1000;
@@ -154,6 +180,16 @@ export async function runDatagen(options: DatagenOptions): Promise<DatagenSummar
 
   let produce: ProduceSummary | undefined;
   if (options.topic !== undefined) {
+    // Schemas are registered (or looked up) before connecting: a wrong schema fails fast.
+    const avro = await avroPartsFor({
+      topic: options.topic,
+      value: options.valueFormat === 'avro',
+      key: options.keyFormat === 'avro',
+      avro: options.avro,
+      ...(options.stream === 'pickup-locations'
+        ? {}
+        : { fallbackValueSchema: JSON.stringify(RIDE_AVRO_SCHEMA) }),
+    });
     const { kafka } = await openKafka(options);
     const keyField =
       options.keyField !== undefined
@@ -162,13 +198,17 @@ export async function runDatagen(options: DatagenOptions): Promise<DatagenSummar
           ? 'PULocationID'
           : DEFAULT_RIDE_KEY_FIELD;
     const records = (function* (): Generator<OutgoingRecord> {
-      for (const r of counted()) yield toOutgoing(r, format, keyField, options.timestampField);
+      for (const r of counted()) yield toOutgoing(r, format, keyField, options.timestampField, avro);
     })();
     produce = await produceRecords(kafka, records, {
       topic: options.topic,
       sourceName: `datagen (seed ${seed})`,
       unit: 'record',
-      headers: { 'content-type': format === 'csv' ? 'text/csv' : 'application/json', ...options.headers },
+      // Avro gets no content type: Confluent's serializers set none (the frame says what it is).
+      headers: {
+        ...(avro.value ? {} : { 'content-type': format === 'csv' ? 'text/csv' : 'application/json' }),
+        ...options.headers,
+      },
       progress: createThroughputProgress({
         label: `datagen ${options.topic}`,
         ...(count === 0 ? {} : { totalRecords: count }),
@@ -215,22 +255,64 @@ function* asPickupLocations(rides: Iterable<GeneratedRecord>): Generator<Generat
   }
 }
 
-/** A generated record as a Kafka record: key from the (intact) fields, value as written to files. */
+/**
+ * A generated record as a Kafka record: key from the (intact) fields, value as written to
+ * files, or as Avro when `avro.value` is set.
+ */
 function toOutgoing(
   r: GeneratedRecord,
   format: RideFormat,
   keyField: string | null,
   timestampField: string | undefined,
+  avro: AvroParts = {},
 ): OutgoingRecord {
   const fields: Readonly<Record<string, unknown>> = r.kind === 'ride' ? r.ride : r.fields;
   const key = keyField === null ? undefined : fields[keyField];
+  const keyText = key === undefined || key === null || key === '' ? null : String(key);
   const timestampMs = timestampField === undefined ? undefined : parseDatetimeMs(fields[timestampField]);
   return {
     line: r.index + 1,
-    key: key === undefined || key === null || key === '' ? null : String(key),
-    value: formatRecord(r, format),
+    key: avro.key ? avroKeyOrText(fields, keyText, avro.key) : keyText,
+    value: avro.value
+      ? r.kind === 'ride'
+        ? avro.value.serialize(r.ride)
+        : malformedAvroValue(r, avro.value)
+      : formatRecord(r, format),
     ...(timestampMs === undefined || timestampMs < 0 ? {} : { timestampMs }),
   };
+}
+
+/**
+ * A malformed record in an Avro run: its fields as Avro when they still fit the schema (a
+ * damaged number can, and the pipelines' own checks then dead-letter it), else its JSON text,
+ * which Avro consumers dead-letter as not framed. Either way the record reaches the topic, as
+ * it does in a JSON run.
+ */
+function malformedAvroValue(
+  r: GeneratedMalformed,
+  serializer: NonNullable<AvroParts['value']>,
+): string | Buffer {
+  if (r.text === undefined) {
+    try {
+      return serializer.serialize(r.fields);
+    } catch {
+      // Does not fit the schema: sent as text below.
+    }
+  }
+  return formatRecord(r, 'jsonl');
+}
+
+/** An Avro key, or the key text when the fields do not fit a record key schema (malformed records). */
+function avroKeyOrText(
+  fields: Readonly<Record<string, unknown>>,
+  key: string | null,
+  serializer: NonNullable<AvroParts['key']>,
+): Buffer | string | null {
+  try {
+    return avroKeyOf(fields, key, serializer);
+  } catch {
+    return key;
+  }
 }
 
 /** Writes lines with backpressure; with a rate, one line per slot. */
@@ -326,12 +408,26 @@ export function register(program: Command): void {
       "generate each ride's pickup-location event (the join's second input) instead of the ride",
     )
     .addOption(
+      new Option(
+        '--value-format <format>',
+        'with --topic: json or csv lines (as --format), or Confluent-framed Avro (schema: --value-schema, else the topic subject newest, else the ride schema)',
+      ).choices(['json', 'csv', 'avro']),
+    )
+    .addOption(
+      new Option(
+        '--key-format <format>',
+        'with --topic: key as text, or Confluent-framed Avro (see --key-schema)',
+      )
+        .choices(['string', 'avro'])
+        .default('string'),
+    )
+    .addOption(
       new Option('--zones <file>', 'taxi zone lookup CSV').default(
         DEFAULT_ZONES_FILE,
         'data/taxi_zone_lookup.csv',
       ),
     );
-  addProduceFlags(addBrokerOption(command))
+  addSchemaRegistryFlags(addProduceFlags(addBrokerOption(command)), { producing: true })
     .addHelpText(
       'after',
       `
@@ -341,25 +437,29 @@ Examples:
   npm run cli -- datagen --count 5 --seed 42
   npm run cli -- datagen --count 100000 --seed 1 --out rides-100k.jsonl --out-of-order-share 0.05 --malformed-share 0.01
   npm run cli -- datagen --topic rides --count 0 --rate 2        # a ride every 500 ms until Ctrl-C
-  npm run cli -- datagen --pickup-locations --topic pickup-locations --count 1000 --seed 1   # the join's other input`,
+  npm run cli -- datagen --pickup-locations --topic pickup-locations --count 1000 --seed 1   # the join's other input
+  npm run cli -- datagen --topic rides-avro --count 1000 --seed 1 --value-format avro         # Avro rides (data/schemas)`,
     )
     .action(
       async (
-        f: ProduceFlags & {
-          count: number;
-          seed?: string;
-          out?: string;
-          topic?: string;
-          format?: RideFormat;
-          start?: number;
-          meanGapMs: number;
-          outOfOrderShare?: number;
-          lateFraction?: number;
-          malformedShare?: number;
-          zones: string;
-          brokers?: string;
-          pickupLocations?: boolean;
-        },
+        f: ProduceFlags &
+          SchemaRegistryFlags & {
+            count: number;
+            seed?: string;
+            out?: string;
+            topic?: string;
+            format?: RideFormat;
+            start?: number;
+            meanGapMs: number;
+            outOfOrderShare?: number;
+            lateFraction?: number;
+            malformedShare?: number;
+            zones: string;
+            brokers?: string;
+            pickupLocations?: boolean;
+            valueFormat?: 'json' | 'csv' | 'avro';
+            keyFormat: 'string' | 'avro';
+          },
       ) => {
         const interrupt = interruptSignal();
         try {
@@ -374,11 +474,14 @@ Examples:
                 : keyFieldFrom(f),
             signal: interrupt.signal,
             ...(f.pickupLocations ? { stream: 'pickup-locations' as const } : {}),
+            ...avroFlags(f),
             ...definedOnly({
               seed: f.seed,
               out: f.out,
               topic: f.topic,
-              format: f.format,
+              format:
+                f.format ??
+                (f.valueFormat === 'csv' ? 'csv' : f.valueFormat === 'json' ? 'jsonl' : undefined),
               startMs: f.start,
               outOfOrderShare: f.outOfOrderShare,
               lateFraction: f.lateFraction,
@@ -396,4 +499,22 @@ Examples:
         }
       },
     );
+}
+
+/** The Avro options of `datagen` from its flags (none unless a format is avro). */
+function avroFlags(
+  f: SchemaRegistryFlags & { valueFormat?: 'json' | 'csv' | 'avro'; keyFormat: 'string' | 'avro' },
+): Pick<DatagenOptions, 'valueFormat' | 'keyFormat' | 'avro'> {
+  if (f.valueFormat !== 'avro' && f.keyFormat !== 'avro') return {};
+  return {
+    ...(f.valueFormat === 'avro' ? { valueFormat: 'avro' as const } : {}),
+    keyFormat: f.keyFormat,
+    avro: {
+      registrar: registrarFrom(f),
+      valueSchema: f.valueSchema,
+      schemaId: f.schemaId,
+      keySchema: f.keySchema,
+      keySchemaId: f.keySchemaId,
+    },
+  };
 }

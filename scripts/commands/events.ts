@@ -3,12 +3,22 @@ import { basename, join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  MAX_BATCH_SIZE,
+  type ProducerRecord,
+} from '../../shared/local/eventSourceMapping/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
+import { type AvroProduceOptions, asAvroRecord, avroPartsFor } from '../lib/avroValues.js';
 import { fileBatchSource, recordCount } from '../lib/batchSource.js';
 import { intArg } from '../lib/cliOptions.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { SAMPLE_EVENTS } from '../lib/sampleEvents.js';
+import {
+  addSchemaRegistryFlags,
+  registrarFrom,
+  type SchemaRegistryFlags,
+} from '../lib/schemaRegistryFlags.js';
 import {
   addSourceFileFlags,
   DEFAULT_KEY_FIELD,
@@ -36,6 +46,17 @@ export interface EventsOptions {
   readonly limit?: number;
   /** Stop at the first malformed input line. @default false: it goes into the event as is */
   readonly strict?: boolean;
+  /**
+   * `avro`: values as a Confluent serializer writes them (magic byte, schema id, Avro binary),
+   * so the events carry what an Avro topic holds and `invoke` of an Avro handler decodes them.
+   * A line that does not fit the schema (a malformed one) stays as written: the handler
+   * dead-letters it. @default json
+   */
+  readonly valueFormat?: 'json' | 'avro';
+  /** `avro`: keys as Confluent-framed Avro (`--key-schema`). @default string */
+  readonly keyFormat?: 'string' | 'avro';
+  /** Schemas for the Avro formats: where they live, which file or id (see `produce`). */
+  readonly avro?: AvroProduceOptions;
   /** `-` (stdout, one event per line), a `.json` file (exactly one event), or a folder. @default - */
   readonly out?: string;
 }
@@ -57,9 +78,16 @@ export async function runEvents(
 ): Promise<EventsResult> {
   const out = options.out ?? '-';
   requireInputFile(options.file);
+  const topic = options.topic ?? RIDES_TOPIC;
+  const avro = await avroPartsFor({
+    topic,
+    value: options.valueFormat === 'avro',
+    key: options.keyFormat === 'avro',
+    avro: options.avro,
+  });
   const source = fileBatchSource({
     file: options.file,
-    topic: options.topic ?? RIDES_TOPIC,
+    topic,
     partitions: options.partitions ?? 1,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     source: options.source ?? 'msk',
@@ -68,6 +96,7 @@ export async function runEvents(
     ...(options.format ? { format: options.format } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.strict ? { strict: true } : {}),
+    ...(avro.value || avro.key ? { serialize: (r: ProducerRecord) => asAvroRecord(r, avro) } : {}),
   });
   const events: LambdaKafkaEvent[] = [];
   const files: string[] = [];
@@ -132,7 +161,7 @@ export async function runSampleEvents(output: Output = processOutput): Promise<s
 
 /** Registers `events`. */
 export function register(program: Command): void {
-  addSourceFileFlags(
+  const command = addSourceFileFlags(
     program
       .command('events')
       .description('write sample Lambda Kafka events (exact AWS shape) built from a CSV / JSONL file')
@@ -150,16 +179,27 @@ export function register(program: Command): void {
         new Option('--source <kind>', 'event source: MSK or self-managed Kafka')
           .choices(['msk', 'self-managed'])
           .default('msk'),
+      )
+      .addOption(
+        new Option('--value-format <format>', 'values as JSON, or Confluent-framed Avro (see --value-schema)')
+          .choices(['json', 'avro'])
+          .default('json'),
+      )
+      .addOption(
+        new Option('--key-format <format>', 'keys as text, or Confluent-framed Avro (see --key-schema)')
+          .choices(['string', 'avro'])
+          .default('string'),
       ),
-  )
-    .option(
-      '--out <dir|file.json|->',
-      '"-" = stdout, one event per line (pipe it to: invoke <function> --event -); a folder; or one .json file',
-      '-',
-    )
+  ).option(
+    '--out <dir|file.json|->',
+    '"-" = stdout, one event per line (pipe it to: invoke <function> --event -); a folder; or one .json file',
+    '-',
+  );
+  addSchemaRegistryFlags(command, { producing: true });
+  command
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --limit 10 --out events/rides-msk.json\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --out /tmp/rides-events/\n  npm run -s cli -- events --file data/rides.csv --limit 10 | npm run -s cli -- invoke rides-tumbling-by-pickup --event -\n  npm run -s cli -- events --samples   # rewrites events/*.json',
+      '\nExamples:\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --limit 10 --out events/rides-msk.json\n  npm run -s cli -- events --file data/rides.csv --partitions 3 --out /tmp/rides-events/\n  npm run -s cli -- events --file data/rides.csv --limit 10 | npm run -s cli -- invoke rides-tumbling-by-pickup --event -\n  npm run -s cli -- events --topic rides-avro --file data/rides.csv --limit 10 --value-format avro --schema-id 1 | npm run -s cli -- invoke rides-tumbling-by-pickup-avro --event -\n  npm run -s cli -- events --samples   # rewrites events/*.json',
     )
     .action(async (o) => {
       if (o.samples) {
@@ -179,6 +219,20 @@ export function register(program: Command): void {
         limit: o.limit,
         strict: o.strict,
         out: o.out,
+        valueFormat: o.valueFormat,
+        keyFormat: o.keyFormat,
+        ...(o.valueFormat === 'avro' || o.keyFormat === 'avro' ? { avro: avroOptionsOf(o) } : {}),
       });
     });
+}
+
+/** The Avro options of `events` from its schema flags. */
+function avroOptionsOf(flags: SchemaRegistryFlags): AvroProduceOptions {
+  return {
+    registrar: registrarFrom(flags),
+    valueSchema: flags.valueSchema,
+    schemaId: flags.schemaId,
+    keySchema: flags.keySchema,
+    keySchemaId: flags.keySchemaId,
+  };
 }

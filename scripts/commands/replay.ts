@@ -1,10 +1,15 @@
 import { dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
-import { DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  MAX_BATCH_SIZE,
+  type ProducerRecord,
+} from '../../shared/local/eventSourceMapping/index.js';
 import { resetTopicFiles, TopicFilesSink } from '../../shared/local/io/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
+import { type AvroProduceOptions, asAvroRecord, avroPartsFor } from '../lib/avroValues.js';
 import type { BatchSource } from '../lib/batchSource.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
@@ -21,6 +26,7 @@ import { type Output, processOutput } from '../lib/output.js';
 import { selectHandlers } from '../lib/pipelineSelection.js';
 import { countLines } from '../lib/progress.js';
 import { DEFAULT_REPLAY_PARTITIONS, type ReplaySourceOptions, replaySource } from '../lib/replaySource.js';
+import { addSchemaRegistryFlags, registrarFrom } from '../lib/schemaRegistryFlags.js';
 import { addSourceFileFlags, formatOf, requireInputFile } from '../lib/sourceRecords.js';
 
 /** Options of {@link runReplay}; the flags of `replay`. */
@@ -40,6 +46,14 @@ export interface ReplayOptions extends StoreOptions, ReplaySourceOptions {
    * here). @default `topics/` beside the embedded store's folder; in memory: counted only
    */
   readonly outDir?: string;
+  /**
+   * `avro`: the records' values as Confluent-framed Avro, as an Avro producer writes them, for
+   * handlers that read Avro (`rides-tumbling-by-pickup-avro` on `rides-avro`); schemas from
+   * `avro` (see `produce`). @default json
+   */
+  readonly valueFormat?: 'json' | 'avro';
+  /** Where Avro schemas live and which one, for `valueFormat` avro. */
+  readonly avro?: AvroProduceOptions;
 }
 
 /** The folder of output topic files beside an embedded store's folder. */
@@ -80,10 +94,20 @@ export async function runReplay(
   const handlers = selectHandlers(options.pipelines, catalog.handlers, options.topic ?? RIDES_TOPIC);
   requireInputFile(options.file);
   const lines = await countLines(options.file);
+  const avro = await avroPartsFor({
+    topic: options.topic ?? RIDES_TOPIC,
+    value: options.valueFormat === 'avro',
+    key: false,
+    avro: options.avro,
+  });
+  const source = replaySource({
+    ...options,
+    ...(avro.value ? { serialize: (r: ProducerRecord) => asAvroRecord(r, avro) } : {}),
+  });
   return feedReplay(
     options,
     handlers,
-    replaySource(options),
+    source,
     formatOf(options) === 'csv' ? lines - 1 : lines,
     {},
     output,
@@ -162,7 +186,7 @@ async function feedReplay(
 
 /** Registers `replay`. */
 export function register(program: Command): void {
-  addStoreOptions(
+  const command = addStoreOptions(
     addSourceFileFlags(
       program
         .command('replay')
@@ -189,11 +213,21 @@ export function register(program: Command): void {
           '--out-dir <dir>',
           "where route/enrich pipelines' output topics go, one <topic>.jsonl each (default: topics/ beside the embedded store)",
         ),
-    ).option('--fresh', 'delete the embedded store (and its topic files) first'),
-  )
+    )
+      .option('--fresh', 'delete the embedded store (and its topic files) first')
+      .addOption(
+        new Option(
+          '--value-format <format>',
+          'values as JSON, or Confluent-framed Avro (for handlers that read Avro)',
+        )
+          .choices(['json', 'avro'])
+          .default('json'),
+      ),
+  );
+  addSchemaRegistryFlags(command, { producing: true })
     .addHelpText(
       'after',
-      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nTwo --file flags replay both sides of a join in one run, one batch of each side in turn; each\nfile is read as its side\'s topic, keyed by its side\'s key (first file = left side, or name\nthe side: --file <topic>=<path>).\nExamples:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh\n  npm run -s cli -- replay --pipelines rides-pickup-join --file data/rides.csv --file data/pickup-locations.jsonl',
+      '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nTwo --file flags replay both sides of a join in one run, one batch of each side in turn; each\nfile is read as its side\'s topic, keyed by its side\'s key (first file = left side, or name\nthe side: --file <topic>=<path>).\nExamples:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh\n  npm run -s cli -- replay --pipelines rides-pickup-join --file data/rides.csv --file data/pickup-locations.jsonl\n  npm run -s cli -- replay --file data/rides.csv --topic rides-avro --value-format avro --schema-id 1',
     )
     .action(async (o, cmd: Command) => {
       const files: string[] = o.file;
@@ -213,6 +247,7 @@ export function register(program: Command): void {
       if (files.length > 1) {
         // Each side's topic, key and time come from the join: a flag for one file would be a guess.
         for (const [flag, option] of [
+          ['--value-format', 'valueFormat'],
           ['--topic', 'topic'],
           ['--key-field', 'keyField'],
           ['--no-key', 'key'],
@@ -220,7 +255,7 @@ export function register(program: Command): void {
         ] as const) {
           if (cmd.getOptionValueSource(option) === 'cli') {
             throw new ConfigError(
-              `${flag} does not go with two --file flags: a join replay reads each file as its side's topic, keyed by its side's key (name a side with --file <topic>=<path>)`,
+              `${flag} does not go with two --file flags: a join replay reads each file as its side's topic (JSON values), keyed by its side's key (name a side with --file <topic>=<path>)`,
             );
           }
         }
@@ -233,6 +268,16 @@ export function register(program: Command): void {
         topic: o.topic,
         keyField: o.key === false ? null : o.keyField,
         timestampField: o.timestampField,
+        valueFormat: o.valueFormat,
+        ...(o.valueFormat === 'avro'
+          ? {
+              avro: {
+                registrar: registrarFrom(o),
+                valueSchema: o.valueSchema,
+                schemaId: o.schemaId,
+              },
+            }
+          : {}),
       });
     });
 }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
 import { confluentFrame } from '../../shared/engine/decode/avro/confluentFrame.js';
-import type { SchemaRegistrar } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
+import { type SchemaRegistrar, topicSubject } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
 import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
+import type { ProducerRecord } from '../../shared/local/eventSourceMapping/batchRecords.js';
 import { parseDatetimeMs } from '../../shared/rides/schemas/datetime.js';
 
 /** Schema JSON as read from an `.avsc` file. */
@@ -138,4 +139,117 @@ function readSchemaFile(file: string): string {
     throw new ConfigError(`${file} is not an Avro schema: ${(cause as Error).message}`, { cause });
   }
   return text;
+}
+
+/** The Avro side of a producing command: the registry (or local directory) and the schemas to write with. */
+export interface AvroProduceOptions {
+  readonly registrar: SchemaRegistrar;
+  /** .avsc of the values. @default the newest schema of `<topic>-value` */
+  readonly valueSchema?: string | undefined;
+  /** An existing id to write values with (no registration). */
+  readonly schemaId?: number | undefined;
+  readonly keySchema?: string | undefined;
+  readonly keySchemaId?: number | undefined;
+}
+
+/** Serializers for the Avro parts of a producing run (either may be absent: that part is text). */
+export interface AvroParts {
+  readonly value?: AvroSerializer;
+  readonly key?: AvroSerializer;
+}
+
+/**
+ * The serializers `produce`, `datagen` and `events` write with, registered (or looked up)
+ * before the first record so a wrong schema fails before anything is sent. Subjects follow
+ * Confluent's TopicNameStrategy (`<topic>-value`, `<topic>-key`).
+ */
+export async function avroPartsFor(options: {
+  readonly topic: string;
+  readonly value: boolean;
+  readonly key: boolean;
+  readonly avro: AvroProduceOptions | undefined;
+  /** The value schema when none is given nor registered (datagen's rides: the ride schema). */
+  readonly fallbackValueSchema?: string | undefined;
+}): Promise<AvroParts> {
+  if (!options.value && !options.key) return {};
+  const avro = options.avro;
+  if (!avro) throw new ConfigError('Avro needs a schema registry or the local schema directory');
+  return {
+    ...(options.value
+      ? {
+          value: await avroSerializer({
+            registrar: avro.registrar,
+            subject: topicSubject(options.topic, 'value'),
+            schemaFile: avro.valueSchema,
+            schemaId: avro.schemaId,
+            fallbackSchema: options.fallbackValueSchema,
+          }),
+        }
+      : {}),
+    ...(options.key
+      ? {
+          key: await avroSerializer({
+            registrar: avro.registrar,
+            subject: topicSubject(options.topic, 'key'),
+            schemaFile: avro.keySchema,
+            schemaId: avro.keySchemaId,
+          }),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The Avro key of a record: a record key schema takes its fields from the row, a primitive
+ * one the key text (`"75"` becomes the int 75 for an `int` schema).
+ */
+export function avroKeyOf(
+  fields: Readonly<Record<string, unknown>>,
+  key: string | null,
+  serializer: AvroSerializer,
+): Buffer | null {
+  if (key === null) return null;
+  return serializer.serialize(serializer.isRecord ? fields : key);
+}
+
+/**
+ * A file record with its value (and key) as Confluent-framed Avro. The reader gives values as
+ * JSON text; a value that is not a JSON object or does not fit the schema stays as it is, as
+ * `produce --allow-malformed` sends it, so the handler dead-letters it (`NOT_CONFLUENT_FRAMED`).
+ * `events` and `replay` write file records this way.
+ */
+export function asAvroRecord(record: ProducerRecord, avro: AvroParts): ProducerRecord {
+  const fields = fieldsOf(record.value);
+  const attempt = <T>(write: () => T, otherwise: T): T => {
+    try {
+      return write();
+    } catch {
+      return otherwise;
+    }
+  };
+  const value =
+    avro.value && fields
+      ? attempt<ProducerRecord['value']>(() => avro.value!.serialize(fields), record.value)
+      : record.value;
+  const key =
+    avro.key && record.key !== null
+      ? attempt<ProducerRecord['key']>(
+          () => avroKeyOf(fields ?? {}, String(record.key), avro.key!),
+          record.key,
+        )
+      : record.key;
+  return { ...record, key, value };
+}
+
+/** The fields of a JSON-object value, else undefined (tombstones, broken lines, bytes). */
+function fieldsOf(value: ProducerRecord['value']): Record<string, unknown> | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,9 @@
 import type { LambdaKafkaEvent } from '../../shared/engine/event/index.js';
-import { batchRecordsAsync, type EventBatchOptions } from '../../shared/local/eventSourceMapping/index.js';
+import {
+  batchRecordsAsync,
+  type EventBatchOptions,
+  type ProducerRecord,
+} from '../../shared/local/eventSourceMapping/index.js';
 import {
   createSourceIssues,
   readProducerRecords,
@@ -30,6 +34,11 @@ export interface FileBatchSourceOptions extends SourceFileOptions, EventBatchOpt
   readonly topic: string;
   /** @default 1 */
   readonly partitions?: number;
+  /**
+   * Rewrites each record before it is partitioned, as a producer's serializer would (`events
+   * --value-format avro` frames values as Avro). @default the records as read
+   */
+  readonly serialize?: (record: ProducerRecord) => ProducerRecord;
 }
 
 /** A file replayed as an event-source mapping would deliver it after a producer wrote it in file order. */
@@ -40,7 +49,12 @@ export function fileBatchSource(options: FileBatchSourceOptions): BatchSource {
     description: `${options.file} -> topic ${options.topic}, ${partitions} partition(s), batches of ${options.batchSize ?? 100}`,
     batches: () => {
       issues = createSourceIssues();
-      return batchRecordsAsync(readProducerRecords({ ...options, issues }), { ...options, partitions });
+      const records = readProducerRecords({ ...options, issues });
+      const serialize = options.serialize;
+      return batchRecordsAsync(serialize ? mapRecords(records, serialize) : records, {
+        ...options,
+        partitions,
+      });
     },
     get issues() {
       return issues;
@@ -51,4 +65,11 @@ export function fileBatchSource(options: FileBatchSourceOptions): BatchSource {
 /** Number of records in an event. */
 export function recordCount(event: LambdaKafkaEvent): number {
   return Object.values(event.records).reduce((n, g) => n + g.length, 0);
+}
+
+async function* mapRecords(
+  records: AsyncIterable<ProducerRecord>,
+  serialize: (record: ProducerRecord) => ProducerRecord,
+): AsyncGenerator<ProducerRecord> {
+  for await (const r of records) yield serialize(r);
 }

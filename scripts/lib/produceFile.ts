@@ -1,10 +1,17 @@
 import { existsSync } from 'node:fs';
-import type { SchemaRegistrar } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
-import { topicSubject } from '../../shared/engine/decode/avro/WriterSchemaSource.js';
 import { ConfigError, InvalidRecordError } from '../../shared/engine/errors/index.js';
 import { type FileRecord, readRecordFile } from '../../shared/local/io/index.js';
 import { parseDatetimeMs } from '../../shared/rides/schemas/index.js';
-import { type AvroSerializer, avroSerializer } from './avroValues.js';
+import {
+  type AvroParts,
+  type AvroProduceOptions,
+  type AvroSerializer,
+  avroKeyOf,
+  avroPartsFor,
+} from './avroValues.js';
+
+export type { AvroProduceOptions };
+
 import type { CompressionName } from './kafkaCodecs.js';
 import { type KafkaCliOptions, openKafka } from './kafkaConnect.js';
 import { DEFAULT_RIDE_KEY_FIELD } from './kafkaOptions.js';
@@ -69,53 +76,6 @@ export interface ProduceOptions extends KafkaCliOptions {
   readonly batchRecords?: number;
 }
 
-/** The Avro side of `produce`: the registry (or local directory) and the schemas to write with. */
-export interface AvroProduceOptions {
-  readonly registrar: SchemaRegistrar;
-  /** .avsc of the values. @default the newest schema of `<topic>-value` */
-  readonly valueSchema?: string | undefined;
-  /** An existing id to write values with (no registration). */
-  readonly schemaId?: number | undefined;
-  readonly keySchema?: string | undefined;
-  readonly keySchemaId?: number | undefined;
-}
-
-/** Serializers for the Avro parts of a produce run, registered before the first send. */
-interface AvroParts {
-  readonly value?: AvroSerializer;
-  readonly key?: AvroSerializer;
-}
-
-async function avroParts(options: ProduceOptions): Promise<AvroParts> {
-  const avro = options.avro;
-  const wantsValue = options.valueFormat === 'avro' && !options.tombstones;
-  const wantsKey = options.keyFormat === 'avro';
-  if (!wantsValue && !wantsKey) return {};
-  if (!avro) throw new ConfigError('Avro needs a schema registry or the local schema directory');
-  return {
-    ...(wantsValue
-      ? {
-          value: await avroSerializer({
-            registrar: avro.registrar,
-            subject: topicSubject(options.topic, 'value'),
-            schemaFile: avro.valueSchema,
-            schemaId: avro.schemaId,
-          }),
-        }
-      : {}),
-    ...(wantsKey
-      ? {
-          key: await avroSerializer({
-            registrar: avro.registrar,
-            subject: topicSubject(options.topic, 'key'),
-            schemaFile: avro.keySchema,
-            schemaId: avro.keySchemaId,
-          }),
-        }
-      : {}),
-  };
-}
-
 /**
  * Produces a CSV or JSON-lines file to a topic, streaming it (files larger than memory are
  * fine), with the idempotent producer and acks = all, and prints a summary of records,
@@ -131,7 +91,12 @@ export async function runProduce(options: ProduceOptions): Promise<ProduceSummar
   }
   if (options.tombstones) requireTombstoneOptions(options);
   // Schemas are registered (or looked up) before connecting: a wrong schema fails fast.
-  const avro = await avroParts(options);
+  const avro = await avroPartsFor({
+    topic: options.topic,
+    value: valueFormat === 'avro' && !options.tombstones,
+    key: options.keyFormat === 'avro',
+    avro: options.avro,
+  });
   const { kafka } = await openKafka(options);
   const dataLines = Math.max(0, (await countLines(options.file)) - (format === 'csv' ? 1 : 0));
   const total = options.count === undefined ? dataLines : Math.min(options.count, dataLines);
@@ -202,12 +167,6 @@ function avroValueOf(r: FileRecord, serializer: AvroSerializer, options: Produce
   }
 }
 
-/** The Avro key: a record key schema takes its fields from the row, a primitive one the key field. */
-function avroKeyOf(r: FileRecord, key: string | null, serializer: AvroSerializer): Buffer | null {
-  if (key === null) return null;
-  return serializer.serialize(serializer.isRecord ? r.fields : key);
-}
-
 /** File records to outgoing records: the key and timestamp from their fields. */
 async function* toOutgoing(
   records: AsyncIterable<FileRecord>,
@@ -224,7 +183,7 @@ async function* toOutgoing(
     const key = keyField === null || r.invalid ? null : keyOf(r, keyField, options);
     yield {
       line: r.line,
-      key: avro.key ? avroKeyOf(r, key, avro.key) : key,
+      key: avro.key ? avroKeyOf(r.fields, key, avro.key) : key,
       value: options.tombstones ? null : avro.value ? avroValueOf(r, avro.value, options) : r.value,
       ...stamp,
     };

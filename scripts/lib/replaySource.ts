@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_SIZE } from '../../shared/local/eventSourceMapping/index.js';
+import { DEFAULT_BATCH_SIZE, type ProducerRecord } from '../../shared/local/eventSourceMapping/index.js';
 import { RIDES_TOPIC } from '../../shared/rides/index.js';
 import { type BatchSource, fileBatchSource } from './batchSource.js';
 import { DEFAULT_KEY_FIELD, type SourceFileOptions } from './sourceRecords.js';
@@ -22,6 +22,8 @@ export interface ReplaySourceOptions {
   readonly limit?: number;
   /** Stop at the first malformed input line. @default false: it is delivered as is and dead-lettered */
   readonly strict?: boolean;
+  /** Rewrites each record as a producer's serializer would (Avro values). @default as read */
+  readonly serialize?: (record: ProducerRecord) => ProducerRecord;
 }
 
 /** The file source a replay reads, with the CLI's defaults; `replay` and `start` share it. */
@@ -36,5 +38,6 @@ export function replaySource(options: ReplaySourceOptions): BatchSource {
     ...(options.format ? { format: options.format } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.strict ? { strict: true } : {}),
+    ...(options.serialize ? { serialize: options.serialize } : {}),
   });
 }

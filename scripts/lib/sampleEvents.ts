@@ -1,3 +1,6 @@
+import { LocalSchemaDirectory } from '../../shared/engine/decode/avro/LocalSchemaDirectory.js';
+import { DEFAULT_SCHEMA_DIR } from '../../shared/engine/decode/avro/schemaSourceFromEnv.js';
+import { RIDES_AVRO_TOPIC } from '../../shared/rides/rideAvroHandlers.js';
 import type { EventsOptions } from '../commands/events.js';
 
 /**
@@ -29,5 +32,18 @@ export const SAMPLE_EVENTS: ReadonlyArray<EventsOptions & { readonly out: string
       partitions: 3,
       source: 'msk',
       out: 'events/rides-with-bad-records.json',
+    },
+    {
+      about:
+        'the first 10 rides as Confluent-framed Avro on rides-avro (schema id 1 of data/schemas), for the Avro twins',
+      file: 'data/rides.csv',
+      topic: RIDES_AVRO_TOPIC,
+      partitions: 3,
+      limit: 10,
+      source: 'msk',
+      valueFormat: 'avro',
+      // An existing id, so writing the sample registers nothing in data/schemas.
+      avro: { registrar: new LocalSchemaDirectory(DEFAULT_SCHEMA_DIR), schemaId: 1 },
+      out: 'events/rides-avro-msk.json',
     },
   ];

@@ -1,6 +1,12 @@
 // Not the Avro codecs (rideAvroCodecs.ts): opt-in, so that JSON handlers importing this index
 // bundle no Avro library.
-export { RIDES_AVRO_TOPIC, rideAvroHandlers, rideAvroTwin } from './rideAvroHandlers.js';
+export {
+  RIDES_AVRO_TOPIC,
+  rideAvroCatalogHandlers,
+  rideAvroHandler,
+  rideAvroHandlers,
+  rideAvroTwin,
+} from './rideAvroHandlers.js';
 export { type RideCodecName, rideCodecs } from './rideCodecs.js';
 export {
   dropoffZone,

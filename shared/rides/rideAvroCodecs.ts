@@ -1,6 +1,8 @@
 import { avroCodec } from '../engine/decode/avro/avroCodec.js';
 import { avroSourceCodec } from '../engine/decode/avro/avroSourceCodec.js';
+import { lambdaDeliveredAvroCodec } from '../engine/decode/avro/lambdaDeliveredAvroCodec.js';
 import { schemaSourceFromEnv } from '../engine/decode/avro/schemaSourceFromEnv.js';
+import { jsonCodec } from '../engine/decode/jsonCodec.js';
 import type { ValueCodec } from '../engine/decode/valueCodec.js';
 import { RIDE_AVRO_SCHEMA, type Ride, rideSchema } from './schemas/index.js';
 
@@ -19,14 +21,21 @@ import { RIDE_AVRO_SCHEMA, type Ride, rideSchema } from './schemas/index.js';
  */
 export const rideAvroCodecs = {
   /**
-   * Confluent-framed Avro rides (`RIDE_AVRO_SCHEMA` as the reader schema), writer schemas from
-   * `SCHEMA_REGISTRY_URL` or the local directory `SCHEMA_DIR` (@default data/schemas).
+   * Avro rides however they arrive: Confluent-framed (`RIDE_AVRO_SCHEMA` as the reader schema,
+   * writer schemas from `SCHEMA_REGISTRY_URL` or the local directory `SCHEMA_DIR`, @default
+   * data/schemas), or, when the CDK app put the mapping behind Lambda's schema registry
+   * (`SCHEMA_REGISTRY_RECORD_FORMAT`), as the JSON or the bare Avro body Lambda delivers.
    */
-  'ride-avro': avroCodec({
+  'ride-avro': lambdaDeliveredAvroCodec<Ride>({
     name: 'ride-avro',
-    readerSchema: RIDE_AVRO_SCHEMA,
-    schema: rideSchema,
-    source: () => schemaSourceFromEnv(),
+    framed: avroCodec({
+      name: 'ride-avro',
+      readerSchema: RIDE_AVRO_SCHEMA,
+      schema: rideSchema,
+      source: () => schemaSourceFromEnv(),
+    }),
+    json: jsonCodec(rideSchema),
+    source: avroSourceCodec({ name: 'ride-avro', readerSchema: RIDE_AVRO_SCHEMA, schema: rideSchema }),
   }) as ValueCodec<Ride>,
   /**
    * Unframed Avro rides, as Lambda delivers them with a schema registry on the mapping and

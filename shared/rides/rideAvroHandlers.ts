@@ -1,5 +1,5 @@
 import type { HandlerSpec } from '../engine/process/index.js';
-import { rideHandlers } from './ridePipelines.js';
+import { rideHandler, rideHandlers } from './ridePipelines.js';
 
 /** The topic `produce --value-format avro` writes rides to in the README's Avro walk-through. */
 export const RIDES_AVRO_TOPIC = 'rides-avro';
@@ -26,3 +26,18 @@ export function rideAvroTwin(
 
 /** The Avro twins of every ride handler, for the local runner (`run --function NAME-avro`). */
 export const rideAvroHandlers: readonly HandlerSpec[] = rideHandlers.map((h) => rideAvroTwin(h));
+
+/**
+ * The Avro twin of a ride handler by the JSON handler's name: `rideAvroHandler('rides-tumbling-by-pickup')`
+ * is `rides-tumbling-by-pickup-avro`, reading `rides-avro` with `ride-avro`. The catalog lists
+ * the twins it deploys, so they run by name in `invoke`, `replay`, `run` and the CDK app.
+ */
+export function rideAvroHandler(jsonHandlerName: string): HandlerSpec {
+  return rideAvroTwin(rideHandler(jsonHandlerName));
+}
+
+/**
+ * The twins the catalog deploys: one windowed aggregation, enough to run the Avro path by name
+ * end to end; every other twin is one line here (each costs a Lambda function and a mapping).
+ */
+export const rideAvroCatalogHandlers: readonly HandlerSpec[] = [rideAvroHandler('rides-tumbling-by-pickup')];

@@ -121,6 +121,7 @@ describe('function bundles', () => {
       'rides-sessions',
       'rides-tips-final',
       'rides-tumbling-by-pickup',
+      'rides-tumbling-by-pickup-avro',
       'topic-admin',
       'zones-table',
     ]);
@@ -202,8 +203,18 @@ describe('function bundles', () => {
       (b) => b.service !== 'topic-admin' && !PRODUCING.includes(b.service),
     )) {
       // Each bundle gets an event of the topic its pipelines read.
-      const event = bundle.service.startsWith('orders-') ? 'orders-msk.json' : 'rides-msk.json';
-      const result = await invoke(bundle.path, join(REPO_ROOT, 'events', event));
+      const event = bundle.service.startsWith('orders-')
+        ? 'orders-msk.json'
+        : bundle.service.endsWith('-avro')
+          ? 'rides-avro-msk.json'
+          : 'rides-msk.json';
+      // The Avro twin reads writer schemas from the repository's schema directory (the bundle
+      // runs outside the repository; in AWS it would need SCHEMA_REGISTRY_URL or a registry
+      // on its mapping).
+      const env: Record<string, string> = bundle.service.endsWith('-avro')
+        ? { SCHEMA_DIR: join(REPO_ROOT, 'data', 'schemas') }
+        : {};
+      const result = await invoke(bundle.path, join(REPO_ROOT, 'events', event), env);
 
       expect(result, bundle.service).toEqual({ batchItemFailures: [] });
     }
@@ -215,7 +226,9 @@ describe('function bundles', () => {
       'pair-sessions-5m',
       'payment-sessions-60s',
       'pickup-5m',
+      'pickup-5m-avro',
       'tips-1h',
+      'tips-1h-avro',
       'units-per-state-10m',
       'vendor-10m-hop-5m',
     ]);

@@ -15,6 +15,8 @@ const ALLOWED_ENV = new Set([
   'SOURCE_TOPIC_PARTITIONS',
   // The final-results sweeper: the pipelines it sweeps (names, topics, partition counts).
   'SWEEP_PIPELINES',
+  // Avro handlers behind Lambda's schema registry: the mapping's EventRecordFormat (json|source).
+  'SCHEMA_REGISTRY_RECORD_FORMAT',
   // Functions that write topics: broker addresses, the auth mechanism, a secret's ARN (not its value).
   'KAFKA_BROKERS',
   'KAFKA_AUTH',

@@ -4,12 +4,47 @@ import {
   CONFLUENT_SCHEMA_REGISTRY,
   GLUE_SCHEMA_REGISTRY,
   policyStatements,
+  type ResourceJson,
   resourcesOf,
   SECRET_ARN,
   synth,
 } from './support/synth.js';
 
+/** A function's SCHEMA_REGISTRY_RECORD_FORMAT, if it has one. */
+function recordFormatOf(fn: ResourceJson | undefined): string | undefined {
+  const props = fn?.Properties as { Environment?: { Variables?: Record<string, string> } } | undefined;
+  return props?.Environment?.Variables?.SCHEMA_REGISTRY_RECORD_FORMAT;
+}
+
 describe("Lambda's schema-registry integration on the mapping (provisioned pollers)", () => {
+  it('puts the registry on the mappings of Avro handlers only, and tells their codec the record format', () => {
+    const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
+    const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping');
+    const withRegistry = mappings
+      .filter(([, m]) => JSON.stringify(m.Properties).includes('SchemaRegistryConfig'))
+      .map(([id]) => id);
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const formatOf = (prefix: string) =>
+      functions.find(
+        ([id]) => id.startsWith(prefix) && (prefix.endsWith('Avro') || !id.startsWith(`${prefix}Avro`)),
+      )?.[1];
+
+    expect(mappings.length).toBeGreaterThan(5);
+    expect(withRegistry).toHaveLength(1);
+    expect(withRegistry[0]).toMatch(/^RidesTumblingByPickupAvro/);
+    expect(recordFormatOf(formatOf('RidesTumblingByPickupAvro'))).toBe('json');
+    expect(recordFormatOf(formatOf('RidesTumblingByPickup'))).toBeUndefined();
+    expect(recordFormatOf(formatOf('RidesCountByDropoff'))).toBeUndefined();
+    const glue = synth(GLUE_SCHEMA_REGISTRY).template;
+    expect(
+      recordFormatOf(
+        resourcesOf(glue, 'AWS::Lambda::Function').find(([id]) =>
+          id.startsWith('RidesTumblingByPickupAvro'),
+        )?.[1],
+      ),
+    ).toBe('source');
+  });
+
   it('sets SchemaRegistryConfig for a Confluent registry: JSON records, BASIC_AUTH secret, values validated', () => {
     const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -26,7 +61,7 @@ describe("Lambda's schema-registry integration on the mapping (provisioned polle
 
   it('lets the function role read the registry secret (Lambda reads it with that role)', () => {
     const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
-    const reads = policyStatements(template, 'RidesCountByDropoffRoleDefaultPolicy').filter((s) =>
+    const reads = policyStatements(template, 'RidesTumblingByPickupAvroRoleDefaultPolicy').filter((s) =>
       JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
     );
     expect(JSON.stringify(reads)).toContain(SECRET_ARN);
@@ -43,7 +78,7 @@ describe("Lambda's schema-registry integration on the mapping (provisioned polle
         },
       },
     });
-    const glue = policyStatements(template, 'RidesCountByDropoffRoleDefaultPolicy')
+    const glue = policyStatements(template, 'RidesTumblingByPickupAvroRoleDefaultPolicy')
       .flatMap((st) => st.Action)
       .filter((a) => String(a).startsWith('glue:'));
     expect(new Set(glue)).toEqual(new Set(['glue:GetRegistry', 'glue:GetSchemaVersion']));
@@ -52,9 +87,9 @@ describe("Lambda's schema-registry integration on the mapping (provisioned polle
   it('creates the mapping after the grants the registry added (Lambda checks them at creation)', () => {
     const { template } = synth(CONFLUENT_SCHEMA_REGISTRY);
     const [, mapping] = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').find(([id]) =>
-      id.startsWith('RidesCountByDropoff'),
+      id.startsWith('RidesTumblingByPickupAvro'),
     )!;
-    expect(JSON.stringify(mapping.DependsOn)).toMatch(/RidesCountByDropoffRoleDefaultPolicy/);
+    expect(JSON.stringify(mapping.DependsOn)).toMatch(/RidesTumblingByPickupAvroRoleDefaultPolicy/);
   });
 
   it('sets no SchemaRegistryConfig without a registry', () => {

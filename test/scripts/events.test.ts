@@ -5,7 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEvents } from '../../scripts/commands/events.js';
 import { captureOutput } from '../../scripts/lib/output.js';
 import { SAMPLE_EVENTS } from '../../scripts/lib/sampleEvents.js';
+import { LocalSchemaDirectory, parseConfluentFrame } from '../../shared/engine/decode/avro/index.js';
+import { codecByName } from '../../shared/engine/decode/index.js';
 import { decodeEvent, type LambdaKafkaEvent } from '../../shared/engine/event/index.js';
+import '../../functions/catalog.js';
 import { expectedPartition, readCsv, utcMs } from './support/independent.js';
 
 const rows = readCsv('data/rides.csv');
@@ -116,5 +119,52 @@ describe('events', () => {
       }),
     ).toHaveLength(1);
     expect(values.filter((v) => v?.includes('"PULocationID":"Kips Bay"'))).toHaveLength(1);
+  });
+
+  it('writes Avro events (--value-format avro): framed values that decode with ride-avro to the rides the JSON events carry', async () => {
+    const options = { file: 'data/rides.csv', partitions: 3, limit: 10, out: '-' } as const;
+    const json = decodeEvent((await runEvents(options, captureOutput())).events[0]!).flat();
+
+    const { events } = await runEvents(
+      {
+        ...options,
+        topic: 'rides-avro',
+        valueFormat: 'avro',
+        avro: { registrar: new LocalSchemaDirectory('data/schemas'), schemaId: 1 },
+      },
+      captureOutput(),
+    );
+    const avro = decodeEvent(events[0]!).flat();
+    const rideAvro = codecByName('ride-avro');
+    const rideJson = codecByName('ride-json');
+    await rideAvro.prepare?.(avro);
+
+    expect(avro.map((r) => [r.partition, r.offset, r.key?.toString()])).toEqual(
+      json.map((r) => [r.partition, r.offset, r.key?.toString()]),
+    );
+    expect(avro.every((r) => r.topic === 'rides-avro' && parseConfluentFrame(r.value!).schemaId === 1)).toBe(
+      true,
+    );
+    expect(avro.map((r) => rideAvro.decode(r))).toEqual(json.map((r) => rideJson.decode(r)));
+  });
+
+  it('leaves lines that do not fit the Avro schema as written, so the handler dead-letters them', async () => {
+    const { events } = await runEvents(
+      {
+        file: 'events/sources/rides-with-bad-records.records.jsonl',
+        topic: 'rides-avro',
+        valueFormat: 'avro',
+        avro: { registrar: new LocalSchemaDirectory('data/schemas'), schemaId: 1 },
+        out: '-',
+      },
+      captureOutput(),
+    );
+    const values = decodeEvent(events[0]!)
+      .flat()
+      .map((r) => r.value);
+
+    expect(values.filter((v) => v === null)).toHaveLength(1);
+    expect(values.filter((v) => v !== null && v[0] === 0)).toHaveLength(3);
+    expect(values.filter((v) => v?.toString('utf8').includes('"PULocationID":"Kips Bay"'))).toHaveLength(1);
   });
 });

@@ -175,3 +175,19 @@ describe('invoke prints what the handler reported, not what it logged', () => {
     ).rejects.toThrow(/unknown function "nope"; known: .*rides-count-by-dropoff.*topic-admin/);
   });
 });
+
+describe('invoke of an Avro twin', () => {
+  it('decodes the Avro sample event and applies what the JSON handler applies for the same rides', async () => {
+    const invoke = async (functionName: string, file: string) =>
+      runInvoke({ functionName, event: file, inMemory: true }, captureOutput());
+
+    const json = await invoke('rides-tumbling-by-pickup', 'events/rides-msk.json');
+    const avro = await invoke('rides-tumbling-by-pickup-avro', 'events/rides-avro-msk.json');
+
+    expect(avro.response).toEqual({ batchItemFailures: [] });
+    expect(avro.pipelines.map((p) => [p.pipeline, p.stats, p.items, p.deadLettersWritten])).toEqual(
+      json.pipelines.map((p) => [`${p.pipeline}-avro`, p.stats, p.items, p.deadLettersWritten]),
+    );
+    expect(avro.pipelines.map((p) => p.stats.aggregated)).toEqual([10, 10]);
+  });
+});

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runReplay } from '../../scripts/commands/replay.js';
 import { type DynamoContext, openDynamo } from '../../scripts/lib/dynamoContext.js';
 import { captureOutput } from '../../scripts/lib/output.js';
+import { LocalSchemaDirectory } from '../../shared/engine/decode/avro/index.js';
 import { type MixedRides, mixedRidesCsv, mixedRidesJsonl } from './support/mixedRides.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -74,6 +75,34 @@ describe('replay', () => {
         266,
       ]);
     }
+  });
+
+  it('replays a file as Avro (--value-format avro) through the Avro twin into the aggregates the JSON handler leaves', async () => {
+    const fromJson = await runReplay(
+      { file: 'data/rides.csv', context: ctx, pipelines: ['rides-tumbling-by-pickup'] },
+      captureOutput(),
+    );
+    const json = await dump(ctx, ctx.tables.aggregates);
+
+    const avro = await runReplay(
+      {
+        file: 'data/rides.csv',
+        context: ctx,
+        topic: 'rides-avro',
+        valueFormat: 'avro',
+        avro: { registrar: new LocalSchemaDirectory('data/schemas'), schemaId: 1 },
+      },
+      captureOutput(),
+    );
+    const both = await dump(ctx, ctx.tables.aggregates);
+    const avroItems = both.filter((item) => item.includes('-avro'));
+
+    // The same late rides are dead letters on both paths; no Avro record is.
+    expect(avro.pipelines.map((p) => [p.pipeline, p.deadLettersWritten])).toEqual(
+      fromJson.pipelines.map((p) => [`${p.pipeline}-avro`, p.deadLettersWritten]),
+    );
+    expect(json.length).toBeGreaterThan(10);
+    expect(avroItems.map((item) => item.replaceAll('-avro', '')).sort()).toEqual(json);
   });
 
   it('leaves aggregates and dead letters unchanged when the redelivery has other batch boundaries', async () => {

@@ -7,6 +7,7 @@ export {
   type LambdaKafkaEvent,
   type LambdaKafkaHeader,
   type LambdaKafkaRecord,
+  type LambdaSchemaMetadata,
   partitionId,
   type TimestampType,
 } from './lambdaKafkaEvent.js';

@@ -26,6 +26,24 @@ export interface LambdaKafkaRecord {
   key?: string | null;
   value?: string | null;
   headers?: LambdaKafkaHeader[];
+  /**
+   * Set by Lambda when the mapping has a schema registry (provisioned mode): the format and
+   * the id of the schema the key was validated against (the local runner sets it the same
+   * way when it emulates a registry). Absent otherwise.
+   */
+  keySchemaMetadata?: LambdaSchemaMetadata;
+  /** As {@link LambdaKafkaRecord.keySchemaMetadata}, for the value. */
+  valueSchemaMetadata?: LambdaSchemaMetadata;
+}
+
+/**
+ * What Lambda says about the schema a record was validated against, e.g.
+ * `{"dataFormat": "AVRO", "schemaId": "1"}` (ids are strings: Glue's are UUIDs).
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-consume-kafka-events.html
+ */
+export interface LambdaSchemaMetadata {
+  dataFormat: string;
+  schemaId: string;
 }
 
 /** The whole event: `records` is keyed by `"<topic>-<partition>"`. */

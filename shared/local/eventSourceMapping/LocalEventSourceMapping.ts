@@ -24,6 +24,7 @@ import {
   HandlerTimeoutError,
   InvalidBatchResponseError,
   PartialBatchFailureError,
+  SchemaValidationError,
 } from './esmErrors.js';
 import {
   type EsmSettings,
@@ -47,6 +48,12 @@ import {
   type RetrySettings,
   splitExpired,
 } from './retryPolicy.js';
+import {
+  addSchemaMetadata,
+  type LocalSchemaRegistryConfig,
+  SchemaRegistryEmulation,
+  type ValidatedRecord,
+} from './SchemaRegistryEmulation.js';
 
 /** A Lambda handler for Kafka events, in the promise style (middy handlers are). */
 export type LambdaKafkaHandlerFn = (event: LambdaKafkaEvent, context: Context) => unknown;
@@ -97,6 +104,13 @@ export interface LocalEventSourceMappingOptions {
   readonly sessionTimeoutMs?: number;
   /** @default Date.now */
   readonly nowMs?: () => number;
+  /**
+   * Emulate Lambda's schema-registry integration (`SchemaRegistryConfig`, provisioned mode):
+   * validate Confluent-framed Avro against the writer schemas of `source` and deliver it as
+   * JSON or as the bare Avro body (see {@link SchemaRegistryEmulation}).
+   * @default none: records are delivered as the broker holds them
+   */
+  readonly schemaRegistry?: LocalSchemaRegistryConfig;
 }
 
 /** What a mapping did, reported when it stops. */
@@ -161,6 +175,7 @@ export class LocalEventSourceMapping {
   private readonly onFailure: OnFailureDestination | null;
   private readonly includeRecordsOnFailure: boolean;
   private readonly functionTimeoutMs: number;
+  private readonly registry: SchemaRegistryEmulation | undefined;
   private readonly progressIntervalMs: number;
   private readonly log: (line: string) => void;
   private readonly hooks: EsmHooks;
@@ -222,6 +237,7 @@ export class LocalEventSourceMapping {
     };
     this.includeRecordsOnFailure = options.includeRecordsOnFailure ?? false;
     this.functionTimeoutMs = options.functionTimeoutMs ?? 900_000;
+    this.registry = options.schemaRegistry ? new SchemaRegistryEmulation(options.schemaRegistry) : undefined;
     this.progressIntervalMs = options.progressIntervalMs ?? 5_000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.hooks = options.hooks ?? {};
@@ -290,7 +306,8 @@ export class LocalEventSourceMapping {
     this.log(
       `[esm ${this.name}] consuming ${topic} as group ${consumerGroupId} (${s.startingPosition} for a new group), ` +
         `batch ${s.batchSize}, window ${s.maximumBatchingWindowMs} ms, retries ${this.retry.maximumRetryAttempts}, ` +
-        `on failure: ${this.onFailure?.description ?? 'drop'}`,
+        `on failure: ${this.onFailure?.description ?? 'drop'}` +
+        (this.registry ? `, schema registry: ${this.registry.description}` : ''),
     );
     this.loopDone = this.loop();
     // Commits that failed (broker away, rebalance) are retried even when no new batch comes.
@@ -472,17 +489,35 @@ export class LocalEventSourceMapping {
       await this.discard(ownedRecords, 'MaximumPayloadSizeExceeded', item.invokeCount, item.lastError);
       return;
     }
-    const { live, expired } = splitExpired(ownedRecords, this.now(), this.settings.maximumRecordAgeInSeconds);
+    const split = splitExpired(ownedRecords, this.now(), this.settings.maximumRecordAgeInSeconds);
+    const expired = split.expired;
+    let live = split.live;
     if (expired.length > 0)
       await this.discard(expired, 'RecordAgeExceeded', item.invokeCount, item.lastError);
     if (live.length === 0) return;
 
+    const validated = this.registry ? await this.validateWithRegistry(live, item) : undefined;
+    if (validated?.valid) {
+      // Every record failed validation (and was discarded): nothing left to invoke with.
+      if (validated.valid.length === 0) return;
+      live = validated.valid;
+    }
     const records = live.map((r) => r.record);
-    const event = buildEvent(records, this.eventOptions);
-    const invocation = await this.invoke(event);
-    if (this.crashed) return;
+    let invocation: Invocation;
+    if (validated?.outage !== undefined) {
+      // The registry could not answer: the batch fails before the function is invoked.
+      invocation = { ok: false, error: validated.outage };
+    } else {
+      const event = buildEvent(
+        validated ? records.map((r) => validated.delivered.get(recordId(r))?.record ?? r) : records,
+        this.eventOptions,
+      );
+      if (validated) addSchemaMetadata(event, validated.delivered);
+      invocation = await this.invoke(event);
+      if (this.crashed) return;
+      this.counters.invocations++;
+    }
     const invokeCount = item.invokeCount + 1;
-    this.counters.invocations++;
 
     let failed: readonly PendingRecord[];
     let error: unknown;
@@ -541,6 +576,51 @@ export class LocalEventSourceMapping {
         await this.wake.waitUntil(() => this.stopping, decision.delayMs);
         return;
     }
+  }
+
+  /**
+   * The schema-registry step of a provisioned mapping: records that fail validation go to the
+   * on-failure destination (they never reach the function); the rest are delivered as the
+   * record format says. A registry outage is returned, not thrown: the batch then fails and
+   * is retried like a failed invocation.
+   */
+  private async validateWithRegistry(
+    live: readonly PendingRecord[],
+    item: WorkItem,
+  ): Promise<{
+    valid?: PendingRecord[];
+    delivered: Map<string, Extract<ValidatedRecord, { ok: true }>>;
+    outage?: unknown;
+  }> {
+    const registry = this.registry as SchemaRegistryEmulation;
+    const delivered = new Map<string, Extract<ValidatedRecord, { ok: true }>>();
+    try {
+      await registry.prepare(live.map((r) => r.record));
+    } catch (outage) {
+      return { delivered, outage };
+    }
+    const valid: PendingRecord[] = [];
+    const invalid: PendingRecord[] = [];
+    const reasons: string[] = [];
+    for (const r of live) {
+      const result = registry.deliver(r.record);
+      if (result.ok) {
+        valid.push(r);
+        delivered.set(recordId(r.record), result);
+      } else {
+        invalid.push(r);
+        reasons.push(`${r.partitionId}@${r.record.offset}: ${result.reason}`);
+      }
+    }
+    if (invalid.length > 0) {
+      await this.discard(
+        invalid,
+        'SchemaValidationFailed',
+        item.invokeCount,
+        new SchemaValidationError(this.name, reasons),
+      );
+    }
+    return { valid, delivered };
   }
 
   private async invoke(event: LambdaKafkaEvent): Promise<Invocation> {
@@ -807,4 +887,9 @@ function checkpointText(records: readonly PendingRecord[]): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([pid, r]) => (r.lo === r.hi ? `${pid}@${r.lo}` : `${pid}@${r.lo}..${r.hi}`))
     .join(', ');
+}
+
+/** A record's place, as {@link addSchemaMetadata} looks records up. */
+function recordId(r: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>): string {
+  return `${r.topic}-${r.partition}@${r.offset}`;
 }

@@ -39,6 +39,20 @@ export class InvalidBatchResponseError extends EsmError {
 }
 
 /**
+ * Records failed the emulated schema-registry validation (not framed, unknown schema id,
+ * bytes that do not decode): they are discarded to the on-failure destination, never invoked.
+ */
+export class SchemaValidationError extends EsmError {
+  constructor(functionName: string, reasons: readonly string[]) {
+    super(
+      'SCHEMA_VALIDATION_FAILED',
+      `${functionName}: ${reasons.length} record(s) failed schema validation: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? ` (+${reasons.length - 3} more)` : ''}`,
+    );
+    this.name = 'SchemaValidationError';
+  }
+}
+
+/**
  * The mapping stopped without a graceful shutdown: a hook threw (a simulated crash), it was
  * aborted, or the Kafka consumer failed for good. Nothing after the failure was committed.
  */

@@ -29,6 +29,7 @@ export {
   HandlerTimeoutError,
   InvalidBatchResponseError,
   PartialBatchFailureError,
+  SchemaValidationError,
 } from './esmErrors.js';
 export {
   defaultConsumerGroupId,
@@ -71,3 +72,11 @@ export {
   type RetrySettings,
   splitExpired,
 } from './retryPolicy.js';
+export {
+  addSchemaMetadata,
+  type EventRecordFormat,
+  type LocalSchemaRegistryConfig,
+  SchemaRegistryEmulation,
+  type SchemaValidationAttribute,
+  type ValidatedRecord,
+} from './SchemaRegistryEmulation.js';

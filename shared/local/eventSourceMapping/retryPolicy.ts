@@ -1,7 +1,15 @@
 import type { KafkaRecord } from '../../engine/event/index.js';
 
 /** Why a batch left the mapping without succeeding, in Lambda's on-failure vocabulary. */
-export type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | 'MaximumPayloadSizeExceeded';
+export type DiscardCondition =
+  | 'RetryAttemptsExhausted'
+  | 'RecordAgeExceeded'
+  | 'MaximumPayloadSizeExceeded'
+  /**
+   * Records the emulated schema registry refused. A local name: what condition Lambda writes
+   * for records that fail its validation is not documented where this was checked.
+   */
+  | 'SchemaValidationFailed';
 
 /** Exponential backoff between retries of a failing batch. */
 export interface Backoff {

@@ -13,7 +13,10 @@ import {
 import { registerCodec } from '../../../shared/engine/decode/index.js';
 import { kafkaHandler } from '../../../shared/engine/handler/index.js';
 import type { HandlerSpec } from '../../../shared/engine/process/index.js';
-import type { LocalEventSourceMapping } from '../../../shared/local/eventSourceMapping/index.js';
+import type {
+  LocalEventSourceMapping,
+  LocalSchemaRegistryConfig,
+} from '../../../shared/local/eventSourceMapping/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
 import { RIDE_AVRO_SCHEMA, rideSchema } from '../../../shared/rides/schemas/index.js';
 import { PipelineTestDriver } from '../../../shared/testing/index.js';
@@ -21,6 +24,7 @@ import { ConfluentRegistryFixture } from '../../support/confluentRegistryFixture
 import { dataPath } from '../../support/rides.js';
 import {
   createTopic,
+  produce,
   quietDeps,
   RIDE_FUNCTIONS,
   rideSpecOn,
@@ -55,8 +59,17 @@ describe('Avro rides through a real broker and the local runner', () => {
     await dynamo?.close();
   });
 
-  /** Produces data/rides.csv to a new 3-partition topic, runs every ride function over it, returns its tables. */
-  async function tablesVia(format: 'json' | 'avro', registrar?: SchemaRegistrar, consumer?: SchemaRegistrar) {
+  /**
+   * Produces data/rides.csv to a new 3-partition topic, runs every ride function over it, returns its tables.
+   * With `lambda`, the mappings emulate Lambda's schema-registry integration and the handlers
+   * read what it delivers with `lambda.codec` (`ride-json` for JSON, `ride-avro-source` for SOURCE).
+   */
+  async function tablesVia(
+    format: 'json' | 'avro',
+    registrar?: SchemaRegistrar,
+    consumer?: SchemaRegistrar,
+    lambda?: { readonly registry: LocalSchemaRegistryConfig; readonly codec: string },
+  ) {
     const topic = unique(`rides-${format}`);
     await createTopic(fixture.admin, topic, 3);
     const out = captureOutput();
@@ -69,8 +82,8 @@ describe('Avro rides through a real broker and the local runner', () => {
       valueFormat: format,
       ...(registrar ? { avro: { registrar, valueSchema: dataPath('schemas/rides-value.1.avsc') } } : {}),
     });
-    const codec = format === 'json' ? 'ride-json' : unique('ride-avro-it');
-    if (consumer) {
+    const codec = lambda?.codec ?? (format === 'json' ? 'ride-json' : unique('ride-avro-it'));
+    if (consumer && !lambda) {
       registerCodec(
         codec,
         avroCodec({ name: codec, readerSchema: RIDE_AVRO_SCHEMA, schema: rideSchema, source: consumer }),
@@ -89,6 +102,7 @@ describe('Avro rides through a real broker and the local runner', () => {
           ...quietDeps(name),
         }),
         settings: { functionName: name, topic, consumerGroupId: unique(name), batchSize: 50 },
+        ...(lambda ? { schemaRegistry: lambda.registry } : {}),
       });
       mappings.push(esm);
     }
@@ -126,5 +140,93 @@ describe('Avro rides through a real broker and the local runner', () => {
         (r) => r.method === 'POST' && /^\/subjects\/rides-avro-.*-value\/versions$/.test(r.path),
       ),
     ).toBe(true);
+  });
+
+  it("emulates Lambda's schema-registry delivery: JSON and SOURCE records leave the tables of JSON rides", async () => {
+    const json = await tablesVia('json');
+    const dir = mkdtempSync(join(tmpdir(), 'schemas-'));
+    copyFileSync(dataPath('schemas/rides-value.1.avsc'), join(dir, 'rides-value.1.avsc'));
+    const registry = (eventRecordFormat: 'JSON' | 'SOURCE') => ({
+      source: new LocalSchemaDirectory(dir),
+      eventRecordFormat,
+    });
+
+    const asJson = await tablesVia('avro', new LocalSchemaDirectory(dir), undefined, {
+      registry: registry('JSON'),
+      codec: 'ride-json',
+    });
+    const asSource = await tablesVia('avro', new LocalSchemaDirectory(dir), undefined, {
+      registry: registry('SOURCE'),
+      codec: 'ride-avro-source',
+    });
+
+    expect(asJson.delivered).toEqual(json.delivered);
+    expect(asJson.rows).toEqual(json.rows);
+    expect(asJson.deadLetters).toEqual(json.deadLetters);
+    expect(asSource.delivered).toEqual(json.delivered);
+    expect(asSource.rows).toEqual(json.rows);
+    expect(asSource.deadLetters).toEqual(json.deadLetters);
+  });
+
+  it('sends records that fail the emulated validation to the on-failure destination, never to the function', async () => {
+    const topic = unique('rides-avro-bad');
+    await createTopic(fixture.admin, topic, 1);
+    const dir = mkdtempSync(join(tmpdir(), 'schemas-'));
+    copyFileSync(dataPath('schemas/rides-value.1.avsc'), join(dir, 'rides-value.1.avsc'));
+    await runProduce({
+      brokers,
+      topic,
+      file: dataPath('rides.csv'),
+      count: 5,
+      output: captureOutput(),
+      quiet: true,
+      valueFormat: 'avro',
+      avro: { registrar: new LocalSchemaDirectory(dir), schemaId: 1 },
+    });
+    // A JSON ride, a frame with an id no schema has, a frame whose body is cut short.
+    await produce(fixture.kafka, topic, [
+      { key: '1', value: '{"VendorID":1}' },
+      { key: '2', value: Buffer.from([0, 0, 0, 0, 99, 2]) },
+      { key: '3', value: Buffer.from([0, 0, 0, 0, 1, 2]) },
+    ]);
+    const name = 'rides-tumbling-by-pickup';
+    const driver = await PipelineTestDriver.start([specOn(name, topic, 'ride-json')], {
+      endpoint: dynamo.endpoint,
+      tablePrefix: unique('bad'),
+    });
+    const seen: string[] = [];
+    const handler = kafkaHandler(specOn(name, topic, 'ride-json'), {
+      stores: () => driver.stores,
+      ...quietDeps(name),
+    });
+    const { esm, onFailure } = await testMapping({
+      kafka: fixture.kafka,
+      handler: async (event, context) => {
+        for (const records of Object.values(event.records)) {
+          for (const r of records) seen.push(`${r.offset} ${r.valueSchemaMetadata?.schemaId}`);
+        }
+        return handler(event, context);
+      },
+      settings: { functionName: name, topic, consumerGroupId: unique(name), batchSize: 50 },
+      schemaRegistry: { source: new LocalSchemaDirectory(dir), eventRecordFormat: 'JSON' },
+    });
+
+    await esm.start();
+    await esm.waitUntilCaughtUp({ timeoutMs: 60_000 });
+    const summary = await esm.stop();
+    const failures = await onFailure.list();
+    const deadLetters = await driver.deadLetters();
+    await driver.close();
+
+    expect(seen.sort()).toEqual(['0 1', '1 1', '2 1', '3 1', '4 1']);
+    expect(summary.recordsDelivered).toBe(5);
+    expect(summary.recordsDiscarded).toBe(3);
+    expect(deadLetters).toEqual([]);
+    expect(failures.map((f) => [f.requestContext.condition, f.responseContext, f.error?.code])).toEqual([
+      ['SchemaValidationFailed', null, 'SCHEMA_VALIDATION_FAILED'],
+    ]);
+    expect(failures[0]?.KafkaBatchInfo.recordsInfo).toEqual({
+      [`${topic}-0`]: expect.objectContaining({ firstRecordOffset: '5', lastRecordOffset: '7' }),
+    });
   });
 });
