@@ -152,10 +152,12 @@ describe('function bundles', () => {
     expect(readers.length).toBeGreaterThan(0);
     for (const bundle of readers) {
       const kb = Math.round(statSync(bundle.path).size / 1024);
+      // An Avro reader carries avsc and the registry client by necessity: its own ceiling.
+      const maxKb = AVRO_READERS.includes(bundle.service) ? MAX_AVRO_BUNDLE_KB : MAX_PIPELINE_BUNDLE_KB;
       expect(
         kb,
         `${bundle.service} is ${kb} KB (npm run bench:bundle shows what it carries)`,
-      ).toBeLessThanOrEqual(MAX_PIPELINE_BUNDLE_KB);
+      ).toBeLessThanOrEqual(maxKb);
     }
   });
 
@@ -172,9 +174,14 @@ describe('function bundles', () => {
         sources.some((s) => s.startsWith('node_modules/kafkajs/')),
         bundle.service,
       ).toBe(produces);
+      // An Avro reader must carry avsc (the check is live), every other bundle must not.
+      const readsAvro = AVRO_READERS.includes(bundle.service);
+      expect(
+        sources.some((s) => s.startsWith('node_modules/avsc/')),
+        `${bundle.service} bundles avsc`,
+      ).toBe(readsAvro);
       for (const forbidden of [
-        'node_modules/avsc/',
-        'node_modules/@kafkajs/confluent-schema-registry/',
+        ...(readsAvro ? [] : ['node_modules/avsc/', 'node_modules/@kafkajs/confluent-schema-registry/']),
         'node_modules/dynalite/',
         'node_modules/@aws-sdk/credential-provider-node/', // aliased: shared/engine/handler/lambdaCredentialProvider
         'shared/local/',
@@ -293,6 +300,15 @@ describe('function bundles', () => {
 
 /** The Performance issue's limit for a function bundle that reads Kafka and writes DynamoDB. */
 const MAX_PIPELINE_BUNDLE_KB = 400;
+
+/** Functions whose pipelines read Avro (they register `rideAvroCodecs`). */
+const AVRO_READERS = ['rides-tumbling-by-pickup-avro'];
+
+/**
+ * The ceiling of an Avro reader's bundle: the 400 KB of a JSON reader plus avsc and the
+ * Confluent registry client (which brings its JSON Schema and Protobuf helpers): 760 KB now.
+ */
+const MAX_AVRO_BUNDLE_KB = 800;
 
 /**
  * The files a bundle was built from, relative to the repository (`node_modules/kafkajs/...`,
