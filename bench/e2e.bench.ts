@@ -37,7 +37,7 @@ import {
 import { pickup5m, rideHandlers } from '../shared/rides/index.js';
 import { ensureKafka } from '../test/support/kafkaBroker.js';
 import { rideRecords } from './benchData.js';
-import { countDynamoRequests } from './dynamoRequestCounter.js';
+import { countDynamoRequests, type DynamoRequestCounts } from './dynamoRequestCounter.js';
 import {
   type KafkaStreamsTiming,
   prepareKafkaStreams,
@@ -49,6 +49,7 @@ import { eventsOf, timePureCore } from './pureCore.js';
 import {
   createBenchTopic,
   deleteBenchTopics,
+  type MappingsTiming,
   noopFunctions,
   timeMappings,
   toOutgoing,
@@ -133,29 +134,36 @@ async function measure(
   timePureCore(events.slice(0, Math.ceil(events.length / 10)), handlers); // JIT warm-up
   const core = timePureCore(events, handlers);
 
-  log(`4/4 end to end: producer -> broker -> ${mappingsLabel} -> ride handlers -> dynalite (in memory)`);
-  const e2eTopic = await newTopic('bench-e2e-full');
-  const ctx = await openDynamo({ inMemory: true });
-  let full: Awaited<ReturnType<typeof timeMappings<ProduceSummary>>>;
-  let projectCounts: ProjectCounts | undefined;
-  const requests = countDynamoRequests(ctx.doc);
-  try {
-    full = await timeMappings({
-      kafka,
-      bootstrapServers,
-      functions: await resolveFunctions(await loadCatalog(), handlerNames, ctx, { topic: e2eTopic }),
-      topic: e2eTopic,
-      batchSize: args.batchSize,
-      group: `bench-e2e-full-${runId}`,
-      feed: produce(e2eTopic),
-      log,
-    });
-    if (kafkaStreamsClassPath) projectCounts = await readProjectCounts(ctx);
-  } finally {
-    await ctx.close();
+  log(
+    `4/4 end to end: producer -> broker -> ${mappingsLabel} -> ride handlers -> dynalite (in memory, ${args.stores.join(' then ')})`,
+  );
+  // Every --store gets stage 4 on its own fresh topic, one after the other in this run; the
+  // first is the one the stage table breaks down, the others are levers beside it.
+  const fullRuns: FullRun[] = [];
+  for (const store of args.stores) {
+    const e2eTopic = await newTopic('bench-e2e-full');
+    const ctx = await openDynamo({ inMemory: true, storeProcess: store === 'process' });
+    const requests = countDynamoRequests(ctx.doc);
+    try {
+      const timing = await timeMappings({
+        kafka,
+        bootstrapServers,
+        functions: await resolveFunctions(await loadCatalog(), handlerNames, ctx, { topic: e2eTopic }),
+        topic: e2eTopic,
+        batchSize: args.batchSize,
+        group: `bench-e2e-full-${store}-${runId}`,
+        feed: produce(e2eTopic),
+        log,
+      });
+      checkComplete(timing.summaries, n, `full path (${store})`);
+      const counts = kafkaStreamsClassPath ? await readProjectCounts(ctx) : undefined;
+      fullRuns.push({ store, timing, requests, ...(counts ? { counts } : {}) });
+    } finally {
+      await ctx.close();
+    }
   }
   checkComplete(runnerOnly.summaries, n, 'no-op runner');
-  checkComplete(full.summaries, n, 'full path');
+  const { timing: full, requests, counts: projectCounts } = fullRuns[0]!;
 
   const peers: { label: string; timing: KafkaStreamsTiming }[] = [];
   if (kafkaStreamsClassPath && projectCounts) {
@@ -172,7 +180,8 @@ async function measure(
         feed: produce(topic),
         log,
       });
-      checkSameCounts(projectCounts, timing, guarantee, n);
+      for (const run of fullRuns)
+        checkSameCounts(run.counts!, timing, `${guarantee} vs store ${run.store}`, n);
       peers.push({ label: guarantee, timing });
     }
   }
@@ -212,9 +221,26 @@ async function measure(
       times(core.elapsedMs),
       share(core.elapsedMs),
     ],
-    ['4 end to end (produce -> results in DynamoDB)', s(e2eMs), r(e2eRate), '', '1.0x', '100.0%'],
+    [
+      `4 end to end (produce -> results in DynamoDB), store ${args.stores[0]}`,
+      s(e2eMs),
+      r(e2eRate),
+      '',
+      '1.0x',
+      '100.0%',
+    ],
     ['  rest, 4 - 2 - 3: the store (SDK + dynalite)', s(restMs), '', '', '', share(restMs)],
     ['  DynamoDB requests in flight (measured)', s(requests.busyMs), '', '', '', share(requests.busyMs)],
+    ...fullRuns
+      .slice(1)
+      .map((run) => [
+        `4 lever: store ${run.store}`,
+        s(run.timing.elapsedMs),
+        r(rate(run.timing.elapsedMs)),
+        '',
+        times(run.timing.elapsedMs),
+        share(run.timing.elapsedMs),
+      ]),
   ];
   const perRecord = (k: number) => (k / n).toFixed(3);
   console.log(`\n## End to end, ${n.toLocaleString('en-US')} rides, batch size ${args.batchSize}\n`);
@@ -231,7 +257,7 @@ async function measure(
     `\nrecords/s = rides through all ${handlers.length} handler(s) (each ride is delivered once per mapping). ` +
       `Producer: ${(produced.bytes / 1e6).toFixed(1)} MB of keys, values and headers.`,
   );
-  if (peers.length > 0) printPeers(peers, e2eMs, n);
+  if (peers.length > 0) printPeers(peers, fullRuns, n);
   console.log(`\n## DynamoDB requests of the full path (4)\n`);
   for (const line of formatTable(
     ['what', 'total', 'per record', 'per invocation'],
@@ -273,34 +299,51 @@ async function measure(
 /** The project's path beside Kafka Streams: records/s of each, and the project's share of each. */
 function printPeers(
   peers: readonly { label: string; timing: KafkaStreamsTiming }[],
-  e2eMs: number,
+  fullRuns: readonly FullRun[],
   n: number,
 ): void {
   const rate = (ms: number) => n / (ms / 1000);
+  const msOf = (label: string) => peers.find((p) => p.label === label)?.timing.elapsedMs;
+  const versus = (ms: number, peerMs: number | undefined) =>
+    peerMs === undefined ? '' : (peerMs / ms).toFixed(2);
+  const row = (what: string, ms: number) => [
+    what,
+    (ms / 1000).toFixed(1),
+    Math.round(rate(ms)).toLocaleString('en-US'),
+    versus(ms, msOf('exactly_once_v2')),
+    versus(ms, msOf('at_least_once')),
+  ];
   const rows = [
-    [
-      `project: ${handlerNames.join(', ')}, batch ${args.batchSize}, dynalite`,
-      (e2eMs / 1000).toFixed(1),
-      Math.round(rate(e2eMs)).toLocaleString('en-US'),
-      '',
-    ],
-    ...peers.map(({ label, timing }) => [
-      `Kafka Streams ${label} (${timing.droppedRecords} dropped late)`,
-      (timing.elapsedMs / 1000).toFixed(1),
-      Math.round(rate(timing.elapsedMs)).toLocaleString('en-US'),
-      (rate(e2eMs) / rate(timing.elapsedMs)).toFixed(2),
-    ]),
+    ...peers.map(({ label, timing }) =>
+      row(`Kafka Streams ${label} (${timing.droppedRecords} dropped late)`, timing.elapsedMs),
+    ),
+    ...fullRuns.map((run) =>
+      row(
+        `project: ${handlerNames.join(', ')}, batch ${args.batchSize}, dynalite ${run.store} (${run.counts?.late ?? '?'} late)`,
+        run.timing.elapsedMs,
+      ),
+    ),
   ];
   console.log(
     `\n## The same count beside Kafka Streams (${pickup5m.name}: counts per window checked equal)\n`,
   );
-  for (const line of formatTable(['path', 'wall s', 'records/s', 'project / this'], rows, [
+  for (const line of formatTable(['path', 'wall s', 'records/s', 'vs KS EOS v2', 'vs KS ALOS'], rows, [
     'left',
+    'right',
     'right',
     'right',
     'right',
   ]))
     console.log(line);
+}
+
+/** One stage-4 run: the full path on one kind of store. */
+interface FullRun {
+  readonly store: StoreKind;
+  readonly timing: MappingsTiming<ProduceSummary>;
+  readonly requests: DynamoRequestCounts;
+  /** pickup-5m's table, read when Kafka Streams is compared. */
+  readonly counts?: ProjectCounts;
 }
 
 /** What the project's table holds for pickup-5m after stage 4: the counts and the late rides. */
@@ -381,6 +424,14 @@ function checkComplete(summaries: readonly EsmSummary[], n: number, what: string
   }
 }
 
+function storesArg(value: string): StoreKind[] {
+  const stores = value.split(',').map((x) => x.trim());
+  if (stores.length === 0 || stores.some((x) => x !== 'in-process' && x !== 'process')) {
+    throw new Error(`--store takes in-process and/or process, comma-separated; got "${value}"`);
+  }
+  return stores as StoreKind[];
+}
+
 /** The bench's flags, validated. */
 interface BenchOptions {
   readonly records: number;
@@ -391,7 +442,15 @@ interface BenchOptions {
   readonly functions: readonly string[];
   /** Add the Kafka Streams peer (needs rides-tumbling-by-pickup, whose pickup-5m it computes). */
   readonly kafkaStreams: boolean;
+  /**
+   * Stage 4 once per store, in this order (`--store in-process,process`): the first is broken
+   * down, the others are levers beside it. @default ['in-process']
+   */
+  readonly stores: readonly StoreKind[];
 }
+
+/** Where stage 4's dynalite runs: this process, or a child process (`openDynamo({ storeProcess })`). */
+type StoreKind = 'in-process' | 'process';
 
 function parseOptions(): BenchOptions {
   const { values } = parseArgs({
@@ -402,6 +461,7 @@ function parseOptions(): BenchOptions {
       partitions: { type: 'string', default: '3' },
       functions: { type: 'string', default: rideHandlers.map((h) => h.name).join(',') },
       'kafka-streams': { type: 'boolean', default: false },
+      store: { type: 'string', default: 'in-process' },
     },
   });
   const whole = (name: string, value: string, min: number, max: number) => {
@@ -431,5 +491,6 @@ function parseOptions(): BenchOptions {
     partitions: whole('partitions', values.partitions, 1, 1000),
     functions,
     kafkaStreams,
+    stores: storesArg(values.store),
   };
 }
