@@ -56,6 +56,8 @@ export function dynamoOptionsOf(flags: DynamoFlags): DynamoCliOptions {
 export interface DynamoContext {
   readonly endpoint: string;
   readonly embedded: boolean;
+  /** The process serving the embedded store (this one unless `storeProcess`); undefined for a given endpoint. */
+  readonly storePid: number | undefined;
   readonly doc: DynamoDBDocumentClient;
   readonly tables: TableNames;
   readonly stores: PipelineStores;
@@ -91,6 +93,7 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
   return {
     endpoint,
     embedded: embedded !== undefined,
+    storePid: embedded?.pid,
     doc,
     tables,
     stores: createPipelineStores(doc, tables, options.nowMs ? { nowMs: options.nowMs } : {}),

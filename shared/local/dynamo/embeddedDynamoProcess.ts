@@ -54,7 +54,7 @@ export async function startEmbeddedDynamoProcess(options: { path?: string } = {}
         reject(new Error(`the embedded DynamoDB process exited (code ${code}) before it listened`));
       });
     });
-    return { endpoint: ready.endpoint, close: () => stopChild(child, exited) };
+    return { endpoint: ready.endpoint, pid: child.pid!, close: () => stopChild(child, exited) };
   } catch (err) {
     await stopChild(child, exited);
     throw err;

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDynamo } from '../../../../scripts/lib/dynamoContext.js';
 import { createDocumentClient, readNumber } from '../../../../shared/engine/store/dynamo/index.js';
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import {
@@ -45,6 +46,7 @@ describe('the embedded DynamoDB in a child process', () => {
     );
     expect(readNumber(item.Item?.count)).toBe(2);
     expect(new URL(dynamo.endpoint).hostname).toBe('127.0.0.1');
+    expect(dynamo.pid).not.toBe(process.pid);
     doc.destroy();
   });
 
@@ -71,5 +73,17 @@ describe('the embedded DynamoDB in a child process', () => {
     await dynamo.close();
     dynamo = undefined;
     await expect(fetch(endpoint, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('is what openDynamo opens with storeProcess, and not without it', async () => {
+    const inChild = await openDynamo({ inMemory: true, storeProcess: true, forceEmbedded: true });
+    const inHere = await openDynamo({ inMemory: true, forceEmbedded: true });
+    try {
+      expect(inChild.storePid).not.toBe(process.pid);
+      expect(inHere.storePid).toBe(process.pid);
+    } finally {
+      await inChild.close();
+      await inHere.close();
+    }
   });
 });
