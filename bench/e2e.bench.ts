@@ -140,7 +140,7 @@ async function measure(
   // Every --store gets stage 4 on its own fresh topic, one after the other in this run; the
   // first is the one the stage table breaks down, the others are levers beside it.
   const fullRuns: FullRun[] = [];
-  for (const store of args.stores) {
+  for (const [i, store] of args.stores.entries()) {
     const e2eTopic = await newTopic('bench-e2e-full');
     const ctx = await openDynamo({ inMemory: true, storeProcess: store === 'process' });
     const requests = countDynamoRequests(ctx.doc);
@@ -151,7 +151,7 @@ async function measure(
         functions: await resolveFunctions(await loadCatalog(), handlerNames, ctx, { topic: e2eTopic }),
         topic: e2eTopic,
         batchSize: args.batchSize,
-        group: `bench-e2e-full-${store}-${runId}`,
+        group: `bench-e2e-full-${i}-${store}-${runId}`,
         feed: produce(e2eTopic),
         log,
       });
