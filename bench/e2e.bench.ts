@@ -16,6 +16,8 @@
  * a Kafka Streams app (bench/kafka-streams/) doing pickup-5m's count, at_least_once and
  * exactly_once_v2, each on a fresh topic fed the same rides the same way as stage 4, and checks
  * that its counts per (PULocationID, window) equal the table's before printing any figure.
+ * `--store in-process,process` runs stage 4 once per store kind (the embedded dynalite in this
+ * process, or in a child process of its own), side by side in the same run.
  *
  * Uses KAFKA_BROKERS when set; otherwise starts a broker with scripts/kafka/broker.sh (in a
  * temporary folder) and stops it at the end. Asserts no speed: speed targets never live in tests.
