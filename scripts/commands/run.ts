@@ -46,8 +46,9 @@ export interface RunOptions extends StoreOptions, KafkaCliOptions {
   readonly inMemory?: boolean;
   /**
    * Host the embedded DynamoDB in a child process (`openDynamo({ storeProcess })`): the store
-   * then has an event loop and a core of its own. Measured by `npm run bench:e2e -- --store
-   * in-process,process`: 1.28x over 100,000 rides when a second core was free, no gain when none was.
+   * then has an event loop of its own and can use another core. Measured by `npm run bench:e2e --
+   * --store in-process,process` on a loaded 2-core machine: 1.28x in one 100,000-ride run, 0.96x
+   * in another; it can only help where a core is free, hence off by default.
    * @default false
    */
   readonly storeProcess?: boolean;
