@@ -9,12 +9,18 @@ export const zones = loadZones(fileURLToPath(new URL('../data/taxi_zone_lookup.c
 
 /**
  * Realistic rides as Kafka records: datagen's rides (skewed zones, a little disorder, no
- * malformed records), JSON values, keyed by DOLocationID and partitioned with Kafka's
- * default partitioner, offsets in order per partition: what an event-source mapping reads.
+ * malformed records), JSON values, keyed by DOLocationID (or `keyField`) and partitioned with
+ * Kafka's default partitioner, offsets in order per partition: what an event-source mapping reads.
  */
 export function rideRecords(
   count: number,
-  options: { partitions?: number; seed?: number; startOffset?: number } = {},
+  options: {
+    partitions?: number;
+    seed?: number;
+    startOffset?: number;
+    /** The field whose value is the record key. @default 'DOLocationID', as `produce` keys rides */
+    keyField?: 'DOLocationID' | 'PULocationID';
+  } = {},
 ): KafkaRecordInput[] {
   const partitions = options.partitions ?? 3;
   const offsets = new Array<number>(partitions).fill(options.startOffset ?? 0);
@@ -26,7 +32,7 @@ export function rideRecords(
     outOfOrderShare: 0.02,
   })) {
     if (r.kind !== 'ride') continue;
-    const key = String(r.ride.DOLocationID);
+    const key = String(r.ride[options.keyField ?? 'DOLocationID']);
     const partition = partitionForKey(key, partitions);
     out.push({
       topic: 'rides',

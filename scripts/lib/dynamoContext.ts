@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createPipelineStores } from '../../shared/engine/store/dynamo/index.js';
 import { type PipelineStores, type TableNames, tableNamesFromEnv } from '../../shared/engine/store/index.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../shared/local/index.js';
+import {
+  type EmbeddedDynamo,
+  ensureTables,
+  startEmbeddedDynamo,
+  startEmbeddedDynamoProcess,
+} from '../../shared/local/index.js';
 import { requireNotHeld } from './storeHolder.js';
 
 /** Where the embedded DynamoDB keeps its data between CLI runs (LevelDB files). */
@@ -18,6 +23,12 @@ export interface DynamoCliOptions {
   forceEmbedded?: boolean;
   /** Keep the embedded store in memory only. */
   inMemory?: boolean;
+  /**
+   * Host the embedded store in a child process (startEmbeddedDynamoProcess) instead of this
+   * one, so dynalite does not share this process's event loop with the runner and handlers.
+   * @default false: one process, as `serve` and `query` need nothing faster
+   */
+  storeProcess?: boolean;
   /**
    * Loopback port of the embedded store, so other processes can write to it while this one
    * holds it open (`serve`: LevelDB allows one process per folder). @default 0: any free port
@@ -45,6 +56,8 @@ export function dynamoOptionsOf(flags: DynamoFlags): DynamoCliOptions {
 export interface DynamoContext {
   readonly endpoint: string;
   readonly embedded: boolean;
+  /** The process serving the embedded store (this one unless `storeProcess`); undefined for a given endpoint. */
+  readonly storePid: number | undefined;
   readonly doc: DynamoDBDocumentClient;
   readonly tables: TableNames;
   readonly stores: PipelineStores;
@@ -67,10 +80,12 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
   } else {
     const dataDir = resolve(options.dataDir ?? DEFAULT_LOCAL_DATA_DIR);
     if (!options.inMemory) requireNotHeld(dataDir, 'open');
-    embedded = await startEmbeddedDynamo({
-      ...(options.inMemory ? {} : { path: dataDir }),
-      ...(options.embeddedPort ? { port: options.embeddedPort } : {}),
-    });
+    embedded = options.storeProcess
+      ? await startEmbeddedDynamoProcess(options.inMemory ? {} : { path: dataDir })
+      : await startEmbeddedDynamo({
+          ...(options.inMemory ? {} : { path: dataDir }),
+          ...(options.embeddedPort ? { port: options.embeddedPort } : {}),
+        });
     endpoint = embedded.endpoint;
     await ensureTables(endpoint, tables);
   }
@@ -78,6 +93,7 @@ export async function openDynamo(options: DynamoCliOptions = {}): Promise<Dynamo
   return {
     endpoint,
     embedded: embedded !== undefined,
+    storePid: embedded?.pid,
     doc,
     tables,
     stores: createPipelineStores(doc, tables, options.nowMs ? { nowMs: options.nowMs } : {}),

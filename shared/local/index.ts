@@ -16,6 +16,7 @@ export {
   limitViolations,
 } from './dynamo/dynamoLimits.js';
 export { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from './dynamo/embeddedDynamo.js';
+export { startEmbeddedDynamoProcess } from './dynamo/embeddedDynamoProcess.js';
 export {
   batchRecords,
   createEventBatcher,

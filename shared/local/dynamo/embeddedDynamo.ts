@@ -18,6 +18,8 @@ import { refuseBrowsers } from './refuseBrowsers.js';
 /** A running embedded DynamoDB (dynalite, on LevelDB, in this process). */
 export interface EmbeddedDynamo {
   readonly endpoint: string;
+  /** The process serving `endpoint`: this one, or a child (startEmbeddedDynamoProcess). */
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startEmbeddedDynamo(
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    pid: process.pid,
     close: () =>
       new Promise<void>((resolve, reject) => server.close((err?: Error) => (err ? reject(err) : resolve()))),
   };

@@ -5,6 +5,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runRun } from '../../../scripts/commands/run.js';
+import { openDynamo } from '../../../scripts/lib/dynamoContext.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
 import { createDocumentClient, readNumber } from '../../../shared/engine/store/dynamo/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
@@ -75,6 +76,42 @@ describe('cli run', () => {
       .filter((i) => i.pipeline === 'dropoff-count')
       .reduce((n, i) => n + (readNumber(i.count) ?? 0), 0);
     expect(dropoffTotal).toBe(messages.length);
+  });
+
+  it('with storeProcess, writes through the embedded store in a child process, which persists in the data dir', async () => {
+    // Arrange
+    const topic = unique('cli-store-process');
+    await createTopic(admin, topic, 3);
+    const messages = rideMessages();
+    await produce(kafka, topic, messages);
+    const dataDir = await mkdtemp(join(tmpdir(), 'esm-store-process-'));
+
+    // Act
+    const summaries = await runRun({
+      brokers,
+      functions: ['rides-count-by-dropoff'],
+      topic,
+      group: unique('cli-store-process'),
+      untilCaughtUp: true,
+      dataDir,
+      storeProcess: true,
+      onFailure: join(dataDir, 'failures.jsonl'),
+      progressIntervalS: 0,
+      output: captureOutput(),
+    });
+
+    // Assert: every ride counted, read back in this process from what the child wrote.
+    expect(summaries.map((s) => s.recordsDelivered)).toEqual([messages.length]);
+    const ctx = await openDynamo({ dataDir, forceEmbedded: true });
+    try {
+      const items = (await ctx.doc.send(new ScanCommand({ TableName: ctx.tables.aggregates }))).Items ?? [];
+      const dropoffTotal = items
+        .filter((i) => i.pipeline === 'dropoff-count')
+        .reduce((n, i) => n + (readNumber(i.count) ?? 0), 0);
+      expect(dropoffTotal).toBe(messages.length);
+    } finally {
+      await ctx.close();
+    }
   });
 
   it('names the known functions when given an unknown one', async () => {
