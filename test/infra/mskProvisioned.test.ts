@@ -39,7 +39,8 @@ describe('msk mode (existing provisioned cluster), IAM auth', () => {
   it('needs no topic-admin function, VPC or cluster of its own; one function looks up the brokers', () => {
     template.resourceCountIs('Custom::KafkaTopic', 0);
     template.resourceCountIs('Custom::MskBootstrapBrokers', 1);
-    template.resourceCountIs('AWS::Lambda::Function', catalog.handlers.length + 1);
+    // The handlers, the broker lookup and the final-results sweeper.
+    template.resourceCountIs('AWS::Lambda::Function', catalog.handlers.length + 2);
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.resourceCountIs('AWS::MSK::ServerlessCluster', 0);
   });

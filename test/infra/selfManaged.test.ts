@@ -46,10 +46,15 @@ describe('self-managed mode (Confluent Cloud)', () => {
     const readers = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
     );
-    // Every handler of the catalog (RidesCountByDropoffPolicy, ...) and the topic admin.
+    // Every handler of the catalog (RidesCountByDropoffPolicy, ...), the topic admin and the
+    // final-results sweeper (it produces to the final topics).
     const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
     expect(readers.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
-      ['KafkaTopicAdminPolicy', ...catalog.handlers.map((h) => `${pascal(h.name)}Policy`)].sort(),
+      [
+        'KafkaTopicAdminPolicy',
+        'FinalResultsSweeperPolicy',
+        ...catalog.handlers.map((h) => `${pascal(h.name)}Policy`),
+      ].sort(),
     );
     expect(readers.length).toBeGreaterThanOrEqual(9);
   });
