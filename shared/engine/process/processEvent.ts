@@ -45,6 +45,8 @@ export interface ProcessOptions {
  * lookups such as Avro writer schemas), decode once per codec, skip
  * what a completed earlier delivery applied, hand the rest to the processor of the
  * pipeline's kind (after its enrich steps, which pin the rows they used), then write in the order that keeps a crash anywhere harmless:
+ * 0. a gap the batch reveals (it starts past its partition's checkpoint: the mapping gave up
+ *    on the records between), so recovery can apply them later (see recoverGap),
  * 1. the processor's outputs (each idempotent under redelivery),
  * 2. dead letters (idempotent by key),
  * 3. stream-time checkpoints (only after everything the batch implies is stored),
@@ -105,12 +107,21 @@ export async function processEvent(
         .filter((g) => g.length > 0)
         .map((g) => partitionId(g[0]!.record.topic, g[0]!.record.partition));
       const latest = await stores.streamTimes.latest(pipeline.name, ids);
-      const { groups: pending, startStreamTimes, skipped } = skipApplied(decoded, latest);
+      const {
+        groups: pending,
+        startStreamTimes,
+        skipped,
+        newGaps,
+        openGaps,
+      } = skipApplied(decoded, latest, nowMs());
+      // Before any other write of the batch: every item write from here on must know the gap.
+      for (const gap of newGaps) await stores.streamTimes.recordGap(pipeline.name, gap);
       const enriched = await enrichGroups(pipeline, pending, enrich);
       const result = await processor.process({
         spec: pipeline,
         groups: enriched,
         startStreamTimes,
+        openGaps,
         stores,
         sink: options.sink,
         nowMs,

@@ -116,6 +116,7 @@ describe(`a constant-key pipeline over ${PARTITIONS} partitions`, () => {
             fastWrites.push(applied.counts.fastWrites, applied.counts.slowWrites);
             return applied;
           },
+          applyGapUpdates: () => Promise.reject(new Error('no gaps in this test')),
         },
       }),
     ).rejects.toBeDefined();
