@@ -1,0 +1,187 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../shared/engine/errors/index.js';
+import { type GapRecovery, recoverGaps } from '../../shared/engine/recover/index.js';
+import type { Gap } from '../../shared/engine/store/gap.js';
+import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
+import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
+import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
+import { readOnFailureFile } from '../lib/onFailureFile.js';
+import { type Output, processOutput } from '../lib/output.js';
+import { formatTable } from '../lib/textTable.js';
+
+/** Options of {@link runRecover}. */
+export interface RecoverOptions extends StoreOptions {
+  /** On-failure records: a JSON-lines file (the local runner's) or one JSON object (an S3 object, downloaded). */
+  readonly from: string;
+  readonly json?: boolean;
+  readonly catalog?: Catalog;
+  readonly context?: DynamoContext;
+}
+
+/**
+ * Applies the records of the batches the mapping gave up on to every open gap they cover,
+ * for the catalog's handlers that read their topic, and closes those gaps.
+ */
+export async function runRecover(
+  options: RecoverOptions,
+  output: Output = processOutput,
+): Promise<GapRecovery[]> {
+  const batches = await readOnFailureFile(options.from);
+  const catalog = options.catalog ?? (await loadCatalog());
+  const handlers = catalog.handlers.filter((h) => batches.topics.has(h.topic));
+  if (batches.withoutPayload > 0) {
+    output.err(
+      `${batches.withoutPayload} of ${batches.batches} on-failure record(s) carry no payload (records): skipped`,
+    );
+  }
+  if (handlers.length === 0 && batches.records.length > 0) {
+    throw new ConfigError(`no handler of the catalog reads ${[...batches.topics].join(', ')}`);
+  }
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
+  try {
+    const results: GapRecovery[] = [];
+    for (const handler of handlers) {
+      results.push(
+        ...(await recoverGaps(handler, batches.records, batches.coverage, ctx.stores, {
+          onGap: (r) => {
+            if (options.json) output.out(JSON.stringify(recoveryToJson(r)));
+            else
+              output.err(
+                `${r.pipeline} ${gapLabel(r.gap)}: ${r.outcome}, ${r.records} record(s), ${r.itemWrites} item write(s), ${r.alreadyApplied} already applied${r.detail ? ` (${r.detail})` : ''}`,
+              );
+          },
+        })),
+      );
+    }
+    if (!options.json) {
+      const closed = results.filter((r) => r.outcome === 'closed').length;
+      output.out(`${closed} gap(s) recovered and closed, ${results.length - closed} left open`);
+    }
+    return results;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+/** Options of {@link runGaps}. */
+export interface GapsOptions extends StoreOptions {
+  readonly pipeline?: string;
+  /** List closed gaps too. */
+  readonly all?: boolean;
+  readonly json?: boolean;
+  readonly context?: DynamoContext;
+}
+
+/** Lists the gaps (ranges the mapping gave up on), open ones first. */
+export async function runGaps(
+  options: GapsOptions,
+  output: Output = processOutput,
+): Promise<Array<Gap & { pipeline: string }>> {
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
+  try {
+    const gaps = (
+      await ctx.stores.streamTimes.listGaps(options.pipeline ? [options.pipeline] : undefined)
+    ).filter((g) => options.all || g.closedAtMs === undefined);
+    if (options.json) {
+      for (const g of gaps) output.out(JSON.stringify(gapToJson(g)));
+      return gaps;
+    }
+    if (gaps.length === 0) {
+      output.out(options.all ? 'no gaps' : 'no open gaps');
+      return gaps;
+    }
+    const table = formatTable(
+      ['pipeline', 'partition', 'offsets', 'records', 'detected', 'state'],
+      gaps.map((g) => [
+        g.pipeline,
+        g.partitionId,
+        `${g.startOffset}..${g.endOffset - 1}`,
+        g.endOffset - g.startOffset,
+        new Date(g.detectedAtMs).toISOString(),
+        g.closedAtMs === undefined ? 'open' : `closed (${g.closedReason})`,
+      ]),
+      ['left', 'left', 'right', 'right', 'left', 'left'],
+    );
+    for (const line of table) output.out(line);
+    const open = gaps.filter((g) => g.closedAtMs === undefined).length;
+    output.out(`${open} open gap(s)${open > 0 ? ': run `recover --from <on-failure file>`' : ''}`);
+    return gaps;
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+function gapLabel(g: Gap): string {
+  return `${g.partitionId} [${g.startOffset}, ${g.endOffset})`;
+}
+
+/** The `--json` shape of a gap: offsets as a half-open range, times as ISO-8601. */
+export function gapToJson(g: Gap & { pipeline: string }): Record<string, unknown> {
+  return {
+    pipeline: g.pipeline,
+    partition: g.partitionId,
+    startOffset: g.startOffset,
+    endOffset: g.endOffset,
+    streamTime: Number.isFinite(g.streamTimeMs) ? new Date(g.streamTimeMs).toISOString() : null,
+    detectedAt: new Date(g.detectedAtMs).toISOString(),
+    open: g.closedAtMs === undefined,
+    ...(g.closedAtMs === undefined
+      ? {}
+      : { closedAt: new Date(g.closedAtMs).toISOString(), closedReason: g.closedReason }),
+  };
+}
+
+function recoveryToJson(r: GapRecovery): Record<string, unknown> {
+  return {
+    pipeline: r.pipeline,
+    partition: r.gap.partitionId,
+    startOffset: r.gap.startOffset,
+    endOffset: r.gap.endOffset,
+    outcome: r.outcome,
+    records: r.records,
+    itemWrites: r.itemWrites,
+    alreadyApplied: r.alreadyApplied,
+    deadLetters: r.deadLetters,
+    ...(r.detail ? { detail: r.detail } : {}),
+  };
+}
+
+/** Registers `recover` and `gaps`. */
+export function register(program: Command): void {
+  addStoreOptions(
+    program
+      .command('recover')
+      .description(
+        'apply the batches the event-source mapping gave up on (its on-failure records) and close their gaps',
+      )
+      .requiredOption(
+        '--from <file>',
+        "on-failure records: the local runner's JSON-lines file, or an S3 destination's object (downloaded)",
+      )
+      .option('--json', 'one JSON object per gap'),
+  ).action(async (o, cmd: Command) => {
+    await runRecover({
+      catalog: await catalogOf(cmd),
+      from: o.from,
+      json: o.json,
+      endpoint: o.endpoint,
+      dataDir: o.dataDir,
+    });
+  });
+  addStoreOptions(
+    program
+      .command('gaps')
+      .description('list ranges the event-source mapping gave up on that wait for `recover`')
+      .option('--pipeline <name>', 'only this pipeline')
+      .option('--all', 'closed gaps too')
+      .option('--json', 'one JSON object per line'),
+  ).action(async (o) => {
+    await runGaps({
+      pipeline: o.pipeline,
+      all: o.all,
+      json: o.json,
+      endpoint: o.endpoint,
+      dataDir: o.dataDir,
+    });
+  });
+}

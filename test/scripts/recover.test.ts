@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGaps, runRecover } from '../../scripts/commands/recover.js';
+import { loadCatalog } from '../../scripts/lib/catalog.js';
+import { type DynamoContext, openDynamo } from '../../scripts/lib/dynamoContext.js';
+import { captureOutput } from '../../scripts/lib/output.js';
+import { handlerNamed } from '../../shared/engine/catalog.js';
+import { buildEvent, decodeEvent, type KafkaRecordInput } from '../../shared/engine/event/index.js';
+import { type HandlerSpec, processEvent } from '../../shared/engine/process/index.js';
+import { createPipelineStores } from '../../shared/engine/store/dynamo/index.js';
+import { buildOnFailureRecord } from '../../shared/local/eventSourceMapping/index.js';
+import { InvocationFaults } from '../support/deliveryFaults.js';
+import { loadRideRows, rideJson } from '../support/rides.js';
+
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+const NOW_MS = Date.UTC(2026, 0, 1);
+const rows = loadRideRows().slice(0, 12);
+const records: KafkaRecordInput[] = rows.map((row, offset) => ({
+  topic: 'rides',
+  partition: 0,
+  offset,
+  timestampMs: NOW_MS,
+  key: row.DOLocationID ?? null,
+  value: rideJson(row),
+}));
+
+/** The aggregates as a reader sees them: no offset marks, versions or TTLs. */
+async function aggregatesOf(ctx: DynamoContext) {
+  const items = (await ctx.doc.send(new ScanCommand({ TableName: ctx.tables.aggregates }))).Items ?? [];
+  return items
+    .map((item) =>
+      Object.fromEntries(
+        Object.entries(item).filter(([k]) => !k.startsWith('hw:') && !k.startsWith('gap:') && k !== 'v'),
+      ),
+    )
+    .sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
+}
+
+describe('recover --from <on-failure file> and gaps', () => {
+  let dir: string;
+  let handler: HandlerSpec;
+  let ctx: DynamoContext;
+  let reference: DynamoContext;
+  let onFailureFile: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cli-recover-'));
+    handler = handlerNamed(await loadCatalog(), 'rides-tumbling-by-pickup');
+    ctx = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
+    reference = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
+    const options = { nowMs: () => NOW_MS };
+    // Arrange: offsets 0-3 succeed; 4-7 fail after one landed write until the mapping gives up; 8-11 succeed.
+    await processEvent(handler, buildEvent(records.slice(0, 4)), ctx.stores, options);
+    const faults = new InvocationFaults(1, true);
+    await expect(
+      processEvent(
+        handler,
+        buildEvent(records.slice(4, 8)),
+        createPipelineStores(faults.client(ctx.doc), ctx.tables, { nowMs: () => NOW_MS }),
+        options,
+      ),
+    ).rejects.toThrow();
+    await processEvent(handler, buildEvent(records.slice(8)), ctx.stores, options);
+    const event = buildEvent(records.slice(4, 8));
+    const onFailure = buildOnFailureRecord({
+      records: decodeEvent(event).flat(),
+      event,
+      payloadSize: JSON.stringify(event).length,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+      functionArn: 'arn:aws:lambda:local:000000000000:function:rides-tumbling-by-pickup',
+      requestId: 'r-1',
+      nowMs: NOW_MS,
+      includePayload: true,
+    });
+    onFailureFile = join(dir, 'on-failure.jsonl');
+    writeFileSync(onFailureFile, `${JSON.stringify(onFailure)}\n`);
+    await processEvent(handler, buildEvent(records), reference.stores, options);
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await reference.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the range the mapping gave up on as an open gap of each pipeline, until it is recovered', async () => {
+    const output = captureOutput();
+
+    await runGaps({ json: true, context: ctx }, output);
+
+    expect(output.stdout.map((l) => JSON.parse(l))).toEqual(
+      ['pickup-5m', 'tips-1h'].map((pipeline) =>
+        expect.objectContaining({ pipeline, partition: 'rides-0', startOffset: 4, endOffset: 8, open: true }),
+      ),
+    );
+  });
+
+  it('recover applies the on-failure batch: the tables equal one pass over every record, and no gap stays open', async () => {
+    expect(await aggregatesOf(ctx)).not.toEqual(await aggregatesOf(reference));
+    const output = captureOutput();
+
+    const results = await runRecover({ from: onFailureFile, json: true, context: ctx }, output);
+
+    expect(results.map((r) => [r.pipeline, r.outcome, r.records])).toEqual([
+      ['pickup-5m', 'closed', 4],
+      ['tips-1h', 'closed', 4],
+    ]);
+    expect(await aggregatesOf(ctx)).toEqual(await aggregatesOf(reference));
+    const gaps = captureOutput();
+    await runGaps({ context: ctx }, gaps);
+    expect(gaps.stdout).toEqual(['no open gaps']);
+  });
+
+  it('recovering again changes nothing (closed gaps are not reopened)', async () => {
+    const before = await aggregatesOf(ctx);
+
+    const results = await runRecover({ from: onFailureFile, context: ctx }, captureOutput());
+
+    expect(results).toEqual([]);
+    expect(await aggregatesOf(ctx)).toEqual(before);
+  });
+});
