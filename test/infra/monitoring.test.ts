@@ -62,6 +62,28 @@ describe('monitoring', () => {
     }
   });
 
+  it("alarms while a gap is open on any pipeline (the OpenGaps gauge every batch publishes), with the handler's dimensions", () => {
+    const openGaps = alarms.filter((a) => a.MetricName === 'OpenGaps');
+
+    expect(openGaps).toHaveLength(pipelinesOf(catalog).length);
+    const handlerOf = new Map(
+      catalog.handlers.flatMap((h) => h.pipelines.map((p) => [p.name, h.name] as const)),
+    );
+    for (const a of openGaps) {
+      expect(a).toMatchObject({
+        Namespace: 'KafkaLambdaStreams',
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      const dims = Object.fromEntries(
+        (a.Dimensions as Array<{ Name: string; Value: string }>).map((d) => [d.Name, d.Value]),
+      );
+      expect(dims.service).toBe(handlerOf.get(dims.pipeline as string));
+    }
+  });
+
   it('notifies an SNS topic encrypted with its own rotating key, and the configured email', () => {
     for (const a of alarms)
       expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmsTopic/) }]);

@@ -25,6 +25,11 @@ export interface PipelineOutcome {
   readonly deadLettersWritten: number;
   /** Distinct outputs the batch touched: for aggregates, (key, window) items (the pre-aggregation's effect). */
   readonly items: number;
+  /**
+   * Open gaps (ranges the mapping gave up on, waiting for `recover`) on the partitions of this
+   * batch, new ones included: published as the OpenGaps metric, which alarms while it is above 0.
+   */
+  readonly openGaps: number;
 }
 
 /** What a handler adds to the stores for one event; each has a default that suits a test. */
@@ -138,6 +143,7 @@ export async function processEvent(
         writes: { ...result.writes, ...after },
         deadLettersWritten,
         items: result.items,
+        openGaps: [...openGaps.values()].reduce((n, gaps) => n + gaps.length, 0),
       };
     }),
   );
