@@ -591,5 +591,5 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
     expect(giveUps).toBeGreaterThan(NUM_RUNS / 10);
     expect(recoveries).toBeGreaterThan(NUM_RUNS / 10);
     doc.destroy();
-  }, 1_800_000);
+  }, 3_600_000);
 });
