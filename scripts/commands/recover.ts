@@ -31,7 +31,7 @@ export async function runRecover(
   const handlers = catalog.handlers.filter((h) => batches.topics.has(h.topic));
   if (batches.withoutPayload > 0) {
     output.err(
-      `${batches.withoutPayload} of ${batches.batches} on-failure record(s) carry no payload (records): skipped`,
+      `${batches.withoutPayload} of ${batches.batches} on-failure record(s) carry no payload (records): skipped; the local runner needs --include-records, and only an S3 destination carries them in AWS`,
     );
   }
   if (handlers.length === 0 && batches.records.length > 0) {
