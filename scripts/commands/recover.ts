@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../shared/engine/errors/index.js';
+import { ConfigError, RecoveryError } from '../../shared/engine/errors/index.js';
 import { type GapRecovery, recoverGaps } from '../../shared/engine/recover/index.js';
 import type { Gap } from '../../shared/engine/store/gap.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
@@ -57,6 +57,7 @@ export async function runRecover(
       const closed = results.filter((r) => r.outcome === 'closed').length;
       output.out(`${closed} gap(s) recovered and closed, ${results.length - closed} left open`);
     }
+    rejectUnsupportedKinds(results, catalog);
     return results;
   } finally {
     if (!options.context) await ctx.close();
@@ -109,6 +110,22 @@ export async function runGaps(
   } finally {
     if (!options.context) await ctx.close();
   }
+}
+
+/**
+ * Fails the command (after the gaps it could recover were recovered) when a gap of a kind
+ * recovery does not cover is open: its records are not in that pipeline's tables, and a
+ * success exit status would say they were.
+ */
+function rejectUnsupportedKinds(results: readonly GapRecovery[], catalog: Catalog): void {
+  const unsupported = results.filter((r) => r.outcome === 'kind-not-supported');
+  if (unsupported.length === 0) return;
+  const kindOf = new Map(catalog.handlers.flatMap((h) => h.pipelines.map((p) => [p.name, p.kind] as const)));
+  const listed = unsupported.map((r) => `${r.pipeline} (${kindOf.get(r.pipeline)}) ${gapLabel(r.gap)}`);
+  throw new RecoveryError(
+    `recover covers windowed-aggregate pipelines only; these gaps stay open: ${listed.join(', ')}. their records are not in those pipelines' tables (README, "Recovering gaps")`,
+    { code: 'RECOVERY_KIND_NOT_SUPPORTED' },
+  );
 }
 
 function gapLabel(g: Gap): string {

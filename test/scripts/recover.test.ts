@@ -124,3 +124,60 @@ describe('recover --from <on-failure file> and gaps', () => {
     expect(await aggregatesOf(ctx)).toEqual(before);
   });
 });
+
+describe('recover on a pipeline kind it does not cover', () => {
+  it('fails with RECOVERY_KIND_NOT_SUPPORTED naming the session pipeline and its gap, which stays open', async () => {
+    // Arrange: a session pipeline skips offsets 4-7 (the mapping gave up on them).
+    const dir = mkdtempSync(join(tmpdir(), 'cli-recover-kind-'));
+    const ctx = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
+    try {
+      const sessions = handlerNamed(await loadCatalog(), 'rides-sessions');
+      expect(sessions.pipelines.every((p) => p.kind === 'session')).toBe(true);
+      const options = { nowMs: () => NOW_MS };
+      await processEvent(sessions, buildEvent(records.slice(0, 4)), ctx.stores, options);
+      await processEvent(sessions, buildEvent(records.slice(8)), ctx.stores, options);
+      const event = buildEvent(records.slice(4, 8));
+      const file = join(dir, 'on-failure.jsonl');
+      writeFileSync(
+        file,
+        `${JSON.stringify(
+          buildOnFailureRecord({
+            records: decodeEvent(event).flat(),
+            event,
+            payloadSize: JSON.stringify(event).length,
+            condition: 'RetryAttemptsExhausted',
+            approximateInvokeCount: 3,
+            functionArn: 'arn:aws:lambda:local:000000000000:function:rides-sessions',
+            requestId: 'r-2',
+            nowMs: NOW_MS,
+            includePayload: true,
+          }),
+        )}\n`,
+      );
+
+      // Act
+      const failure = await runRecover({ from: file, context: ctx }, captureOutput()).catch(
+        (e: unknown) => e,
+      );
+
+      // Assert
+      expect(failure).toMatchObject({
+        name: 'RecoveryError',
+        code: 'RECOVERY_KIND_NOT_SUPPORTED',
+        message: expect.stringMatching(
+          /covers windowed-aggregate pipelines only.*\(session\) rides-0 \[4, 8\)/,
+        ),
+      });
+      const open = captureOutput();
+      await runGaps({ json: true, context: ctx }, open);
+      const gaps = open.stdout.map((l) => JSON.parse(l));
+      expect(gaps.map((g) => g.pipeline).sort()).toEqual(sessions.pipelines.map((p) => p.name).sort());
+      for (const gap of gaps) {
+        expect(gap).toMatchObject({ partition: 'rides-0', startOffset: 4, endOffset: 8, open: true });
+      }
+    } finally {
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
