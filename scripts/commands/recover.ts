@@ -1,18 +1,22 @@
 import type { Command } from 'commander';
 import { ConfigError, RecoveryError } from '../../shared/engine/errors/index.js';
 import { type GapRecovery, recoverGaps } from '../../shared/engine/recover/index.js';
-import type { Gap } from '../../shared/engine/store/gap.js';
+import { type Gap, isOpen } from '../../shared/engine/store/gap.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
+import { readGapRecords } from '../lib/gapRecords.js';
+import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { readOnFailureFile } from '../lib/onFailureFile.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { formatTable } from '../lib/textTable.js';
 
-/** Options of {@link runRecover}. */
-export interface RecoverOptions extends StoreOptions {
+/** Options of {@link runRecover}: exactly one of `from` and `fromTopic`. */
+export interface RecoverOptions extends StoreOptions, KafkaCliOptions {
   /** On-failure records: a JSON-lines file (the local runner's) or one JSON object (an S3 object, downloaded). */
-  readonly from: string;
+  readonly from?: string;
+  /** Read every open gap's range from Kafka instead (while the topic retains it). */
+  readonly fromTopic?: boolean;
   readonly json?: boolean;
   readonly catalog?: Catalog;
   readonly context?: DynamoContext;
@@ -26,7 +30,11 @@ export async function runRecover(
   options: RecoverOptions,
   output: Output = processOutput,
 ): Promise<GapRecovery[]> {
-  const batches = await readOnFailureFile(options.from);
+  if ((options.from === undefined) === (options.fromTopic !== true)) {
+    throw new ConfigError('recover needs exactly one source: --from <on-failure records> or --from-topic');
+  }
+  if (options.fromTopic) return recoverFromTopic(options, output);
+  const batches = await readOnFailureFile(options.from!);
   const catalog = options.catalog ?? (await loadCatalog());
   const handlers = catalog.handlers.filter((h) => batches.topics.has(h.topic));
   if (batches.withoutPayload > 0) {
@@ -43,25 +51,74 @@ export async function runRecover(
     for (const handler of handlers) {
       results.push(
         ...(await recoverGaps(handler, batches.records, batches.coverage, ctx.stores, {
-          onGap: (r) => {
-            if (options.json) output.out(JSON.stringify(recoveryToJson(r)));
-            else
-              output.err(
-                `${r.pipeline} ${gapLabel(r.gap)}: ${r.outcome}, ${r.records} record(s), ${r.itemWrites} item write(s), ${r.alreadyApplied} already applied${r.detail ? ` (${r.detail})` : ''}`,
-              );
-          },
+          onGap: progressOf(options, output),
         })),
       );
     }
-    if (!options.json) {
-      const closed = results.filter((r) => r.outcome === 'closed').length;
-      output.out(`${closed} gap(s) recovered and closed, ${results.length - closed} left open`);
-    }
-    rejectUnsupportedKinds(results, catalog);
-    return results;
+    return finish(results, catalog, options, output);
   } finally {
     if (!options.context) await ctx.close();
   }
+}
+
+/**
+ * `--from-topic`: per handler, the open gaps of its pipelines, their ranges read from the
+ * handler's topic (see readGapRecords: a range Kafka no longer retains fails the command,
+ * naming it), then applied as from the on-failure records.
+ */
+async function recoverFromTopic(options: RecoverOptions, output: Output): Promise<GapRecovery[]> {
+  const catalog = options.catalog ?? (await loadCatalog());
+  const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
+  try {
+    const open = (await ctx.stores.streamTimes.listGaps()).filter(isOpen);
+    const handlers = catalog.handlers.filter((h) =>
+      h.pipelines.some((p) => open.some((g) => g.pipeline === p.name)),
+    );
+    if (handlers.length === 0) {
+      if (!options.json) output.out('no open gaps');
+      return [];
+    }
+    const { kafka } = await openKafka(options);
+    const results: GapRecovery[] = [];
+    for (const handler of handlers) {
+      const names = new Set(handler.pipelines.map((p) => p.name));
+      const gaps = open.filter((g) => names.has(g.pipeline));
+      const records = await readGapRecords(kafka, handler.topic, gaps);
+      const partitionIds = [...new Set(gaps.map((g) => g.partitionId))];
+      results.push(
+        ...(await recoverGaps(handler, records, { kind: 'topic', partitionIds }, ctx.stores, {
+          onGap: progressOf(options, output),
+        })),
+      );
+    }
+    return finish(results, catalog, options, output);
+  } finally {
+    if (!options.context) await ctx.close();
+  }
+}
+
+function progressOf(options: RecoverOptions, output: Output): (r: GapRecovery) => void {
+  return (r) => {
+    if (options.json) output.out(JSON.stringify(recoveryToJson(r)));
+    else
+      output.err(
+        `${r.pipeline} ${gapLabel(r.gap)}: ${r.outcome}, ${r.records} record(s), ${r.itemWrites} item write(s), ${r.alreadyApplied} already applied${r.detail ? ` (${r.detail})` : ''}`,
+      );
+  };
+}
+
+function finish(
+  results: GapRecovery[],
+  catalog: Catalog,
+  options: RecoverOptions,
+  output: Output,
+): GapRecovery[] {
+  if (!options.json) {
+    const closed = results.filter((r) => r.outcome === 'closed').length;
+    output.out(`${closed} gap(s) recovered and closed, ${results.length - closed} left open`);
+  }
+  rejectUnsupportedKinds(results, catalog);
+  return results;
 }
 
 /** Options of {@link runGaps}. */
@@ -166,20 +223,22 @@ function recoveryToJson(r: GapRecovery): Record<string, unknown> {
 /** Registers `recover` and `gaps`. */
 export function register(program: Command): void {
   addStoreOptions(
-    program
-      .command('recover')
+    addBrokerOption(program.command('recover'))
       .description(
         'apply the batches the event-source mapping gave up on (its on-failure records) and close their gaps',
       )
-      .requiredOption(
+      .option(
         '--from <file>',
         "on-failure records: the local runner's JSON-lines file, or an S3 destination's object (downloaded)",
       )
+      .option('--from-topic', "read every open gap's offsets from Kafka (while the topic retains them)")
       .option('--json', 'one JSON object per gap'),
   ).action(async (o, cmd: Command) => {
     await runRecover({
       catalog: await catalogOf(cmd),
       from: o.from,
+      fromTopic: o.fromTopic,
+      brokers: o.brokers,
       json: o.json,
       endpoint: o.endpoint,
       dataDir: o.dataDir,

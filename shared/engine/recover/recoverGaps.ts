@@ -17,8 +17,11 @@ import type { PipelineStores } from '../store/PipelineStores.js';
 
 /** What the records handed to recovery are known to cover, per partition id. */
 export type Coverage =
-  /** Read from Kafka for the gap's whole range: every record of the range is there (possibly none). */
-  | { readonly kind: 'topic' }
+  /**
+   * Read from Kafka for the whole range of every open gap of these partitions: every record
+   * of each range is there (possibly none, on a compacted topic).
+   */
+  | { readonly kind: 'topic'; readonly partitionIds: readonly string[] }
   /**
    * Ranges of discarded batches, from on-failure records (`firstRecordOffset`..`lastRecordOffset`,
    * inclusive). A gap counts as covered when they chain over it exactly: the first starts at
@@ -79,7 +82,7 @@ export async function recoverGaps(
     if (!list) byPartition.set(pid, (list = []));
     list.push(r);
   }
-  const pids = coverage.kind === 'on-failure' ? [...coverage.ranges.keys()] : [...byPartition.keys()];
+  const pids = coverage.kind === 'on-failure' ? [...coverage.ranges.keys()] : [...coverage.partitionIds];
   const results: GapRecovery[] = [];
   for (const pipeline of spec.pipelines) {
     let latest = await stores.streamTimes.latest(pipeline.name, pids);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runGaps, runRecover } from '../../../scripts/commands/recover.js';
 import type { DynamoContext } from '../../../scripts/lib/dynamoContext.js';
 import { captureOutput } from '../../../scripts/lib/output.js';
@@ -34,11 +34,13 @@ function withoutMarks(items: Record<string, unknown>[]) {
 describe('local event-source mapping: a batch given up on after a store outage', () => {
   const fixture = useBrokerFixture();
 
-  it('is written to the on-failure file, listed as a gap, and `recover` makes the tables equal a single pass', async () => {
+  /**
+   * The rides on one partition; an all-time count (no lateness, so a single pass is the
+   * exact reference). Invocations FIRST_FAILING..+MAX_RETRIES each land one write and then
+   * fail, so the mapping gives up on that batch after partial writes and moves on.
+   */
+  async function giveUpOnABatch() {
     const { kafka, admin, sides } = fixture;
-    // Arrange: the rides on one partition; an all-time count (no lateness, so a single
-    // pass is the exact reference). Invocations FIRST_FAILING..+MAX_RETRIES each land one
-    // write and then fail, so the mapping gives up on that batch after partial writes.
     const topic = unique('gaps');
     await createTopic(admin, topic, 1);
     await produce(kafka, topic, rideMessages());
@@ -66,11 +68,16 @@ describe('local event-source mapping: a batch given up on after a store outage',
     });
     const records = await readTopic(kafka, topic, 266);
     await sides.replayRecords(records, ['rides-count-by-dropoff']);
-
-    // Act 1: run the mapping through the outage.
     await esm.start();
     await esm.waitUntilCaughtUp({ timeoutMs: 60_000 });
     const summary = await esm.stop();
+    return { topic, spec, plan, onFailure, summary, replayed: await tableContents(sides.replay) };
+  }
+
+  it('is written to the on-failure file, listed as a gap, and `recover` makes the tables equal a single pass', async () => {
+    const { sides } = fixture;
+    // Arrange + Act 1: run the mapping through the outage.
+    const { topic, spec, plan, onFailure, summary, replayed } = await giveUpOnABatch();
 
     // Assert 1: one batch given up on, after partial writes; the tables are short of it.
     const failures = await onFailure.list();
@@ -90,7 +97,6 @@ describe('local event-source mapping: a batch given up on after a store outage',
         open: true,
       }),
     ]);
-    const replayed = await tableContents(sides.replay);
     expect(withoutMarks((await tableContents(sides.runner)).aggregates)).not.toEqual(
       withoutMarks(replayed.aggregates),
     );
@@ -112,6 +118,53 @@ describe('local event-source mapping: a batch given up on after a store outage',
     const runner = await tableContents(sides.runner);
     expect(withoutMarks(runner.aggregates)).toEqual(withoutMarks(replayed.aggregates));
     expect(runner.deadLetters).toEqual(replayed.deadLetters);
+  });
+
+  it('`recover --from-topic` reads the gap from Kafka while it is retained: the tables equal a single pass', async () => {
+    const { sides } = fixture;
+    const { spec, replayed } = await giveUpOnABatch();
+    const catalog = { handlers: [spec] };
+
+    const results = await runRecover(
+      { fromTopic: true, brokers: inject('kafkaBrokers'), catalog, context: contextOf(sides.runner) },
+      captureOutput(),
+    );
+
+    expect(results.map((r) => [r.outcome, r.records > 0])).toEqual([['closed', true]]);
+    const runner = await tableContents(sides.runner);
+    expect(withoutMarks(runner.aggregates)).toEqual(withoutMarks(replayed.aggregates));
+    expect(runner.deadLetters).toEqual(replayed.deadLetters);
+  });
+
+  it('`recover --from-topic` fails with RECORDS_NOT_RETAINED naming the partition and offsets once Kafka dropped them, and leaves the gap open', async () => {
+    const { sides, admin } = fixture;
+    const { topic, spec, onFailure } = await giveUpOnABatch();
+    const info = Object.values((await onFailure.list())[0]!.KafkaBatchInfo.recordsInfo)[0]!;
+    const first = Number(info.firstRecordOffset);
+    const last = Number(info.lastRecordOffset);
+    // Retention (here DeleteRecords) moved the partition's start past the gap's first offset.
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: String(first + 1) }] });
+
+    const failure = await runRecover(
+      {
+        fromTopic: true,
+        brokers: inject('kafkaBrokers'),
+        catalog: { handlers: [spec] },
+        context: contextOf(sides.runner),
+      },
+      captureOutput(),
+    ).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({
+      name: 'RecoveryError',
+      code: 'RECORDS_NOT_RETAINED',
+      message: expect.stringContaining(`${topic}-0: offsets ${first}..${last} are no longer retained`),
+    });
+    const gaps = captureOutput();
+    await runGaps({ json: true, context: contextOf(sides.runner) }, gaps);
+    expect(gaps.stdout.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ partition: `${topic}-0`, startOffset: first, open: true }),
+    ]);
   });
 });
 
