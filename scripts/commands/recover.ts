@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { ConfigError, RecoveryError } from '../../shared/engine/errors/index.js';
 import { type GapRecovery, recoverGaps } from '../../shared/engine/recover/index.js';
@@ -13,8 +14,10 @@ import { formatTable } from '../lib/textTable.js';
 
 /** Options of {@link runRecover}: exactly one of `from` and `fromTopic`. */
 export interface RecoverOptions extends StoreOptions, KafkaCliOptions {
-  /** On-failure records: a JSON-lines file (the local runner's) or one JSON object (an S3 object, downloaded). */
+  /** On-failure records: a JSON-lines file (the local runner's) or one JSON object (an S3 destination's object, as a file or `s3://bucket/key`). */
   readonly from?: string;
+  /** The client for `from` = `s3://...`. @default cliS3Client() */
+  readonly s3?: S3Client;
   /** Read every open gap's range from Kafka instead (while the topic retains it). */
   readonly fromTopic?: boolean;
   readonly json?: boolean;
@@ -34,7 +37,7 @@ export async function runRecover(
     throw new ConfigError('recover needs exactly one source: --from <on-failure records> or --from-topic');
   }
   if (options.fromTopic) return recoverFromTopic(options, output);
-  const batches = await readOnFailureFile(options.from!);
+  const batches = await readOnFailureFile(options.from!, options.s3);
   const catalog = options.catalog ?? (await loadCatalog());
   const handlers = catalog.handlers.filter((h) => batches.topics.has(h.topic));
   if (batches.withoutPayload > 0) {
@@ -229,7 +232,7 @@ export function register(program: Command): void {
       )
       .option(
         '--from <file>',
-        "on-failure records: the local runner's JSON-lines file, or an S3 destination's object (downloaded)",
+        "on-failure records: the local runner's JSON-lines file, or an S3 destination's object (a file, or s3://bucket/key)",
       )
       .option('--from-topic', "read every open gap's offsets from Kafka (while the topic retains them)")
       .option('--json', 'one JSON object per gap'),

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../shared/engine/errors/index.js';
 import { decodeEvent } from '../../shared/engine/event/decodeEvent.js';
 import type { KafkaRecord } from '../../shared/engine/event/kafkaRecord.js';
 import type { LambdaKafkaEvent } from '../../shared/engine/event/lambdaKafkaEvent.js';
 import type { Coverage } from '../../shared/engine/recover/index.js';
+import { cliS3Client, isS3Url, readS3Text } from './s3Object.js';
 
 /** What recovery needs from on-failure records: the records, and the ranges they name. */
 export interface OnFailureBatches {
@@ -29,15 +31,20 @@ interface OnFailureLike {
 
 /**
  * Reads on-failure records: a JSON-lines file (the local runner's destination appends one
- * per discarded batch) or one JSON object (an S3 destination's object). Offsets come from
+ * per discarded batch) or one JSON object (an S3 destination's object), from a local path or
+ * straight from S3 (`s3://bucket/key`). Offsets come from
  * `recordsInfo`, the records from `payload` (the whole batch, as S3 destinations carry it).
  */
-export async function readOnFailureFile(path: string): Promise<OnFailureBatches> {
+export async function readOnFailureFile(path: string, s3?: S3Client): Promise<OnFailureBatches> {
   let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(`cannot read on-failure records from ${path}`, { cause });
+  if (isS3Url(path)) {
+    text = await readS3Text(path, s3 ?? cliS3Client());
+  } else {
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(`cannot read on-failure records from ${path}`, { cause });
+    }
   }
   const trimmed = text.trim();
   const docs: OnFailureLike[] = [];

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGaps, runRecover } from '../../scripts/commands/recover.js';
 import { loadCatalog } from '../../scripts/lib/catalog.js';
@@ -40,6 +42,37 @@ async function aggregatesOf(ctx: DynamoContext) {
     .sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
 }
 
+/**
+ * Offsets 0-3 succeed; 4-7 fail after one landed write until the mapping gives up; 8-11
+ * succeed. Returns the on-failure record Lambda writes for 4-7 (with the batch, as S3 gets it).
+ */
+async function giveUpOnOffsets4To7(handler: HandlerSpec, ctx: DynamoContext) {
+  const options = { nowMs: () => NOW_MS };
+  await processEvent(handler, buildEvent(records.slice(0, 4)), ctx.stores, options);
+  const faults = new InvocationFaults(1, true);
+  await expect(
+    processEvent(
+      handler,
+      buildEvent(records.slice(4, 8)),
+      createPipelineStores(faults.client(ctx.doc), ctx.tables, { nowMs: () => NOW_MS }),
+      options,
+    ),
+  ).rejects.toThrow();
+  await processEvent(handler, buildEvent(records.slice(8)), ctx.stores, options);
+  const event = buildEvent(records.slice(4, 8));
+  return buildOnFailureRecord({
+    records: decodeEvent(event).flat(),
+    event,
+    payloadSize: JSON.stringify(event).length,
+    condition: 'RetryAttemptsExhausted',
+    approximateInvokeCount: 3,
+    functionArn: 'arn:aws:lambda:local:000000000000:function:rides-tumbling-by-pickup',
+    requestId: 'r-1',
+    nowMs: NOW_MS,
+    includePayload: true,
+  });
+}
+
 describe('recover --from <on-failure file> and gaps', () => {
   let dir: string;
   let handler: HandlerSpec;
@@ -52,34 +85,10 @@ describe('recover --from <on-failure file> and gaps', () => {
     handler = handlerNamed(await loadCatalog(), 'rides-tumbling-by-pickup');
     ctx = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
     reference = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
-    const options = { nowMs: () => NOW_MS };
-    // Arrange: offsets 0-3 succeed; 4-7 fail after one landed write until the mapping gives up; 8-11 succeed.
-    await processEvent(handler, buildEvent(records.slice(0, 4)), ctx.stores, options);
-    const faults = new InvocationFaults(1, true);
-    await expect(
-      processEvent(
-        handler,
-        buildEvent(records.slice(4, 8)),
-        createPipelineStores(faults.client(ctx.doc), ctx.tables, { nowMs: () => NOW_MS }),
-        options,
-      ),
-    ).rejects.toThrow();
-    await processEvent(handler, buildEvent(records.slice(8)), ctx.stores, options);
-    const event = buildEvent(records.slice(4, 8));
-    const onFailure = buildOnFailureRecord({
-      records: decodeEvent(event).flat(),
-      event,
-      payloadSize: JSON.stringify(event).length,
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: 3,
-      functionArn: 'arn:aws:lambda:local:000000000000:function:rides-tumbling-by-pickup',
-      requestId: 'r-1',
-      nowMs: NOW_MS,
-      includePayload: true,
-    });
+    const onFailure = await giveUpOnOffsets4To7(handler, ctx);
     onFailureFile = join(dir, 'on-failure.jsonl');
     writeFileSync(onFailureFile, `${JSON.stringify(onFailure)}\n`);
-    await processEvent(handler, buildEvent(records), reference.stores, options);
+    await processEvent(handler, buildEvent(records), reference.stores, { nowMs: () => NOW_MS });
   });
   afterAll(async () => {
     await ctx.close();
@@ -179,5 +188,74 @@ describe('recover on a pipeline kind it does not cover', () => {
       await ctx.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('recover --from s3://bucket/key (the S3 on-failure destination object)', () => {
+  const BUCKET = 'on-failure';
+  let s3rver: S3rver;
+  let s3: S3Client;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cli-recover-s3-'));
+    s3rver = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: BUCKET }],
+    });
+    const { port } = await s3rver.run();
+    s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+  });
+  afterAll(async () => {
+    s3.destroy();
+    await s3rver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the object Lambda wrote for the discarded batch and recovers it: the tables equal one pass', async () => {
+    // Arrange: the gap, and its on-failure record as one JSON object in the bucket.
+    const ctx = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
+    const reference = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
+    try {
+      const handler = handlerNamed(await loadCatalog(), 'rides-tumbling-by-pickup');
+      const onFailure = await giveUpOnOffsets4To7(handler, ctx);
+      await processEvent(handler, buildEvent(records), reference.stores, { nowMs: () => NOW_MS });
+      const key = 'aws/lambda/rides-tumbling-by-pickup/2026/01/01/r-1';
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(onFailure) }));
+
+      // Act
+      const results = await runRecover({ from: `s3://${BUCKET}/${key}`, s3, context: ctx }, captureOutput());
+
+      // Assert
+      expect(results.map((r) => [r.pipeline, r.outcome, r.records])).toEqual([
+        ['pickup-5m', 'closed', 4],
+        ['tips-1h', 'closed', 4],
+      ]);
+      expect(await aggregatesOf(ctx)).toEqual(await aggregatesOf(reference));
+    } finally {
+      await ctx.close();
+      await reference.close();
+    }
+  });
+
+  it('fails with RECORDS_NOT_FOUND naming the bucket and key when the object is not there', async () => {
+    const failure = await runRecover(
+      { from: `s3://${BUCKET}/no/such/object`, s3, catalog: { handlers: [] } },
+      captureOutput(),
+    ).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({
+      name: 'RecoveryError',
+      code: 'RECORDS_NOT_FOUND',
+      message: 'no object no/such/object in bucket on-failure',
+    });
   });
 });
