@@ -321,9 +321,12 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
           // Give-ups: the ranges per partition, and the on-failure records (the whole batch, as S3 gets it).
           const givenUp: Array<Array<[number, number]>> = [[], [], []];
           const onFailure: KafkaRecordInput[][] = [];
-          // A partition whose last invocation succeeded and was not reset since: its checkpoint
-          // sits just before its cursor, so a give-up there leaves exactly the range as the gap.
+          // A partition whose last invocation succeeded at the furthest offset it ever reached
+          // (not a redelivery after a reset, whose records the checkpoint already covers): its
+          // checkpoint sits just before its cursor, so a give-up there leaves exactly the range
+          // as the gap. `frontier` is that furthest offset.
           const clean = [false, false, false];
+          const frontier = [0, 0, 0];
           const recover = async (crashable: boolean) => {
             const faults = new InvocationFaults(
               crashable && tape.next(3) === 0 ? tape.next(10) : Number.POSITIVE_INFINITY,
@@ -413,6 +416,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
                     givenUp[p]!.push([cursor[p]!, cursor[p]! + takes.get(p)!]);
                     cursor[p] = cursor[p]! + takes.get(p)!;
                     committed[p]!.push(cursor[p]!);
+                    frontier[p] = cursor[p]!;
                   }
                   onFailure.push(batch);
                   giveUps++;
@@ -456,11 +460,17 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
                   for (const p of partitions) {
                     cursor[p] = cursor[p]! + takes.get(p)!;
                     committed[p]!.push(cursor[p]!);
-                    clean[p] = true;
+                    clean[p] = cursor[p]! >= frontier[p]!;
+                    frontier[p] = Math.max(frontier[p]!, cursor[p]!);
                   }
                 } catch (err) {
                   if (!faults.dead) throw err;
-                  for (const p of partitions) clean[p] = false;
+                  for (const p of partitions) {
+                    clean[p] = false;
+                    // Its checkpoint may have landed before the crash: the partition's frontier
+                    // is then past everything it was given.
+                    frontier[p] = Math.max(frontier[p]!, cursor[p]! + takes.get(p)!);
+                  }
                   crashes++;
                 }
               }),
