@@ -53,6 +53,7 @@ const registrations: Array<Promise<{ register: (p: Command) => void }>> = [
   import('./commands/query.js'),
   import('./commands/deadLetters.js'),
   import('./commands/reset.js'),
+  import('./commands/recover.js'),
   import('./commands/start.js'),
   import('./commands/run.js'),
   import('./commands/serve.js'),

@@ -147,6 +147,15 @@ export class PipelineMonitoring extends Construct {
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           alarmDescription: `${pipeline.name}: invalid or late records went to the dead-letter table`,
         });
+        alarm(scope, `OpenGaps-${pipeline.name}`, {
+          metric: handlerMetric('OpenGaps').with({ statistic: 'Maximum' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          // Batches report it; a partition with no traffic reports nothing, which is no news.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          alarmDescription: `${pipeline.name}: the mapping gave up on a batch (retries exhausted) and its records are not in the tables yet: run \`cli gaps\`, then \`cli recover --from <the failure bucket's object>\``,
+        });
         pipelineWidgets.push(
           new cloudwatch.GraphWidget({
             title: `${pipeline.name}: records`,

@@ -62,6 +62,29 @@ describe('monitoring', () => {
     }
   });
 
+  it("alarms while a gap is open on any pipeline (the OpenGaps gauge every batch publishes), with the handler's dimensions", () => {
+    const openGaps = alarms.filter((a) => a.MetricName === 'OpenGaps');
+
+    // One per pipeline of each handler: a join's two side copies each alarm in their own function.
+    expect(openGaps).toHaveLength(catalog.handlers.flatMap((h) => h.pipelines).length);
+    const handlersOf = new Map<string, string[]>();
+    for (const h of catalog.handlers)
+      for (const p of h.pipelines) handlersOf.set(p.name, [...(handlersOf.get(p.name) ?? []), h.name]);
+    for (const a of openGaps) {
+      expect(a).toMatchObject({
+        Namespace: 'KafkaLambdaStreams',
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      const dims = Object.fromEntries(
+        (a.Dimensions as Array<{ Name: string; Value: string }>).map((d) => [d.Name, d.Value]),
+      );
+      expect(handlersOf.get(dims.pipeline as string)).toContain(dims.service);
+    }
+  });
+
   it('notifies an SNS topic encrypted with its own rotating key, and the configured email', () => {
     for (const a of alarms)
       expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmsTopic/) }]);

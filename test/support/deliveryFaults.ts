@@ -117,3 +117,30 @@ export class InvocationFaultPlan {
     return { send: (records) => this.current.effect(true, () => sink.send(records)) };
   }
 }
+
+/**
+ * A document client for one attempt of a batch during a store outage that outlasts the
+ * mapping's retries: its item writes go through `faults` (some land, then it crashes), and
+ * its stream-time checkpoints never land, so the attempt never completes and the mapping
+ * eventually gives up on the batch. Checkpoint writes are told apart by what they set (the
+ * `offset` attribute of the state table), not by the order of writes, so the outage holds
+ * whatever the attempt's boundaries.
+ */
+export function outageClient(
+  doc: DynamoDBDocumentClient,
+  faults: InvocationFaults,
+  stateTable: string,
+): DynamoDBDocumentClient {
+  const crashing = faults.client(doc);
+  const outage = Object.create(crashing) as DynamoDBDocumentClient;
+  outage.send = (async (command: {
+    input?: { TableName?: string; ExpressionAttributeNames?: Record<string, string> };
+  }) => {
+    const names = Object.values(command.input?.ExpressionAttributeNames ?? {});
+    if (command.input?.TableName === stateTable && names.includes('offset')) {
+      throw new Error('store outage: the checkpoint write failed');
+    }
+    return crashing.send(command as never);
+  }) as DynamoDBDocumentClient['send'];
+  return outage;
+}

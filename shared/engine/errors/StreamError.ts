@@ -60,3 +60,16 @@ export class StoreError extends StreamError {
     this.name = 'StoreError';
   }
 }
+
+/**
+ * Recovery of a gap (a range the mapping gave up on) cannot be done as asked. Codes:
+ * `RECOVERY_KIND_NOT_SUPPORTED` (a pipeline kind recovery does not cover has an open gap),
+ * `RECORDS_NOT_RETAINED` (Kafka no longer holds the gap's offsets), `RECORDS_NOT_FOUND`
+ * (the source named holds no on-failure record).
+ */
+export class RecoveryError extends StreamError {
+  constructor(message: string, options: { cause?: unknown; code: string }) {
+    super(options.code, message, options);
+    this.name = 'RecoveryError';
+  }
+}

@@ -3,6 +3,7 @@ export {
   InvalidEventError,
   InvalidRecordError,
   type RecordCoordinates,
+  RecoveryError,
   StoreError,
   StreamError,
 } from './StreamError.js';

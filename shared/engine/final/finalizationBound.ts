@@ -1,4 +1,5 @@
 import type { Checkpoint } from '../store/CheckpointStore.js';
+import { isOpen } from '../store/gap.js';
 import { NO_STREAM_TIME } from '../windows/index.js';
 import type { FinalResultsSpec } from './finalResultsSpec.js';
 
@@ -15,6 +16,12 @@ import type { FinalResultsSpec } from './finalResultsSpec.js';
  *   max(its stream time, now - idleAfterMs): windows it has not passed
  *   close once their close time is `idleAfterMs` old by wall clock. A record it delivers
  *   later for such a window is refused (dead letter `WINDOW_FINAL`).
+ *
+ * - a partition with an open gap (a range the mapping gave up on, see store/gap) counts with
+ *   the stream time before its earliest open gap, and is never idle: recovery will apply the
+ *   gap's records from that stream time, and they may still change any window closing after
+ *   it. So final results wait for the recovery (the OpenGaps alarm says why) rather than
+ *   emit a value the recovered records would have changed.
  *
  * A declared partition without a checkpoint has stream time -Infinity and is idle from
  * `startedAtMs` (when the pipeline first tried to finalize), not from the epoch: otherwise a
@@ -35,8 +42,9 @@ export function finalizationBound(
   for (const pid of partitionIds) {
     const c = checkpoints.get(pid);
     const streamTimeMs = c?.streamTimeMs ?? NO_STREAM_TIME;
-    let partitionBound = streamTimeMs;
-    if (final.idleAfterMs !== undefined) {
+    const open = (c?.gaps ?? []).filter(isOpen);
+    let partitionBound = Math.min(streamTimeMs, ...open.map((g) => g.streamTimeMs));
+    if (final.idleAfterMs !== undefined && open.length === 0) {
       const lastActiveMs = c?.updatedAtMs ?? startedAtMs;
       const idleSinceMs = nowMs - final.idleAfterMs;
       if (lastActiveMs <= idleSinceMs) partitionBound = Math.max(streamTimeMs, idleSinceMs);

@@ -96,6 +96,9 @@ function report(o: PipelineOutcome, logger: Logger, metrics: Metrics): void {
     ['RecordsInvalid', o.stats.invalid],
     ['RecordsFiltered', o.stats.filtered],
     ['ItemWrites', o.writes.itemWrites],
+    // A gauge rather than a count: every batch of a partition with a gap open reports it, so
+    // the alarm on its maximum stays on until `recover` closes the gap.
+    ['OpenGaps', o.openGaps],
   ];
   // One single-metric per count: a single metric flushes on addMetric, with its own dimension.
   for (const [name, value] of counts) {

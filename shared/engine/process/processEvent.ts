@@ -25,6 +25,11 @@ export interface PipelineOutcome {
   readonly deadLettersWritten: number;
   /** Distinct outputs the batch touched: for aggregates, (key, window) items (the pre-aggregation's effect). */
   readonly items: number;
+  /**
+   * Open gaps (ranges the mapping gave up on, waiting for `recover`) on the partitions of this
+   * batch, new ones included: published as the OpenGaps metric, which alarms while it is above 0.
+   */
+  readonly openGaps: number;
 }
 
 /** What a handler adds to the stores for one event; each has a default that suits a test. */
@@ -45,6 +50,8 @@ export interface ProcessOptions {
  * lookups such as Avro writer schemas), decode once per codec, skip
  * what a completed earlier delivery applied, hand the rest to the processor of the
  * pipeline's kind (after its enrich steps, which pin the rows they used), then write in the order that keeps a crash anywhere harmless:
+ * 0. a gap the batch reveals (it starts past its partition's checkpoint: the mapping gave up
+ *    on the records between), so recovery can apply them later (see recoverGap),
  * 1. the processor's outputs (each idempotent under redelivery),
  * 2. dead letters (idempotent by key),
  * 3. stream-time checkpoints (only after everything the batch implies is stored),
@@ -105,12 +112,21 @@ export async function processEvent(
         .filter((g) => g.length > 0)
         .map((g) => partitionId(g[0]!.record.topic, g[0]!.record.partition));
       const latest = await stores.streamTimes.latest(pipeline.name, ids);
-      const { groups: pending, startStreamTimes, skipped } = skipApplied(decoded, latest);
+      const {
+        groups: pending,
+        startStreamTimes,
+        skipped,
+        newGaps,
+        openGaps,
+      } = skipApplied(decoded, latest, nowMs());
+      // Before any other write of the batch: every item write from here on must know the gap.
+      for (const gap of newGaps) await stores.streamTimes.recordGap(pipeline.name, gap);
       const enriched = await enrichGroups(pipeline, pending, enrich);
       const result = await processor.process({
         spec: pipeline,
         groups: enriched,
         startStreamTimes,
+        openGaps,
         stores,
         sink: options.sink,
         nowMs,
@@ -127,6 +143,7 @@ export async function processEvent(
         writes: { ...result.writes, ...after },
         deadLettersWritten,
         items: result.items,
+        openGaps: [...openGaps.values()].reduce((n, gaps) => n + gaps.length, 0),
       };
     }),
   );

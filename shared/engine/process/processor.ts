@@ -1,6 +1,7 @@
 import type { DecodedRecord } from '../decode/decodedRecord.js';
 import type { RecordSink } from '../output/RecordSink.js';
 import type { StreamTimeCheckpoint } from '../store/CheckpointStore.js';
+import type { Gap } from '../store/gap.js';
 import type { PipelineStores } from '../store/PipelineStores.js';
 import type { DeadLetter } from './deadLetter.js';
 import type { BasePipelineSpec } from './pipelineSpec.js';
@@ -41,6 +42,12 @@ export interface ProcessorInput<S extends BasePipelineSpec> {
   readonly groups: ReadonlyArray<ReadonlyArray<DecodedRecord>>;
   /** Stream time per partition id before its first record here; absent = none yet. */
   readonly startStreamTimes: ReadonlyMap<string, number>;
+  /**
+   * Open gaps per partition id (ranges the mapping gave up on; see store/gap). A processor
+   * whose outputs keep per-partition offset marks records, per item it writes, how far the
+   * item had applied each gap, so recovery can apply the rest exactly. Absent: none.
+   */
+  readonly openGaps?: ReadonlyMap<string, readonly Gap[]>;
   readonly stores: PipelineStores;
   /** Where records for Kafka topics go; absent when the handler writes no topic. */
   readonly sink?: RecordSink | undefined;

@@ -1,6 +1,18 @@
 import type { DecodedRecord } from '../decode/decodedRecord.js';
 import { partitionId } from '../event/lambdaKafkaEvent.js';
 import type { Checkpoint } from '../store/CheckpointStore.js';
+import { detectGap, type Gap, inGap, isOpen } from '../store/gap.js';
+
+/** What {@link skipApplied} leaves to process, and what it found. */
+export interface PendingRecords {
+  readonly groups: DecodedRecord[][];
+  readonly startStreamTimes: Map<string, number>;
+  readonly skipped: number;
+  /** Gaps this batch reveals (to record before any write; see detectGap). */
+  readonly newGaps: Gap[];
+  /** Open gaps per partition id, new ones included: item writes must record how far each item had applied them. */
+  readonly openGaps: Map<string, Gap[]>;
+}
 
 /**
  * Drops the records a completed earlier delivery already applied and says where stream time
@@ -10,13 +22,20 @@ import type { Checkpoint } from '../store/CheckpointStore.js';
  * common redelivery (a crash after the writes, before Lambda committed the offsets) into
  * one read per partition, and makes the item high-water marks the safety net rather than
  * the everyday path.
+ *
+ * Records inside a recorded gap (an offset reset that redelivers a range the mapping once
+ * gave up on) are skipped too: a gap's records are recovery's to apply, with the gap's own
+ * stream time, so that they are applied once whichever path reaches them.
  */
 export function skipApplied(
   groups: ReadonlyArray<ReadonlyArray<DecodedRecord>>,
   latest: ReadonlyMap<string, Checkpoint>,
-): { groups: DecodedRecord[][]; startStreamTimes: Map<string, number>; skipped: number } {
+  nowMs: number = Date.now(),
+): PendingRecords {
   const out: DecodedRecord[][] = [];
   const startStreamTimes = new Map<string, number>();
+  const newGaps: Gap[] = [];
+  const openGaps = new Map<string, Gap[]>();
   let skipped = 0;
   for (const group of groups) {
     const first = group[0];
@@ -27,10 +46,17 @@ export function skipApplied(
       out.push([...group]);
       continue;
     }
+    const gap = detectGap(pid, checkpoint, first.record.offset, nowMs);
+    const gaps = gap ? [...checkpoint.gaps, gap] : checkpoint.gaps;
+    if (gap) newGaps.push(gap);
+    const open = gaps.filter(isOpen);
+    if (open.length > 0) openGaps.set(pid, open);
     startStreamTimes.set(pid, checkpoint.streamTimeMs);
-    const rest = group.filter((d) => d.record.offset > checkpoint.offset);
+    const rest = group.filter(
+      (d) => d.record.offset > checkpoint.offset && !gaps.some((g) => inGap(g, d.record.offset)),
+    );
     skipped += group.length - rest.length;
     if (rest.length > 0) out.push(rest);
   }
-  return { groups: out, startStreamTimes, skipped };
+  return { groups: out, startStreamTimes, skipped, newGaps, openGaps };
 }

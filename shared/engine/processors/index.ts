@@ -96,6 +96,7 @@ export {
 export { tableProcessor } from './table/tableProcessor.js';
 export { type TableSpec, tableSchema } from './table/tableSpec.js';
 export { type BatchPlan, planBatch } from './windowedAggregate/planBatch.js';
+export { refusedRecords } from './windowedAggregate/refusedRecords.js';
 export { windowedAggregateProcessor } from './windowedAggregate/windowedAggregateProcessor.js';
 export {
   type WindowedAggregateSpec,

@@ -1,5 +1,6 @@
 import type { WindowedAggregateSpec } from '../processors/windowedAggregate/windowedAggregateSpec.js';
 import type { ItemUpdate } from './aggregateUpdate.js';
+import type { Gap } from './gap.js';
 
 /** Write and read counts of one {@link AggregateStore.applyUpdates} call. */
 export interface ApplyCounts {
@@ -39,6 +40,26 @@ export interface ApplyResult {
  * updates come back as refused). Implemented by `DynamoAggregateStore` (per-partition offset marks).
  */
 export interface AggregateStore {
-  /** Applies every update of a batch; rejects (so the batch is retried) if any fails. */
-  applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyResult>;
+  /**
+   * Applies every update of a batch; rejects (so the batch is retried) if any fails. With
+   * `openGaps`, each item written also keeps, per open gap of a contributing partition, how
+   * far it had applied that gap before this write (in the same conditional write).
+   */
+  applyUpdates(
+    spec: WindowedAggregateSpec,
+    updates: readonly ItemUpdate[],
+    openGaps?: ReadonlyMap<string, readonly Gap[]>,
+  ): Promise<ApplyResult>;
+  /**
+   * Applies a gap's records (one partition's, planned from the gap's stream time), skipping
+   * per item what the item already had of the gap, and moving the item's gap mark instead of
+   * its high-water mark. Idempotent, and safe beside normal batches on the same items. A
+   * window closed for final results is not changed: its update comes back as refused, so
+   * the gap's records for it are dead-lettered (`WINDOW_FINAL`) like late arrivals.
+   */
+  applyGapUpdates(
+    spec: WindowedAggregateSpec,
+    gap: Gap,
+    updates: readonly ItemUpdate[],
+  ): Promise<ApplyResult>;
 }

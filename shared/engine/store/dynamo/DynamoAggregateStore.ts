@@ -23,6 +23,7 @@ import type { WindowedAggregateSpec } from '../../processors/windowedAggregate/w
 import { graceMsOf, isAllTime } from '../../windows/index.js';
 import type { AggregateStore, ApplyCounts, ApplyResult, RefusedUpdate } from '../AggregateStore.js';
 import { type ItemUpdate, remainingContribution } from '../aggregateUpdate.js';
+import { type Gap, gapAttribute, gapProgress } from '../gap.js';
 import { aggregatePk, highWaterAttribute, windowSortKey } from '../tableDesign.js';
 import { readNumber } from './dynamoClient.js';
 
@@ -76,10 +77,51 @@ export class DynamoAggregateStore implements AggregateStore {
   }
 
   /** Applies every update of a batch plan; each item independently and idempotently. */
-  async applyUpdates(spec: WindowedAggregateSpec, updates: readonly ItemUpdate[]): Promise<ApplyResult> {
+  async applyUpdates(
+    spec: WindowedAggregateSpec,
+    updates: readonly ItemUpdate[],
+    openGaps: ReadonlyMap<string, readonly Gap[]> = new Map(),
+  ): Promise<ApplyResult> {
+    const additive = spec.aggregations.every(isAdditive);
+    return this.forEachItem(updates, async (update, counts, refused) => {
+      if (!additive) {
+        // One conditional Put whatever the partition count: its condition is the version alone.
+        await this.slowPath(spec, update, counts, refused, openGaps);
+        return;
+      }
+      // One chunk at a time, so two writes of this batch never race each other on the item.
+      for (const chunk of chunkByPartitions(update, MAX_PARTITIONS_PER_WRITE)) {
+        if (!(await this.tryFastPath(spec, chunk, counts, openGaps))) {
+          await this.slowPath(spec, chunk, counts, refused, openGaps);
+        }
+      }
+    });
+  }
+
+  /**
+   * Applies a gap's records: per item, read it, take how far it had applied the gap (its gap
+   * mark, or its high-water mark when no write since the gap touched it: see gapProgress),
+   * add the rest and move the gap mark, on condition that the version is unchanged. Always
+   * a read-modify-write: recovery is rare, and the fast path's mark condition cannot say
+   * "the gap mark, or else the high-water mark clamped to the gap".
+   */
+  async applyGapUpdates(
+    spec: WindowedAggregateSpec,
+    gap: Gap,
+    updates: readonly ItemUpdate[],
+  ): Promise<ApplyResult> {
+    return this.forEachItem(updates, (update, counts, refused) =>
+      this.gapSlowPath(spec, gap, update, counts, refused),
+    );
+  }
+
+  /** Runs `apply` over the updates, `concurrency` at a time; rejects once every started write settled if any failed. */
+  private async forEachItem(
+    updates: readonly ItemUpdate[],
+    apply: (update: ItemUpdate, counts: ApplyCounts, refused: RefusedUpdate[]) => Promise<void>,
+  ): Promise<ApplyResult> {
     const counts: ApplyCounts = { fastWrites: 0, slowWrites: 0, conflicts: 0, reads: 0, alreadyApplied: 0 };
     const refused: RefusedUpdate[] = [];
-    const additive = spec.aggregations.every(isAdditive);
     let next = 0;
     let failed = false;
     const worker = async () => {
@@ -88,16 +130,7 @@ export class DynamoAggregateStore implements AggregateStore {
       while (next < updates.length && !failed) {
         const update = updates[next++]!;
         try {
-          if (!additive) {
-            // One conditional Put whatever the partition count: its condition is the version alone.
-            await this.slowPath(spec, update, counts, refused);
-            continue;
-          }
-          // One chunk at a time, so two writes of this batch never race each other on the item.
-          for (const chunk of chunkByPartitions(update, MAX_PARTITIONS_PER_WRITE)) {
-            if (!(await this.tryFastPath(spec, chunk, counts)))
-              await this.slowPath(spec, chunk, counts, refused);
-          }
+          await apply(update, counts, refused);
         } catch (err) {
           failed = true;
           throw err;
@@ -147,6 +180,7 @@ export class DynamoAggregateStore implements AggregateStore {
     spec: WindowedAggregateSpec,
     update: ItemUpdate,
     counts: ApplyCounts,
+    openGaps: ReadonlyMap<string, readonly Gap[]>,
   ): Promise<boolean> {
     const names: Record<string, string> = { '#count': 'count', '#v': 'v' };
     const values: Record<string, unknown> = { ':one': 1 };
@@ -162,6 +196,18 @@ export class DynamoAggregateStore implements AggregateStore {
       values[`:hw${i}`] = c.offsets[c.offsets.length - 1]!;
       conditions.push(`(attribute_not_exists(#hw${i}) OR #hw${i} < :min${i})`);
       sets.push(`#hw${i} = :hw${i}`);
+      // Per open gap: the item's gap mark stays if it has one; without one, the fast path
+      // can only say "none of the gap" (mark below the gap's start). A mark inside the gap
+      // (a failed attempt's partial write) fails the condition and takes the slow path,
+      // which reads the mark and keeps it as the gap mark.
+      (openGaps.get(c.partitionId) ?? []).forEach((gap, j) => {
+        const g = `${i}_${j}`;
+        names[`#g${g}`] = gapAttribute(gap);
+        values[`:gs${g}`] = gap.startOffset;
+        values[`:gn${g}`] = gap.startOffset - 1;
+        conditions.push(`(attribute_exists(#g${g}) OR attribute_not_exists(#hw${i}) OR #hw${i} < :gs${g})`);
+        sets.push(`#g${g} = if_not_exists(#g${g}, :gn${g})`);
+      });
       i++;
     }
     if (spec.final) {
@@ -211,17 +257,11 @@ export class DynamoAggregateStore implements AggregateStore {
     update: ItemUpdate,
     counts: ApplyCounts,
     refused: RefusedUpdate[],
+    openGaps: ReadonlyMap<string, readonly Gap[]>,
   ): Promise<void> {
     const Key = this.itemKey(spec, update);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      let item: Record<string, unknown> | undefined;
-      try {
-        item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true })))
-          .Item;
-      } catch (err) {
-        throw new StoreError(`GetItem on ${this.tableName} failed for ${Key.pk} ${Key.sk}`, { cause: err });
-      }
-      counts.reads++;
+      const item = await this.read(Key, counts);
       const applied = new Map<string, number>();
       for (const pid of update.partitions.keys()) {
         const hw = readNumber(item?.[highWaterAttribute(pid)]);
@@ -248,35 +288,118 @@ export class DynamoAggregateStore implements AggregateStore {
         const v = merged.values[attributeName(agg)];
         if (v !== undefined) next[attributeName(agg)] = decimalValue(v, agg);
       }
-      for (const [pid, hw] of remaining.highWaterMarks) next[highWaterAttribute(pid)] = hw;
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: next,
-            ...(item === undefined
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: '#v = :v',
-                  ExpressionAttributeNames: { '#v': 'v' },
-                  ExpressionAttributeValues: { ':v': version },
-                }),
-          }),
-        );
-        counts.slowWrites++;
-        return;
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) {
-          throw new StoreError(`PutItem on ${this.tableName} failed for ${Key.pk} ${Key.sk}`, { cause: err });
+      for (const pid of update.partitions.keys()) {
+        for (const gap of openGaps.get(pid) ?? []) {
+          const attr = gapAttribute(gap);
+          if (next[attr] === undefined) next[attr] = gapProgress(gap, undefined, applied.get(pid));
         }
-        counts.conflicts++;
-        // Another invocation (another partition) wrote the item in between: back off a little, re-read.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
       }
+      for (const [pid, hw] of remaining.highWaterMarks) next[highWaterAttribute(pid)] = hw;
+      if (await this.putIfUnchanged(Key, item, next, version, counts, attempt)) return;
     }
     throw new StoreError(`gave up on ${Key.pk} ${Key.sk} after ${this.maxAttempts} conflicting attempts`, {
       code: 'STORE_CONTENTION',
     });
+  }
+
+  private async gapSlowPath(
+    spec: WindowedAggregateSpec,
+    gap: Gap,
+    update: ItemUpdate,
+    counts: ApplyCounts,
+    refused: RefusedUpdate[],
+  ): Promise<void> {
+    const Key = this.itemKey(spec, update);
+    const hwAttr = highWaterAttribute(gap.partitionId);
+    const gapAttr = gapAttribute(gap);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const item = await this.read(Key, counts);
+      const progress = gapProgress(gap, readNumber(item?.[gapAttr]), readNumber(item?.[hwAttr]));
+      const remaining = remainingContribution(
+        update,
+        new Map([[gap.partitionId, progress]]),
+        spec.aggregations,
+      );
+      if (remaining === null) {
+        counts.alreadyApplied++;
+        return;
+      }
+      if (item?.[CLOSED_AT_ATTRIBUTE] !== undefined) {
+        // Closed for final results while the gap was open: the final value stands, and the
+        // gap's records past the item's gap progress are dead-lettered (WINDOW_FINAL).
+        refused.push({ update, appliedThrough: new Map([[gap.partitionId, progress]]) });
+        return;
+      }
+      const stored = item === undefined ? emptyState() : stateOfItem(item, spec.aggregations);
+      const merged = combine(stored, remaining.state, spec.aggregations);
+      const version = readNumber(item?.v) ?? 0;
+      const next: Record<string, unknown> = { ...(item ?? {}), ...Key, ...this.describe(spec, update) };
+      next.count = merged.count;
+      next.v = version + 1;
+      for (const agg of spec.aggregations) {
+        if (agg.op === 'count') continue;
+        const v = merged.values[attributeName(agg)];
+        if (v !== undefined) next[attributeName(agg)] = decimalValue(v, agg);
+      }
+      // The gap mark moves, the high-water mark does not: it still speaks for the records
+      // after the gap, which normal batches keep applying meanwhile.
+      next[gapAttr] = remaining.highWaterMarks.get(gap.partitionId)!;
+      if (await this.putIfUnchanged(Key, item, next, version, counts, attempt)) return;
+    }
+    throw new StoreError(`gave up on ${Key.pk} ${Key.sk} after ${this.maxAttempts} conflicting attempts`, {
+      code: 'STORE_CONTENTION',
+    });
+  }
+
+  private async read(
+    Key: { pk: string; sk: string },
+    counts: ApplyCounts,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      const item = (
+        await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))
+      ).Item;
+      counts.reads++;
+      return item;
+    } catch (err) {
+      throw new StoreError(`GetItem on ${this.tableName} failed for ${Key.pk} ${Key.sk}`, { cause: err });
+    }
+  }
+
+  /** Puts `next` if the item's version is still `version`; false (after a short backoff) when another writer came first. */
+  private async putIfUnchanged(
+    Key: { pk: string; sk: string },
+    item: Record<string, unknown> | undefined,
+    next: Record<string, unknown>,
+    version: number,
+    counts: ApplyCounts,
+    attempt: number,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: next,
+          ...(item === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#v = :v',
+                ExpressionAttributeNames: { '#v': 'v' },
+                ExpressionAttributeValues: { ':v': version },
+              }),
+        }),
+      );
+      counts.slowWrites++;
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) {
+        throw new StoreError(`PutItem on ${this.tableName} failed for ${Key.pk} ${Key.sk}`, { cause: err });
+      }
+      counts.conflicts++;
+      // Another invocation (another partition, or recovery) wrote the item in between: back off a little, re-read.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+      return false;
+    }
   }
 }
 

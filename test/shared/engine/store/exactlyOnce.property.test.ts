@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { registerCodec } from '../../../../shared/engine/decode/index.js';
 import { InvalidRecordError } from '../../../../shared/engine/errors/index.js';
-import { buildEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
+import { buildEvent, decodeEvent, type KafkaRecordInput } from '../../../../shared/engine/event/index.js';
 import { sweepFinalResults } from '../../../../shared/engine/final/index.js';
 import { OutputDeduplicator, type OutputRecord } from '../../../../shared/engine/output/index.js';
 import {
@@ -12,6 +12,7 @@ import {
   processEvent,
   type WindowedAggregateSpec,
 } from '../../../../shared/engine/process/index.js';
+import { recoverGaps } from '../../../../shared/engine/recover/index.js';
 import {
   createDocumentClient,
   createPipelineStores,
@@ -21,7 +22,7 @@ import {
 import type { TableNames } from '../../../../shared/engine/store/index.js';
 import { allTime, hopping, tumbling } from '../../../../shared/engine/windows/index.js';
 import { MemoryRecordSink } from '../../../../shared/testing/index.js';
-import { InvocationFaults, Tape } from '../../../support/deliveryFaults.js';
+import { InvocationFaults, outageClient, Tape } from '../../../support/deliveryFaults.js';
 import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
 
 /**
@@ -29,11 +30,18 @@ import { useEmbeddedDynamo } from '../../../support/embeddedDynamo.js';
  * boundaries, several partitions per event in any order, invocations that crash after any
  * number of writes (some landed, some not), retries with other boundaries, and offset
  * resets that redeliver committed records, and invocations on different partitions running
- * at the same time — the tables equal a single pass of a simple
- * reference, and records in = aggregated + late + rejected. The final-results pipeline adds:
- * every window reaches the final topic (after dropping identifiable duplicates) exactly once
- * with the reference's value (so never before it could no longer change), and every item is
- * marked final; sweeps run now and then beside the invocations.
+ * at the same time, and batches the mapping gives up on after partial writes (later batches
+ * carrying on, the gap recovered from the on-failure records at a random later point,
+ * possibly twice, possibly beside other batches) — the tables equal a single pass of a
+ * simple reference, and records in = aggregated + late + rejected. The final-results
+ * pipeline adds: every window reaches the final topic (after dropping identifiable
+ * duplicates) exactly once with the reference's value (so never before it could no longer
+ * change, an open gap included), and every item is marked final; sweeps run now and then
+ * beside the invocations.
+ *
+ * A given-up range's records are decided from the stream time before the range (as the
+ * failed attempts were), and do not move the stream time of the records after it: those
+ * were decided while the range was missing, and that decision is not revisited.
  */
 
 const MIN = 60_000;
@@ -178,14 +186,23 @@ function toKafka(records: GenRecord[]): KafkaRecordInput[][] {
 type Row = { count: number; sum?: string; min?: string; max?: string };
 
 /** Single-pass reference, written independently of planBatch: record by record, per partition. */
-function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
+function reference(
+  spec: HandlerSpec,
+  parts: KafkaRecordInput[][],
+  givenUp: Array<Array<[number, number]>> = [[], [], []],
+) {
   const rows = new Map<string, Row>();
   const deadLetters = new Set<string>();
   const cents = new Map<string, { sum: number; min: number; max: number }>();
   for (const p of spec.pipelines.filter(isWindowedAggregate)) {
     for (const part of parts) {
-      let streamTime = Number.NEGATIVE_INFINITY;
+      let normalStreamTime = Number.NEGATIVE_INFINITY;
+      let gapStreamTime = Number.NEGATIVE_INFINITY;
       for (const r of part) {
+        // A given-up range [c, b) starts from the stream time before it and keeps its own.
+        const range = givenUp[r.partition]!.find(([c, b]) => r.offset >= c && r.offset < b);
+        if (range && r.offset === range[0]) gapStreamTime = normalStreamTime;
+        let streamTime = range ? gapStreamTime : normalStreamTime;
         const dl = (kind: string, w = '') =>
           deadLetters.add(`${p.name}|${r.partition}|${r.offset}|${kind}|${w}`);
         if (r.value === null || r.value === '{"loc":') {
@@ -225,6 +242,8 @@ function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
           grace = p.window.graceMs;
         }
         streamTime = Math.max(streamTime, t);
+        if (range) gapStreamTime = streamTime;
+        else normalStreamTime = streamTime;
         for (const [start, end] of windows) {
           if (end + grace <= streamTime) {
             dl('late', String(start));
@@ -261,7 +280,13 @@ function reference(spec: HandlerSpec, parts: KafkaRecordInput[][]) {
   return { rows, deadLetters };
 }
 
-/** A tape of random choices driving one delivery schedule. */
+/** The messages of an error and its causes, to tell a simulated fault from a real failure. */
+function causeChain(err: unknown): string {
+  const messages: string[] = [];
+  for (let e = err; e instanceof Error; e = e.cause) messages.push(e.message);
+  return messages.join(' <- ');
+}
+
 describe('exactly-once effect under at-least-once, re-batching delivery', () => {
   const tables: TableNames = { aggregates: 'p-aggregates', deadLetters: 'p-dead-letters', state: 'p-state' };
   let run = 0;
@@ -277,6 +302,8 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
     let finalDuplicates = 0;
     let crashesOnSend = 0;
     let handlerSends = 0;
+    let giveUps = 0;
+    let recoveries = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(genRecord, { minLength: 1, maxLength: 24 }),
@@ -291,6 +318,41 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
           // What the final-results pipeline sent, crashed invocations' sends included (a
           // send the broker acknowledged stays in the topic whatever the function does next).
           const sink = new MemoryRecordSink();
+          // Give-ups: the ranges per partition, and the on-failure records (the whole batch, as S3 gets it).
+          const givenUp: Array<Array<[number, number]>> = [[], [], []];
+          const onFailure: KafkaRecordInput[][] = [];
+          // A partition whose last invocation succeeded at the furthest offset it ever reached
+          // (not a redelivery after a reset, whose records the checkpoint already covers): its
+          // checkpoint sits just before its cursor, so a give-up there leaves exactly the range
+          // as the gap. `frontier` is that furthest offset.
+          const clean = [false, false, false];
+          const frontier = [0, 0, 0];
+          const recover = async (crashable: boolean) => {
+            const faults = new InvocationFaults(
+              crashable && tape.next(3) === 0 ? tape.next(10) : Number.POSITIVE_INFINITY,
+              tape.next(2) === 0,
+            );
+            const ranges = new Map<string, Array<[number, number]>>();
+            for (const batch of onFailure) {
+              for (const p of new Set(batch.map((r) => r.partition))) {
+                const offsets = batch.filter((r) => r.partition === p).map((r) => r.offset);
+                const list = ranges.get(`rides-${p}`) ?? [];
+                list.push([Math.min(...offsets), Math.max(...offsets)]);
+                ranges.set(`rides-${p}`, list);
+              }
+            }
+            try {
+              await recoverGaps(
+                spec,
+                onFailure.flatMap((batch) => decodeEvent(buildEvent(batch)).flat()),
+                { kind: 'on-failure', ranges },
+                createPipelineStores(faults.client(doc), tables),
+              );
+              recoveries++;
+            } catch (err) {
+              if (!faults.dead) throw err;
+            }
+          };
           for (let step = 0; cursor.some((c, p) => c < parts[p]!.length); step++) {
             if (step > 400) throw new Error('delivery simulation did not finish');
             // An event: some partitions with pending records, a random slice of each, in random order.
@@ -308,7 +370,10 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
             // pipeline declares no idleness, so the result stays deterministic).
             const sweep = tape.next(6) === 0;
             if (sweep) sweeps++;
+            // Now and then recover the gaps so far from the on-failure records, beside this step's invocations.
+            const recovery = onFailure.length > 0 && tape.next(4) === 0 ? [recover(true)] : [];
             await Promise.all([
+              ...recovery,
               ...(sweep
                 ? [
                     sweepFinalResults(spec.pipelines, {
@@ -325,6 +390,38 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
                 const batch = partitions.flatMap((p) =>
                   parts[p]!.slice(cursor[p], cursor[p]! + takes.get(p)!),
                 );
+                // Now and then the store is out longer than the retries: every attempt fails
+                // (after some writes, with boundaries no wider than the batch), and the mapping
+                // gives up, writes the on-failure record and moves on.
+                if (partitions.every((p) => clean[p]) && tape.next(6) === 0) {
+                  const attempts = 1 + tape.next(3);
+                  for (let a = 0; a < attempts; a++) {
+                    const attempt = partitions.flatMap((p) =>
+                      parts[p]!.slice(cursor[p], cursor[p]! + 1 + tape.next(takes.get(p)!)),
+                    );
+                    const faults = new InvocationFaults(tape.next(14), tape.next(2) === 0);
+                    // The outage outlasts the attempt: its checkpoints never land.
+                    const failure = await processEvent(
+                      spec,
+                      buildEvent(attempt),
+                      createPipelineStores(outageClient(doc, faults, tables.state), tables),
+                      { sink: { send: (rs) => faults.effect(true, () => sink.send(rs)) } },
+                    ).then(
+                      () => new Error('the attempt succeeded during the outage'),
+                      (err: unknown) => err,
+                    );
+                    expect(causeChain(failure)).toMatch(/store outage|invocation crashed/);
+                  }
+                  for (const p of partitions) {
+                    givenUp[p]!.push([cursor[p]!, cursor[p]! + takes.get(p)!]);
+                    cursor[p] = cursor[p]! + takes.get(p)!;
+                    committed[p]!.push(cursor[p]!);
+                    frontier[p] = cursor[p]!;
+                  }
+                  onFailure.push(batch);
+                  giveUps++;
+                  return;
+                }
                 // Crash after a random number of writes, a third of the time; the write that
                 // crashes lands or not at random.
                 // Half of the crashes come later, among the final-results pass's writes and sends
@@ -363,20 +460,41 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
                   for (const p of partitions) {
                     cursor[p] = cursor[p]! + takes.get(p)!;
                     committed[p]!.push(cursor[p]!);
+                    clean[p] = cursor[p]! >= frontier[p]!;
+                    frontier[p] = Math.max(frontier[p]!, cursor[p]!);
                   }
                 } catch (err) {
                   if (!faults.dead) throw err;
+                  for (const p of partitions) {
+                    clean[p] = false;
+                    // Its checkpoint may have landed before the crash: the partition's frontier
+                    // is then past everything it was given.
+                    frontier[p] = Math.max(frontier[p]!, cursor[p]! + takes.get(p)!);
+                  }
                   crashes++;
                 }
               }),
             ]);
             // Now and then an offset reset to an earlier commit: committed records are redelivered.
+            // Not to before a give-up: Lambda committed past it, and a reset that redelivered a
+            // range before any later batch revealed it would simply process it (not a gap).
             if (tape.next(8) === 0) {
               const p = tape.next(3);
-              const history = committed[p]!;
+              const lastGiveUpEnd = givenUp[p]!.at(-1)?.[1] ?? 0;
+              const history = committed[p]!.filter((c) => c >= lastGiveUpEnd);
               cursor[p] = history[tape.next(history.length)]!;
+              clean[p] = false;
               resets++;
             }
+          }
+          // Every gap is recovered in the end (the on-failure records of the run so far), once or twice.
+          if (onFailure.length > 0) {
+            await recover(false);
+            if (tape.next(2) === 0) await recover(false);
+            const open = (
+              await createPipelineStores(doc, tables).streamTimes.listGaps(spec.pipelines.map((x) => x.name))
+            ).filter((g) => g.closedAtMs === undefined);
+            expect(open).toEqual([]);
           }
 
           // The end of the stream: every partition idle, the sweeper closes what is left.
@@ -390,7 +508,7 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
           await sweepFinalResults(idle, { stores, sink, nowMs: () => startMs });
           await sweepFinalResults(idle, { stores, sink, nowMs: () => startMs + 1000 });
 
-          const expected = reference(spec, parts);
+          const expected = reference(spec, parts, givenUp);
           const finalPipeline = `r${run}-final`;
           const dedupe = new OutputDeduplicator();
           const sentRows = new Map<string, Row>();
@@ -480,6 +598,8 @@ describe('exactly-once effect under at-least-once, re-batching delivery', () => 
     if (NUM_RUNS >= 200) expect(crashesOnSend).toBeGreaterThan(0);
     if (process.env.DEBUG_FINAL)
       console.log({ crashes, sweeps, finalDuplicates, crashesOnSend, handlerSends });
+    expect(giveUps).toBeGreaterThan(NUM_RUNS / 10);
+    expect(recoveries).toBeGreaterThan(NUM_RUNS / 10);
     doc.destroy();
-  }, 1_800_000);
+  }, 3_600_000);
 });

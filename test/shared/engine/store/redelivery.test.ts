@@ -48,6 +48,7 @@ describe('stream-time checkpoints', () => {
       streamTimeMs: 1000,
       // The wall-clock time of the write that holds (final results tell idle partitions by it).
       updatedAtMs: expect.any(Number),
+      gaps: [],
     });
   });
 
