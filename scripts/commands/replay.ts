@@ -104,14 +104,7 @@ export async function runReplay(
     ...options,
     ...(avro.value ? { serialize: (r: ProducerRecord) => asAvroRecord(r, avro) } : {}),
   });
-  return feedReplay(
-    options,
-    handlers,
-    source,
-    formatOf(options) === 'csv' ? lines - 1 : lines,
-    {},
-    output,
-  );
+  return feedReplay(options, handlers, source, formatOf(options) === 'csv' ? lines - 1 : lines, {}, output);
 }
 
 /** Options of {@link runJoinReplay}: `replay` with two files; each side sets its own topic and key. */
