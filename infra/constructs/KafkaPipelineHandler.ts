@@ -8,6 +8,7 @@ import { outputTopicsOf } from '../../shared/engine/catalog.js';
 import { hasFinalResults, SOURCE_TOPIC_PARTITIONS_ENV } from '../../shared/engine/final/finalResultsSpec.js';
 import { MAX_PIPELINE_SPEC_BYTES, PIPELINE_SPEC_ENV } from '../../shared/engine/handler/specFromEnv.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { OFFSET_GAPS_ENV } from '../../shared/engine/store/gap.js';
 import { GENERIC_HANDLER_ENTRY, GENERIC_PRODUCING_HANDLER_ENTRY } from '../lib/paths.js';
 import { FailureBucket } from './FailureBucket.js';
 import type { FinalResultsSweeper } from './FinalResultsSweeper.js';
@@ -158,6 +159,11 @@ export class KafkaPipelineHandler extends Construct {
     // Final results only: other pipelines do not count partitions, and an unread variable would mislead.
     if (partitions !== undefined && hasFinalResults(spec)) {
       environment[SOURCE_TOPIC_PARTITIONS_ENV] = String(partitions);
+    }
+    // Records the mapping drops (filters) or diverts (registry validation) leave jumps in the
+    // offsets the function sees: not gaps the mapping gave up on (see OFFSET_GAPS_ENV).
+    if ((props.mapping?.filterPatterns?.length ?? 0) > 0 || props.mapping?.schemaRegistry) {
+      environment[OFFSET_GAPS_ENV] = 'off';
     }
 
     // Without an entry of yours: the generic handler, with a Kafka producer when the spec writes topics.

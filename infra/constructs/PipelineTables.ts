@@ -34,13 +34,15 @@ export const HANDLER_TABLE_ACTIONS: Readonly<Record<TableDesign['logicalName'], 
   aggregates: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   // DynamoDeadLetterStore.put: BatchWriteItem of puts (its list(), Query and Scan, is CLI-only).
   deadLetters: ['dynamodb:BatchWriteItem'],
-  // DynamoStreamTimeStore: BatchGetItem of the partitions' checkpoints, conditional PutItem.
+  // DynamoStreamTimeStore: BatchGetItem of the partitions' checkpoints, conditional
+  // UpdateItem (a checkpoint keeps its partition's gaps beside it; recording and closing a gap).
   // DynamoReferenceTableStore: conditional PutItem of rows, BatchGetItem for lookups (its
   // list(), a Scan, is CLI-only). DynamoKeyedStateStore (enrich pins): GetItem, PutItem,
   // Query, DeleteItem.
   state: [
     'dynamodb:BatchGetItem',
     'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
     'dynamodb:GetItem',
     'dynamodb:Query',
     'dynamodb:DeleteItem',

@@ -6,6 +6,7 @@ import { catalog } from '../../functions/catalog.js';
 import { compactedTopicsOf, handlerNamed, outputTopicsOf } from '../../shared/engine/catalog.js';
 import { hasFinalResults, SOURCE_TOPIC_PARTITIONS_ENV } from '../../shared/engine/final/finalResultsSpec.js';
 import type { HandlerSpec } from '../../shared/engine/process/index.js';
+import { OFFSET_GAPS_ENV } from '../../shared/engine/store/gap.js';
 import type { DeploymentConfig } from '../config/index.js';
 import { ExistingMskCluster } from '../constructs/ExistingMskCluster.js';
 import { FailureBucket } from '../constructs/FailureBucket.js';
@@ -104,7 +105,11 @@ export class StreamProcessingStack extends Stack {
         config.consumer.schemaRegistry && usesSchemaRegistry(handler)
           ? config.consumer.schemaRegistry
           : undefined;
+      const filters = config.consumer.esmFilters ? esmFilterDecision(handler) : undefined;
       const environment = {
+        // Records the mapping drops (filters) or diverts (registry validation) leave jumps in
+        // the offsets the function sees: not gaps the mapping gave up on (see OFFSET_GAPS_ENV).
+        ...(filters?.pushdown || registry ? { [OFFSET_GAPS_ENV]: 'off' } : {}),
         // Final results close a window once every partition passed it: the handler must count
         // the partitions the stack gives its topic, not the ones its spec was written for.
         ...(config.topics.manage && hasFinalResults(handler)
@@ -124,7 +129,6 @@ export class StreamProcessingStack extends Stack {
         timeout: Duration.seconds(config.functions.timeoutSeconds),
         logRetention,
       });
-      const filters = config.consumer.esmFilters ? esmFilterDecision(handler) : undefined;
       // The mapping starts once its input and the topics the function writes exist.
       const dependsOn = [handler.topic, ...outputs].flatMap((t) => topics.get(t) ?? []);
       const eventSource = new PipelineEventSource(this, `${id}Source`, {

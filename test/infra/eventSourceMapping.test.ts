@@ -7,6 +7,9 @@ import { only, policyStatements, resourcesOf, synth } from './support/synth.js';
 
 const bigTips: PipelineSpec = { ...dropoffCount, filter: [{ field: 'total_amount', op: 'gte', value: 40 }] };
 /** The dropoff handler with one filtered pipeline (its folder exists, so it bundles). */
+/** A function resource's environment variables. */
+const envOf = (fn: { Properties: Record<string, unknown> }): Record<string, unknown> =>
+  (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 const filtered: HandlerSpec = { ...rideHandler('rides-count-by-dropoff'), pipelines: [bigTips] };
 
 describe('event-source mapping, on-demand pollers (default)', () => {
@@ -128,11 +131,24 @@ describe('event-source mapping filters', () => {
     });
   });
 
-  it('are left out with esmFilters=false', () => {
+  it('turn gap detection off in the function: Lambda commits the offsets of what it dropped', () => {
+    const { template } = synth({}, [filtered]);
+
+    const [, fn] = only(
+      resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('RidesCountByDropoff')),
+    );
+    expect(envOf(fn).OFFSET_GAPS).toBe('off');
+  });
+
+  it('are left out with esmFilters=false, and gaps are detected', () => {
     const { template } = synth({ esmFilters: 'false' }, [filtered]);
 
     const [, mapping] = only(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
     expect(mapping.Properties.FilterCriteria).toBeUndefined();
+    const [, fn] = only(
+      resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('RidesCountByDropoff')),
+    );
+    expect(envOf(fn).OFFSET_GAPS).toBeUndefined();
   });
 });
 

@@ -13,6 +13,8 @@ const ALLOWED_ENV = new Set([
   'NODE_OPTIONS',
   // Final results: the partition count of the topic the stack created (a number, no secret).
   'SOURCE_TOPIC_PARTITIONS',
+  // Gap detection off where the mapping filters or validates records (offsets jump legitimately).
+  'OFFSET_GAPS',
   // The final-results sweeper: the pipelines it sweeps (names, topics, partition counts).
   'SWEEP_PIPELINES',
   // Avro handlers behind Lambda's schema registry: the mapping's EventRecordFormat (json|source).

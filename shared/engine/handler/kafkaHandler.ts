@@ -15,6 +15,7 @@ import {
   validateHandlerSpec,
 } from '../process/index.js';
 import { createDocumentClient, createPipelineStores } from '../store/dynamo/index.js';
+import { gapDetectionFromEnv } from '../store/gap.js';
 import { type PipelineStores, tableNamesFromEnv } from '../store/index.js';
 
 /** Dependencies of a Kafka handler; all default to what Lambda's environment provides. */
@@ -56,6 +57,7 @@ export function kafkaHandler(declared: HandlerSpec, deps: KafkaHandlerDeps = {})
   // SOURCE_TOPIC_PARTITIONS), whichever handler runs them; unchanged without the variable.
   const spec = withSourcePartitions(declared);
   validateHandlerSpec(spec);
+  const detectGaps = gapDetectionFromEnv();
   const logger = deps.logger ?? new Logger({ serviceName: spec.name });
   const metrics =
     deps.metrics ??
@@ -78,7 +80,7 @@ export function kafkaHandler(declared: HandlerSpec, deps: KafkaHandlerDeps = {})
     const current = getStores();
     lookups ??= new LookupCache(current.tables);
     if (deps.sink) sink ??= deps.sink(event);
-    const outcomes = await processEvent(spec, event, current, { sink, lookups });
+    const outcomes = await processEvent(spec, event, current, { sink, lookups, detectGaps });
     for (const o of outcomes) report(o, logger, metrics);
     deps.onOutcomes?.(outcomes);
     return { batchItemFailures: [] };

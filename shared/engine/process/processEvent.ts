@@ -43,6 +43,12 @@ export interface ProcessOptions {
   readonly lookups?: LookupCache | undefined;
   /** @default Date.now */
   readonly nowMs?: (() => number) | undefined;
+  /**
+   * Whether a jump in a partition's offsets is recorded as a gap (see `OFFSET_GAPS_ENV`).
+   * @default true: without filters or registry validation on the mapping, a jump means the
+   *   mapping gave up on records
+   */
+  readonly detectGaps?: boolean | undefined;
 }
 
 /**
@@ -118,7 +124,7 @@ export async function processEvent(
         skipped,
         newGaps,
         openGaps,
-      } = skipApplied(decoded, latest, nowMs());
+      } = skipApplied(decoded, latest, nowMs(), options.detectGaps ?? true);
       // Before any other write of the batch: every item write from here on must know the gap.
       for (const gap of newGaps) await stores.streamTimes.recordGap(pipeline.name, gap);
       const enriched = await enrichGroups(pipeline, pending, enrich);

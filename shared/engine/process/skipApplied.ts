@@ -26,11 +26,15 @@ export interface PendingRecords {
  * Records inside a recorded gap (an offset reset that redelivers a range the mapping once
  * gave up on) are skipped too: a gap's records are recovery's to apply, with the gap's own
  * stream time, so that they are applied once whichever path reaches them.
+ *
+ * With `detectGaps` false (OFFSET_GAPS=off: records legitimately never reach the function, so
+ * a jump in offsets means nothing), a jump records no gap; gaps recorded before still count.
  */
 export function skipApplied(
   groups: ReadonlyArray<ReadonlyArray<DecodedRecord>>,
   latest: ReadonlyMap<string, Checkpoint>,
   nowMs: number = Date.now(),
+  detectGaps = true,
 ): PendingRecords {
   const out: DecodedRecord[][] = [];
   const startStreamTimes = new Map<string, number>();
@@ -46,7 +50,7 @@ export function skipApplied(
       out.push([...group]);
       continue;
     }
-    const gap = detectGap(pid, checkpoint, first.record.offset, nowMs);
+    const gap = detectGaps ? detectGap(pid, checkpoint, first.record.offset, nowMs) : null;
     const gaps = gap ? [...checkpoint.gaps, gap] : checkpoint.gaps;
     if (gap) newGaps.push(gap);
     const open = gaps.filter(isOpen);

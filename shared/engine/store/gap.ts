@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors/index.js';
 import type { Checkpoint } from './CheckpointStore.js';
 
 /**
@@ -85,4 +86,28 @@ export function gapProgress(gap: Gap, gapMark: number | undefined, highWater: nu
 /** The item attribute that holds how far the item has applied a gap (see {@link gapProgress}). */
 export function gapAttribute(gap: Pick<Gap, 'partitionId' | 'startOffset'>): string {
   return `gap:${gap.partitionId}:${gap.startOffset}`;
+}
+
+/**
+ * The environment variable that turns gap detection off for a handler: `off`. Gap detection
+ * takes a jump in a partition's offsets for records the mapping gave up on; when records
+ * legitimately never reach the function, a jump means nothing and detection would report
+ * gaps that hold no records, hold final results back and keep the OpenGaps alarm on:
+ * the mapping filters records (`FilterCriteria` pushed down: Lambda commits the offsets of
+ * records it dropped), validates them against a schema registry (failing records go to the
+ * on-failure destination instead), or the topic is compacted or written by transactional
+ * producers (removed records and commit markers take offsets). The CDK app sets it on the
+ * first two; set it yourself for the last.
+ */
+export const OFFSET_GAPS_ENV = 'OFFSET_GAPS';
+
+/**
+ * Whether a handler detects gaps, from {@link OFFSET_GAPS_ENV}: unset or `detect` → yes,
+ * `off` → no; anything else is a ConfigError at cold start rather than a guess.
+ */
+export function gapDetectionFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[OFFSET_GAPS_ENV];
+  if (value === undefined || value === '' || value === 'detect') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`${OFFSET_GAPS_ENV} must be "detect" or "off", not ${JSON.stringify(value)}`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeGroups, skipApplied } from '../../../../shared/engine/process/index.js';
+import { gapDetectionFromEnv } from '../../../../shared/engine/store/gap.js';
 import { kafkaRecord } from '../../../support/records.js';
 
 const group = (partition: number, offsets: number[]) =>
@@ -38,6 +39,39 @@ describe('skipApplied', () => {
       ],
     ]);
     expect(out.skipped).toBe(2);
+  });
+
+  describe('gaps switched off (OFFSET_GAPS=off: the mapping filters or validates records)', () => {
+    it('takes a jump in offsets for records that never came, not a gap', () => {
+      const out = skipApplied(
+        [group(0, [10, 11])],
+        new Map([['rides-0', { offset: 6, streamTimeMs: 1234, gaps: [] }]]),
+        99,
+        false,
+      );
+      expect(out.newGaps).toEqual([]);
+      expect(out.openGaps.size).toBe(0);
+      expect(out.groups[0]!.map((d) => d.record.offset)).toEqual([10, 11]);
+    });
+
+    it('still skips what the checkpoint says is applied', () => {
+      const out = skipApplied(
+        [group(0, [5, 6, 7])],
+        new Map([['rides-0', { offset: 6, streamTimeMs: 1234, gaps: [] }]]),
+        99,
+        false,
+      );
+      expect(out.groups[0]!.map((d) => d.record.offset)).toEqual([7]);
+    });
+
+    it('reads the switch from the environment and refuses anything but detect or off', () => {
+      expect(gapDetectionFromEnv({})).toBe(true);
+      expect(gapDetectionFromEnv({ OFFSET_GAPS: 'detect' })).toBe(true);
+      expect(gapDetectionFromEnv({ OFFSET_GAPS: 'off' })).toBe(false);
+      expect(() => gapDetectionFromEnv({ OFFSET_GAPS: 'no' })).toThrow(
+        /OFFSET_GAPS must be "detect" or "off", not "no"/,
+      );
+    });
   });
 
   describe('gaps (ranges the mapping gave up on)', () => {
