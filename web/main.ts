@@ -2,6 +2,7 @@ import './page.css';
 import { deadLetterSection } from './deadLetters.js';
 import { el } from './dom.js';
 import { windowLabel } from './format.js';
+import { gapSection } from './gaps.js';
 import { pipelineCounts, pipelineSection } from './pipelineSections.js';
 import { rideSections } from './rideSections.js';
 import { destroyCharts } from './timeChart.js';
@@ -65,7 +66,10 @@ function render(): void {
     keyFilter: keyFilter.value,
   };
   destroyCharts();
+  const gaps = gapSection(snapshot.gaps);
   sections.replaceChildren(
+    // First: while a gap is open every number below is short by its records.
+    ...(gaps ? [gaps] : []),
     ...(snapshot.rides ? rideSections(snapshot.rides, state) : []),
     pipelineCounts(snapshot.pipelines),
     ...snapshot.pipelines

@@ -2,10 +2,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { ConfigError, RecoveryError } from '../../shared/engine/errors/index.js';
 import { type GapRecovery, recoverGaps } from '../../shared/engine/recover/index.js';
-import { type Gap, isOpen } from '../../shared/engine/store/gap.js';
+import type { Gap } from '../../shared/engine/store/gap.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
+import { type GapListingOptions, gapToJson, listPipelineGaps, type PipelineGap } from '../lib/gapListing.js';
 import { readGapRecords } from '../lib/gapRecords.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { readOnFailureFile } from '../lib/onFailureFile.js';
@@ -73,7 +74,7 @@ async function recoverFromTopic(options: RecoverOptions, output: Output): Promis
   const catalog = options.catalog ?? (await loadCatalog());
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
-    const open = (await ctx.stores.streamTimes.listGaps()).filter(isOpen);
+    const open = await listPipelineGaps(ctx.stores.streamTimes);
     const handlers = catalog.handlers.filter((h) =>
       h.pipelines.some((p) => open.some((g) => g.pipeline === p.name)),
     );
@@ -124,25 +125,17 @@ function finish(
   return results;
 }
 
-/** Options of {@link runGaps}. */
-export interface GapsOptions extends StoreOptions {
-  readonly pipeline?: string;
-  /** List closed gaps too. */
-  readonly all?: boolean;
+/** Options of {@link runGaps}: which gaps as {@link listPipelineGaps} takes them. */
+export interface GapsOptions extends StoreOptions, GapListingOptions {
   readonly json?: boolean;
   readonly context?: DynamoContext;
 }
 
-/** Lists the gaps (ranges the mapping gave up on), open ones first. */
-export async function runGaps(
-  options: GapsOptions,
-  output: Output = processOutput,
-): Promise<Array<Gap & { pipeline: string }>> {
+/** Lists the gaps (ranges the mapping gave up on), open ones first; `serve` shows the same list. */
+export async function runGaps(options: GapsOptions, output: Output = processOutput): Promise<PipelineGap[]> {
   const ctx = options.context ?? (await openDynamo(dynamoOptionsOf(options)));
   try {
-    const gaps = (
-      await ctx.stores.streamTimes.listGaps(options.pipeline ? [options.pipeline] : undefined)
-    ).filter((g) => options.all || g.closedAtMs === undefined);
+    const gaps = await listPipelineGaps(ctx.stores.streamTimes, options);
     if (options.json) {
       for (const g of gaps) output.out(JSON.stringify(gapToJson(g)));
       return gaps;
@@ -190,22 +183,6 @@ function rejectUnsupportedKinds(results: readonly GapRecovery[], catalog: Catalo
 
 function gapLabel(g: Gap): string {
   return `${g.partitionId} [${g.startOffset}, ${g.endOffset})`;
-}
-
-/** The `--json` shape of a gap: offsets as a half-open range, times as ISO-8601. */
-export function gapToJson(g: Gap & { pipeline: string }): Record<string, unknown> {
-  return {
-    pipeline: g.pipeline,
-    partition: g.partitionId,
-    startOffset: g.startOffset,
-    endOffset: g.endOffset,
-    streamTime: Number.isFinite(g.streamTimeMs) ? new Date(g.streamTimeMs).toISOString() : null,
-    detectedAt: new Date(g.detectedAtMs).toISOString(),
-    open: g.closedAtMs === undefined,
-    ...(g.closedAtMs === undefined
-      ? {}
-      : { closedAt: new Date(g.closedAtMs).toISOString(), closedReason: g.closedReason }),
-  };
 }
 
 function recoveryToJson(r: GapRecovery): Record<string, unknown> {

@@ -4,6 +4,7 @@ import type { TableRow } from '../../shared/engine/store/index.js';
 import { dropoffCount, pickup5m, tips1h, vendorHopping } from '../../shared/rides/index.js';
 import type { Zone } from '../../shared/rides/schemas/index.js';
 import { compareDeadLetters } from '../commands/deadLetters.js';
+import { type GapJson, gapToJson, type PipelineGap } from '../lib/gapListing.js';
 import type { ResultRow } from '../lib/resultRows.js';
 import {
   type BusyWindow,
@@ -56,6 +57,12 @@ export interface DashboardSnapshot {
   readonly pipelines: readonly PipelineView[];
   /** In the order `dead-letters` prints them. */
   readonly deadLetters: readonly DeadLetterView[];
+  /**
+   * Every gap, open and closed, open first, each as `gaps --all --json` prints it. An open
+   * gap means records the mapping gave up on are missing from the tables until `recover`
+   * runs; the page shows the list only while one is open, closed ones then as context.
+   */
+  readonly gaps: readonly GapJson[];
 }
 
 /** What the store holds, as {@link readStoreContents} reads it. */
@@ -69,6 +76,8 @@ export interface StoreContents {
   /** Left and outer joins' unmatched records by pipeline name. @default none */
   readonly joinUnmatched?: ReadonlyMap<string, readonly BufferEntry[]>;
   readonly deadLetters: readonly DeadLetter[];
+  /** Every gap, open first, as `gaps --all` lists them. @default none */
+  readonly gaps?: readonly PipelineGap[];
 }
 
 /** How many drop-off zones the page ranks: the start summary's number. */
@@ -117,5 +126,6 @@ export function buildSnapshot(
       offset: d.offset,
       windowStartMs: d.windowStartMs ?? null,
     })),
+    gaps: (contents.gaps ?? []).map(gapToJson),
   };
 }

@@ -3,14 +3,15 @@ import { type BufferEntry, type JoinPair, outerSides } from '../../shared/engine
 import { scanJoinPairs, scanJoinUnmatched } from '../../shared/engine/store/dynamo/index.js';
 import type { TableRow } from '../../shared/engine/store/index.js';
 import type { DynamoContext } from '../lib/dynamoContext.js';
+import { listPipelineGaps } from '../lib/gapListing.js';
 import { scanPipelineRows } from '../lib/readResults.js';
 import type { ResultRow } from '../lib/resultRows.js';
 import type { StoreContents } from './dashboardSnapshot.js';
 
 /**
- * Reads everything the page shows, with the readers `query` and `dead-letters` use: a
- * Scan per aggregating pipeline (filtered by pipeline), the table pipelines' rows, and
- * every dead letter. Fine for a local store; on a large production table each refresh
+ * Reads everything the page shows, with the readers `query`, `dead-letters` and `gaps` use: a
+ * Scan per aggregating pipeline (filtered by pipeline), the table pipelines' rows, every
+ * dead letter, and every gap (one Scan of the state table's checkpoints). Fine for a local store; on a large production table each refresh
  * costs a full Scan per pipeline (docs/serve.md says so).
  */
 export async function readStoreContents(
@@ -38,5 +39,6 @@ export async function readStoreContents(
     joinPairs,
     joinUnmatched,
     deadLetters: await ctx.stores.deadLetters.list(),
+    gaps: await listPipelineGaps(ctx.stores.streamTimes, { all: true }),
   };
 }

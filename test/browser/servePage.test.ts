@@ -5,6 +5,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDeadLetters } from '../../scripts/commands/deadLetters.js';
 import { runQuery } from '../../scripts/commands/query.js';
+import { runGaps } from '../../scripts/commands/recover.js';
 import { runReplay } from '../../scripts/commands/replay.js';
 import { type RunningServe, runServe } from '../../scripts/commands/serve.js';
 import { captureOutput } from '../../scripts/lib/output.js';
@@ -31,6 +32,13 @@ async function queryJson(
 ) {
   const out = captureOutput();
   await runQuery({ pipeline, json: true, context: serve.context, ...flags }, out);
+  return out.stdout.filter(Boolean).map((l) => JSON.parse(l) as Json);
+}
+
+/** `gaps --all --json` on the served store, parsed. */
+async function gapsJson(serve: RunningServe) {
+  const out = captureOutput();
+  await runGaps({ all: true, json: true, context: serve.context }, out);
   return out.stdout.filter(Boolean).map((l) => JSON.parse(l) as Json);
 }
 
@@ -274,5 +282,40 @@ describe('serve: the results page in Chromium', () => {
     // The README's picture is refreshed on request only: a test run leaves the clone clean.
     const screenshot = process.env.UPDATE_DOCS_SCREENSHOT ? 'docs/serve.png' : join(tmpdir(), 'serve.png');
     expect((await page.screenshot({ path: screenshot })).length).toBeGreaterThan(10_000);
+  });
+
+  it('warns of an open gap above everything, as gaps --all --json lists it, and shows nothing once it is closed', async () => {
+    // Arrange: no gap yet; then one recorded on its checkpoint as a batch past it would
+    // (test/scripts/serve/gapsOnPage.test.ts makes one through a real give-up; here the page
+    // is what is under test). A partition the replays do not use, so no table changes.
+    expect(await page.locator('#gaps').count()).toBe(0);
+    const gap = {
+      partitionId: 'rides-7',
+      startOffset: 10,
+      endOffset: 20,
+      streamTimeMs: Date.UTC(2020, 6, 1),
+      detectedAtMs: Date.UTC(2026, 0, 1),
+    };
+
+    // Act
+    await serve.context.stores.streamTimes.recordGap('pickup-5m', gap);
+
+    // Assert: the rows gaps --all --json prints, first on the page.
+    const expected = (await gapsJson(serve)).map((g) => ({
+      key: `${g.pipeline}/${g.partition}@${g.startOffset}`,
+      pipeline: g.pipeline,
+      partition: g.partition,
+      offsets: `${g.startOffset}..${(g.endOffset as number) - 1}`,
+      records: (g.endOffset as number) - (g.startOffset as number),
+      detected: g.detectedAt,
+      state: 'open: records missing',
+    }));
+    expect(expected).toHaveLength(1);
+    await expect.poll(() => readTable(page, 'gaps'), { timeout: 5_000 }).toEqual(expected);
+    expect(await page.textContent('#gaps-summary')).toContain('1 open gap(s) in 1 pipeline(s)');
+    expect(await page.$eval('#app > div', (d) => d.firstElementChild?.id)).toBe('gaps');
+
+    await serve.context.stores.streamTimes.closeGap('pickup-5m', gap, 'recovered', Date.now());
+    await expect.poll(() => page.locator('#gaps').count(), { timeout: 5_000 }).toBe(0);
   });
 });

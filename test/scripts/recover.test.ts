@@ -10,25 +10,15 @@ import { loadCatalog } from '../../scripts/lib/catalog.js';
 import { type DynamoContext, openDynamo } from '../../scripts/lib/dynamoContext.js';
 import { captureOutput } from '../../scripts/lib/output.js';
 import { handlerNamed } from '../../shared/engine/catalog.js';
-import { buildEvent, decodeEvent, type KafkaRecordInput } from '../../shared/engine/event/index.js';
+import { buildEvent, decodeEvent } from '../../shared/engine/event/index.js';
 import { type HandlerSpec, processEvent } from '../../shared/engine/process/index.js';
-import { createPipelineStores } from '../../shared/engine/store/dynamo/index.js';
 import { buildOnFailureRecord } from '../../shared/local/eventSourceMapping/index.js';
-import { InvocationFaults } from '../support/deliveryFaults.js';
-import { loadRideRows, rideJson } from '../support/rides.js';
+import { giveUpOnOffsets4To7, twelveRideRecords } from '../support/givenUpBatch.js';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const NOW_MS = Date.UTC(2026, 0, 1);
-const rows = loadRideRows().slice(0, 12);
-const records: KafkaRecordInput[] = rows.map((row, offset) => ({
-  topic: 'rides',
-  partition: 0,
-  offset,
-  timestampMs: NOW_MS,
-  key: row.DOLocationID ?? null,
-  value: rideJson(row),
-}));
+const records = twelveRideRecords(NOW_MS);
 
 /** The aggregates as a reader sees them: no offset marks, versions or TTLs. */
 async function aggregatesOf(ctx: DynamoContext) {
@@ -40,37 +30,6 @@ async function aggregatesOf(ctx: DynamoContext) {
       ),
     )
     .sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
-}
-
-/**
- * Offsets 0-3 succeed; 4-7 fail after one landed write until the mapping gives up; 8-11
- * succeed. Returns the on-failure record Lambda writes for 4-7 (with the batch, as S3 gets it).
- */
-async function giveUpOnOffsets4To7(handler: HandlerSpec, ctx: DynamoContext) {
-  const options = { nowMs: () => NOW_MS };
-  await processEvent(handler, buildEvent(records.slice(0, 4)), ctx.stores, options);
-  const faults = new InvocationFaults(1, true);
-  await expect(
-    processEvent(
-      handler,
-      buildEvent(records.slice(4, 8)),
-      createPipelineStores(faults.client(ctx.doc), ctx.tables, { nowMs: () => NOW_MS }),
-      options,
-    ),
-  ).rejects.toThrow();
-  await processEvent(handler, buildEvent(records.slice(8)), ctx.stores, options);
-  const event = buildEvent(records.slice(4, 8));
-  return buildOnFailureRecord({
-    records: decodeEvent(event).flat(),
-    event,
-    payloadSize: JSON.stringify(event).length,
-    condition: 'RetryAttemptsExhausted',
-    approximateInvokeCount: 3,
-    functionArn: 'arn:aws:lambda:local:000000000000:function:rides-tumbling-by-pickup',
-    requestId: 'r-1',
-    nowMs: NOW_MS,
-    includePayload: true,
-  });
 }
 
 describe('recover --from <on-failure file> and gaps', () => {
@@ -85,7 +44,7 @@ describe('recover --from <on-failure file> and gaps', () => {
     handler = handlerNamed(await loadCatalog(), 'rides-tumbling-by-pickup');
     ctx = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
     reference = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
-    const onFailure = await giveUpOnOffsets4To7(handler, ctx);
+    const onFailure = await giveUpOnOffsets4To7(handler, ctx, records, NOW_MS);
     onFailureFile = join(dir, 'on-failure.jsonl');
     writeFileSync(onFailureFile, `${JSON.stringify(onFailure)}\n`);
     await processEvent(handler, buildEvent(records), reference.stores, { nowMs: () => NOW_MS });
@@ -226,7 +185,7 @@ describe('recover --from s3://bucket/key (the S3 on-failure destination object)'
     const reference = await openDynamo({ inMemory: true, nowMs: () => NOW_MS });
     try {
       const handler = handlerNamed(await loadCatalog(), 'rides-tumbling-by-pickup');
-      const onFailure = await giveUpOnOffsets4To7(handler, ctx);
+      const onFailure = await giveUpOnOffsets4To7(handler, ctx, records, NOW_MS);
       await processEvent(handler, buildEvent(records), reference.stores, { nowMs: () => NOW_MS });
       const key = 'aws/lambda/rides-tumbling-by-pickup/2026/01/01/r-1';
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(onFailure) }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PipelineGap } from '../../../scripts/lib/gapListing.js';
 import type { ResultRow } from '../../../scripts/lib/resultRows.js';
 import { buildSnapshot, type StoreContents } from '../../../scripts/serve/dashboardSnapshot.js';
 import { PIPELINE_VIEWS, pipelineView, windowTotals } from '../../../scripts/serve/pipelineViews.js';
@@ -121,6 +122,53 @@ describe('the page data', () => {
       ['tips-1h', 1],
     ]);
     expect(JSON.stringify(snapshot)).not.toContain('raw value');
+  });
+});
+
+describe('the page data: gaps', () => {
+  const gap = (pipeline: string, closedAtMs?: number): PipelineGap => ({
+    pipeline,
+    partitionId: 'rides-0',
+    startOffset: 4,
+    endOffset: 8,
+    streamTimeMs: Number.NEGATIVE_INFINITY,
+    detectedAtMs: T0,
+    ...(closedAtMs === undefined ? {} : { closedAtMs, closedReason: 'no-records' as const }),
+  });
+
+  it('has an empty gap list when the store holds no gap', () => {
+    expect(buildSnapshot([pickup5m], contents({}), zones).gaps).toEqual([]);
+  });
+
+  it('carries every gap in the order read, open and closed, in the `gaps --json` shape', () => {
+    const snapshot = buildSnapshot(
+      [pickup5m],
+      { ...contents({}), gaps: [gap('pickup-5m'), gap('tips-1h', T0 + 60_000)] },
+      zones,
+    );
+
+    expect(snapshot.gaps).toEqual([
+      {
+        pipeline: 'pickup-5m',
+        partition: 'rides-0',
+        startOffset: 4,
+        endOffset: 8,
+        streamTime: null,
+        detectedAt: '2020-07-01T00:00:00.000Z',
+        open: true,
+      },
+      {
+        pipeline: 'tips-1h',
+        partition: 'rides-0',
+        startOffset: 4,
+        endOffset: 8,
+        streamTime: null,
+        detectedAt: '2020-07-01T00:00:00.000Z',
+        open: false,
+        closedAt: '2020-07-01T00:01:00.000Z',
+        closedReason: 'no-records',
+      },
+    ]);
   });
 });
 
