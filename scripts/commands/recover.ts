@@ -1,13 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { ConfigError, RecoveryError } from '../../shared/engine/errors/index.js';
+import { partitionId } from '../../shared/engine/event/index.js';
 import { type GapRecovery, recoverGaps } from '../../shared/engine/recover/index.js';
 import type { Gap } from '../../shared/engine/store/gap.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, type StoreOptions } from '../lib/cliOptions.js';
 import { type DynamoContext, dynamoOptionsOf, openDynamo } from '../lib/dynamoContext.js';
 import { type GapListingOptions, gapToJson, listPipelineGaps, type PipelineGap } from '../lib/gapListing.js';
-import { readGapRecords } from '../lib/gapRecords.js';
+import { partitionOf, readGapRecords } from '../lib/gapRecords.js';
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { readOnFailureFile } from '../lib/onFailureFile.js';
 import { type Output, processOutput } from '../lib/output.js';
@@ -86,7 +87,14 @@ async function recoverFromTopic(options: RecoverOptions, output: Output): Promis
     const results: GapRecovery[] = [];
     for (const handler of handlers) {
       const names = new Set(handler.pipelines.map((p) => p.name));
-      const gaps = open.filter((g) => names.has(g.pipeline));
+      // Only the gaps of this handler's topic: a join's two sides share pipeline names, and a
+      // gap of the other side's topic is not in this one (reading it here would read the
+      // wrong records, or wait for records that never come).
+      const gaps = open.filter(
+        (g) =>
+          names.has(g.pipeline) && g.partitionId === partitionId(handler.topic, partitionOf(g.partitionId)),
+      );
+      if (gaps.length === 0) continue;
       const records = await readGapRecords(kafka, handler.topic, gaps);
       const partitionIds = [...new Set(gaps.map((g) => g.partitionId))];
       results.push(

@@ -217,7 +217,7 @@ export function register(program: Command): void {
           .default('json'),
       ),
   );
-  addSchemaRegistryFlags(command, { producing: true })
+  addSchemaRegistryFlags(command, { producing: true, keys: false })
     .addHelpText(
       'after',
       '\nReplaying the same file again is a redelivery: no table changes ("item writes" 0).\nA malformed line (wrong number of CSV fields, broken quoting, not JSON) is delivered as is and\ndead-lettered by every pipeline; --strict stops at it instead.\nTwo --file flags replay both sides of a join in one run, one batch of each side in turn; each\nfile is read as its side\'s topic, keyed by its side\'s key (first file = left side, or name\nthe side: --file <topic>=<path>).\nExamples:\n  npm run -s cli -- replay --file data/rides.csv --pipelines pickup-5m,tips-1h --fresh\n  npm run -s cli -- replay --pipelines rides-pickup-join --file data/rides.csv --file data/pickup-locations.jsonl\n  npm run -s cli -- replay --file data/rides.csv --topic rides-avro --value-format avro --schema-id 1',

@@ -24,7 +24,14 @@ export interface SchemaRegistryFlags {
  * registry; @default $SCHEMA_REGISTRY_URL) or else the local directory `--schema-dir`
  * (@default $SCHEMA_DIR or data/schemas), so Avro works with no registry at all.
  */
-export function addSchemaRegistryFlags(command: Command, options: { producing: boolean }): Command {
+export function addSchemaRegistryFlags(
+  command: Command,
+  options: {
+    producing: boolean;
+    /** Whether the command writes Avro keys too (`replay` writes values only). @default true */
+    keys?: boolean;
+  },
+): Command {
   command
     .option(
       '--schema-registry <url>',
@@ -40,13 +47,16 @@ export function addSchemaRegistryFlags(command: Command, options: { producing: b
         '--value-schema <file>',
         'Avro schema (.avsc) of the values, registered under <topic>-value (default: the subject latest schema)',
       )
-      .option('--key-schema <file>', 'Avro schema (.avsc) of the keys, registered under <topic>-key')
       .addOption(
         new Option('--schema-id <id>', 'write values with this existing schema id').argParser(intArg(1)),
-      )
-      .addOption(
-        new Option('--key-schema-id <id>', 'write keys with this existing schema id').argParser(intArg(1)),
       );
+    if (options.keys ?? true) {
+      command
+        .option('--key-schema <file>', 'Avro schema (.avsc) of the keys, registered under <topic>-key')
+        .addOption(
+          new Option('--key-schema-id <id>', 'write keys with this existing schema id').argParser(intArg(1)),
+        );
+    }
   }
   return command;
 }

@@ -78,7 +78,16 @@ export function finalSweeperHandler(
     } finally {
       const measuredAtMs = nowMs();
       for (const p of pipelines) {
-        const overdue = await oldestOverdueMs(current.finalWindows, p.name, measuredAtMs);
+        // A failing measurement (the store that failed the sweep, probably) must not replace
+        // the sweep's own error: log it, publish nothing for it (the alarm treats missing
+        // data as breaching), and go on with the other pipelines.
+        let overdue: number;
+        try {
+          overdue = await oldestOverdueMs(current.finalWindows, p.name, measuredAtMs);
+        } catch (error) {
+          logger.error('overdue measurement failed', { pipeline: p.name, error: error as Error });
+          continue;
+        }
         overdueMs[p.name] = overdue;
         const emitted = counts.get(p.name)?.emitted ?? 0;
         logger.info('swept', {
