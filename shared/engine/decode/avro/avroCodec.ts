@@ -1,9 +1,9 @@
 import avro from 'avsc';
 import type * as z from 'zod/v4/core';
-import { InvalidRecordError } from '../../errors/index.js';
 import type { KafkaRecord } from '../../event/index.js';
 import { type PreparedValueCodec, requireValue, validate } from '../valueCodec.js';
 import { parseConfluentFrame } from './confluentFrame.js';
+import { type ResolvedWriter, readWithWriter } from './resolvedWriter.js';
 import type { WriterSchemaSource } from './WriterSchemaSource.js';
 
 /** Options of {@link avroCodec}. */
@@ -20,11 +20,6 @@ export interface AvroCodecOptions<S extends z.$ZodType> {
   /** @default 'avro' */
   readonly name?: string;
 }
-
-/** What an id resolved to: a reader for its records, or why none of them can be read. */
-type Resolved =
-  | { readonly ok: true; readonly writer: avro.Type; readonly resolver: avro.Resolver }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly cause?: unknown };
 
 /**
  * Confluent-framed Avro values (magic byte 0, 4-byte schema id, Avro binary), read with the
@@ -47,7 +42,7 @@ export function avroCodec<S extends z.$ZodType>(
   options: AvroCodecOptions<S>,
 ): PreparedValueCodec<z.output<S>> {
   const reader = avro.Type.forSchema(options.readerSchema);
-  const resolved = new Map<number, Resolved>();
+  const resolved = new Map<number, ResolvedWriter>();
   let source: WriterSchemaSource | undefined;
   const sourceOf = (): WriterSchemaSource => {
     source ??= typeof options.source === 'function' ? options.source() : options.source;
@@ -64,7 +59,7 @@ export function avroCodec<S extends z.$ZodType>(
     }
     try {
       const writer = avro.Type.forSchema(JSON.parse(text) as avro.Schema);
-      resolved.set(id, { ok: true, writer, resolver: reader.createResolver(writer) });
+      resolved.set(id, { ok: true, resolver: reader.createResolver(writer) });
     } catch (cause) {
       resolved.set(id, {
         ok: false,
@@ -90,36 +85,14 @@ export function avroCodec<S extends z.$ZodType>(
     },
     decode(record: KafkaRecord) {
       const frame = parseConfluentFrame(requireValue(record), record);
-      const entry = resolved.get(frame.schemaId);
-      if (!entry) {
-        const known = unknownIds.has(frame.schemaId);
-        throw new InvalidRecordError(
-          known
-            ? `unknown schema id ${frame.schemaId} (not in ${sourceOf().description})`
-            : `schema id ${frame.schemaId} was not fetched: the codec's prepare() did not see this record`,
-          { coordinates: record, field: 'value', code: known ? 'UNKNOWN_SCHEMA_ID' : 'SCHEMA_NOT_PREPARED' },
-        );
-      }
-      if (!entry.ok) {
-        throw new InvalidRecordError(entry.message, {
-          coordinates: record,
-          field: 'value',
-          code: entry.code,
-          cause: entry.cause,
-        });
-      }
-      let value: unknown;
-      try {
-        value = reader.fromBuffer(frame.payload, entry.resolver);
-      } catch (cause) {
-        const message = (cause as Error).message;
-        throw new InvalidRecordError(`not Avro of schema id ${frame.schemaId}: ${message}`, {
-          coordinates: record,
-          field: 'value',
-          code: /truncated/i.test(message) ? 'TRUNCATED' : 'NOT_AVRO',
-          cause,
-        });
-      }
+      const value = readWithWriter(
+        reader,
+        frame.payload,
+        `schema id ${frame.schemaId}`,
+        resolved.get(frame.schemaId),
+        unknownIds.has(frame.schemaId) ? sourceOf().description : undefined,
+        record,
+      );
       return validate(options.schema, value, record);
     },
   };

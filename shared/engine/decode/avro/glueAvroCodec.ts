@@ -1,14 +1,10 @@
 import avro from 'avsc';
 import type * as z from 'zod/v4/core';
-import { InvalidRecordError } from '../../errors/index.js';
 import type { KafkaRecord } from '../../event/index.js';
 import { type PreparedValueCodec, requireValue, validate } from '../valueCodec.js';
 import type { GlueSchemaVersionSource } from './GlueSchemaVersionSource.js';
 import { GLUE_HEADER_BYTES, GLUE_HEADER_VERSION_BYTE, parseGlueFrame } from './glueFrame.js';
-
-type Resolved =
-  | { readonly ok: true; readonly resolver: avro.Resolver }
-  | { readonly ok: false; readonly message: string; readonly cause: unknown };
+import { type ResolvedWriter, readWithWriter } from './resolvedWriter.js';
 
 /**
  * Glue-framed Avro values (see {@link parseGlueFrame}), read with the pipeline's reader schema
@@ -28,7 +24,7 @@ export function glueAvroCodec<S extends z.$ZodType>(options: {
   readonly name?: string;
 }): PreparedValueCodec<z.output<S>> {
   const reader = avro.Type.forSchema(options.readerSchema);
-  const resolved = new Map<string, Resolved>();
+  const resolved = new Map<string, ResolvedWriter>();
   let unknown = new Set<string>();
   let source: GlueSchemaVersionSource | undefined;
   const sourceOf = (): GlueSchemaVersionSource => {
@@ -67,6 +63,7 @@ export function glueAvroCodec<S extends z.$ZodType>(options: {
           } catch (cause) {
             resolved.set(id, {
               ok: false,
+              code: 'INCOMPATIBLE_SCHEMA',
               message: `writer schema version ${id} cannot be read with the reader schema: ${(cause as Error).message}`,
               cause,
             });
@@ -76,36 +73,14 @@ export function glueAvroCodec<S extends z.$ZodType>(options: {
     },
     decode(record: KafkaRecord) {
       const frame = parseGlueFrame(requireValue(record), record);
-      const entry = resolved.get(frame.schemaVersionId);
-      if (!entry) {
-        const known = unknown.has(frame.schemaVersionId);
-        throw new InvalidRecordError(
-          known
-            ? `unknown schema version id ${frame.schemaVersionId} (not in ${sourceOf().description})`
-            : `schema version id ${frame.schemaVersionId} was not fetched: the codec's prepare() did not see this record`,
-          { coordinates: record, field: 'value', code: known ? 'UNKNOWN_SCHEMA_ID' : 'SCHEMA_NOT_PREPARED' },
-        );
-      }
-      if (!entry.ok) {
-        throw new InvalidRecordError(entry.message, {
-          coordinates: record,
-          field: 'value',
-          code: 'INCOMPATIBLE_SCHEMA',
-          cause: entry.cause,
-        });
-      }
-      let value: unknown;
-      try {
-        value = reader.fromBuffer(frame.payload, entry.resolver);
-      } catch (cause) {
-        const message = (cause as Error).message;
-        throw new InvalidRecordError(`not Avro of schema version ${frame.schemaVersionId}: ${message}`, {
-          coordinates: record,
-          field: 'value',
-          code: /truncated/i.test(message) ? 'TRUNCATED' : 'NOT_AVRO',
-          cause,
-        });
-      }
+      const value = readWithWriter(
+        reader,
+        frame.payload,
+        `schema version id ${frame.schemaVersionId}`,
+        resolved.get(frame.schemaVersionId),
+        unknown.has(frame.schemaVersionId) ? sourceOf().description : undefined,
+        record,
+      );
       return validate(options.schema, value, record);
     },
   };
