@@ -1,15 +1,14 @@
-import { type DecodedRecord, decodeGroups } from '../decode/decodedRecord.js';
+import type { DecodedRecord } from '../decode/decodedRecord.js';
 import { codecByName } from '../decode/index.js';
 import { enrichGroups, LookupCache, LookupPins } from '../enrich/index.js';
-import { InvalidRecordError } from '../errors/index.js';
 // Not the event barrel: it also exports the producer-side partitioner, which pulls kafkajs into
 // every Lambda bundle.
 import { decodeEvent } from '../event/decodeEvent.js';
-import type { KafkaRecord } from '../event/kafkaRecord.js';
 import { type LambdaKafkaEvent, partitionId } from '../event/lambdaKafkaEvent.js';
 import type { RecordSink } from '../output/RecordSink.js';
 import { processorFor } from '../processors/index.js';
 import type { PipelineStores } from '../store/PipelineStores.js';
+import { decodeForPipeline } from './decodeForPipeline.js';
 import type { HandlerSpec, PipelineSpec } from './pipelineSpec.js';
 import type { BatchStats, WriteCounts } from './processor.js';
 import { skipApplied } from './skipApplied.js';
@@ -88,22 +87,7 @@ export async function processEvent(
     const cacheKey = `${pipeline.codec}\u0000${pipeline.topic}`;
     let decoded = decodedByCodec.get(cacheKey);
     if (!decoded) {
-      const codec = codecByName(pipeline.codec);
-      // A mapping reads one topic; a record of another topic means the spec and the mapping
-      // disagree. Dead-letter it (WRONG_TOPIC) rather than drop it unseen.
-      decoded = decodeGroups(groups, (r: KafkaRecord) => {
-        if (r.topic !== pipeline.topic) {
-          throw new InvalidRecordError(
-            `record of topic ${r.topic}, but pipeline ${pipeline.name} reads ${pipeline.topic}`,
-            {
-              coordinates: r,
-              field: 'topic',
-              code: 'WRONG_TOPIC',
-            },
-          );
-        }
-        return codec.decode(r);
-      });
+      decoded = decodeForPipeline(pipeline, groups);
       decodedByCodec.set(cacheKey, decoded);
     }
     return decoded;

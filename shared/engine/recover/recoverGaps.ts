@@ -1,9 +1,7 @@
-import { decodeGroups } from '../decode/decodedRecord.js';
-import { codecByName } from '../decode/index.js';
 import { enrichGroups, LookupCache, LookupPins } from '../enrich/index.js';
-import { InvalidRecordError } from '../errors/index.js';
 import type { KafkaRecord } from '../event/kafkaRecord.js';
 import { partitionId } from '../event/lambdaKafkaEvent.js';
+import { decodeForPipeline } from '../process/decodeForPipeline.js';
 import type { HandlerSpec } from '../process/pipelineSpec.js';
 import {
   isWindowedAggregate,
@@ -171,20 +169,7 @@ async function applyGap(
   stores: PipelineStores,
   nowMs: () => number,
 ): Promise<Pick<GapRecovery, 'itemWrites' | 'alreadyApplied' | 'deadLetters' | 'outcome'>> {
-  const codec = codecByName(spec.codec);
-  const decoded = decodeGroups([records], (r) => {
-    if (r.topic !== spec.topic) {
-      throw new InvalidRecordError(
-        `record of topic ${r.topic}, but pipeline ${spec.name} reads ${spec.topic}`,
-        {
-          coordinates: r,
-          field: 'topic',
-          code: 'WRONG_TOPIC',
-        },
-      );
-    }
-    return codec.decode(r);
-  }).filter((g) => g.length > 0);
+  const decoded = decodeForPipeline(spec, [records]).filter((g) => g.length > 0);
   const enriched = await enrichGroups(spec, decoded, {
     cache: new LookupCache(stores.tables, nowMs),
     pins: new LookupPins(stores.state, nowMs),
