@@ -10,7 +10,7 @@ import {
   LocalSchemaDirectory,
   type SchemaRegistrar,
 } from '../../../shared/engine/decode/avro/index.js';
-import { registerCodec } from '../../../shared/engine/decode/index.js';
+import { registerCodec, registerCodecs } from '../../../shared/engine/decode/index.js';
 import { kafkaHandler } from '../../../shared/engine/handler/index.js';
 import type { HandlerSpec } from '../../../shared/engine/process/index.js';
 import type {
@@ -18,6 +18,7 @@ import type {
   LocalSchemaRegistryConfig,
 } from '../../../shared/local/eventSourceMapping/index.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/local/index.js';
+import { rideAvroCodecs } from '../../../shared/rides/rideAvroCodecs.js';
 import { RIDE_AVRO_SCHEMA, rideSchema } from '../../../shared/rides/schemas/index.js';
 import { PipelineTestDriver } from '../../../shared/testing/index.js';
 import { ConfluentRegistryFixture } from '../../support/confluentRegistryFixture.js';
@@ -51,6 +52,8 @@ describe('Avro rides through a real broker and the local runner', () => {
   let dynamo: EmbeddedDynamo;
   let registry: ConfluentRegistryFixture;
   beforeAll(async () => {
+    // The Avro ride codecs are opt-in (rideAvroCodecs.ts), as in a handler that reads Avro.
+    registerCodecs(rideAvroCodecs);
     dynamo = await startEmbeddedDynamo();
     registry = await ConfluentRegistryFixture.start();
   });
