@@ -29,10 +29,16 @@ import {
   planBatch,
   processEvent,
 } from '../shared/engine/process/index.js';
-import { applySessionRecords, EMPTY_HOT_SESSIONS, planSessions } from '../shared/engine/processors/index.js';
+import {
+  applySessionRecords,
+  EMPTY_HOT_SESSIONS,
+  type JoinSpec,
+  planJoin,
+  planSessions,
+} from '../shared/engine/processors/index.js';
 import { createDocumentClient, createPipelineStores } from '../shared/engine/store/dynamo/index.js';
 import { ensureTables, startEmbeddedDynamo } from '../shared/local/index.js';
-import { pairSessions5m, pickup5m, rideHandlers } from '../shared/rides/index.js';
+import { pairSessions5m, pickup5m, rideHandlers, rideJoinHandlers } from '../shared/rides/index.js';
 import { median, printTable, rideRecords } from './benchData.js';
 import { naiveApply } from './naiveHandler.js';
 
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
       ['core, 1 pipeline (pickup-5m)', fmt(r.one!), (r.one! / r.floor!).toFixed(2)],
       ['core, 4 pipelines (all ride handlers)', fmt(r.all!), (r.all! / r.floor!).toFixed(2)],
       ['core, session (pair-sessions-5m): plan + merge', fmt(r.session!), (r.session! / r.floor!).toFixed(2)],
+      ['core, join (rides side of rides-pickup-join): plan', fmt(r.join!), (r.join! / r.floor!).toFixed(2)],
     ],
   );
 
@@ -126,13 +133,21 @@ function coreChild(): void {
     }
     return sink;
   };
+  // Joins: the pure plan of the rides side (keys, times, lateness, buffer entries); pairing
+  // reads the other side's buffers from the store, so it is not part of the pure core.
+  const joinSpec = rideJoinHandlers[0]!.pipelines[0] as JoinSpec;
+  const join = () => {
+    const decoded = decodeGroups(decodeEvent(event), (r) => codec.decode(r));
+    return planJoin(joinSpec, decoded, new Map()).entries.length;
+  };
   const cases: Record<string, () => number> = {
     floor,
     one: core([pickup5m]),
     all: core(pipelinesAll),
     session,
+    join,
   };
-  const times: Record<string, number[]> = { floor: [], one: [], all: [], session: [] };
+  const times: Record<string, number[]> = { floor: [], one: [], all: [], session: [], join: [] };
   for (let round = 0; round < 12; round++) {
     for (const [name, fn] of Object.entries(cases)) {
       const t0 = performance.now();
