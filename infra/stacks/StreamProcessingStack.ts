@@ -1,4 +1,13 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+} from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
@@ -150,6 +159,17 @@ export class StreamProcessingStack extends Stack {
           : {}),
         dependsOn,
       });
+      if (usesSchemaRegistry(handler) && !registry) {
+        // Deployable (its topic may stay empty), but a Confluent-framed record would find no
+        // writer schema in the function (no registry to ask, the local directory is not
+        // bundled) and become an UNKNOWN_SCHEMA_ID dead letter: say so at synth, not in the table.
+        Annotations.of(fn).addWarningV2(
+          'kafka-lambda-streams:avro-without-registry',
+          `${handler.name} reads Avro from ${handler.topic}, but no schemaRegistryUri is configured: ` +
+            'every record would be dead-lettered UNKNOWN_SCHEMA_ID. Set schemaRegistryUri (docs/infra.md) ' +
+            'or leave the handler out with -c handlers=...',
+        );
+      }
       this.functions.push(fn);
       this.eventSources.push(eventSource);
     }

@@ -1,3 +1,4 @@
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../infra/config/index.js';
 import {
@@ -117,5 +118,26 @@ describe("Lambda's schema-registry integration on the mapping (provisioned polle
     ],
   ])('refuses %s at synth', (_name, raw, message) => {
     expect(() => parseDeploymentConfig(raw as Record<string, unknown>)).toThrow(message);
+  });
+});
+
+describe('an Avro handler deployed without a schema registry', () => {
+  const avroWarnings = (stack: Parameters<typeof Annotations.fromStack>[0]) =>
+    Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('reads Avro from'));
+
+  it('is flagged at synth: its records would all be UNKNOWN_SCHEMA_ID dead letters', () => {
+    const { stack } = synth();
+
+    const warnings = avroWarnings(stack);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]!.entry.data)).toContain(
+      'rides-tumbling-by-pickup-avro reads Avro from rides-avro, but no schemaRegistryUri is configured',
+    );
+  });
+
+  it('is not flagged once the registry is configured', () => {
+    const { stack } = synth(CONFLUENT_SCHEMA_REGISTRY);
+
+    expect(avroWarnings(stack)).toEqual([]);
   });
 });
