@@ -1,4 +1,6 @@
 import { type Command, Option } from 'commander';
+import { SCHEMA_REGISTRY_RECORD_FORMAT_ENV } from '../../shared/engine/decode/avro/index.js';
+import { OFFSET_GAPS_ENV } from '../../shared/engine/store/gap.js';
 import type { EsmSummary, LocalEventSourceMapping } from '../../shared/local/eventSourceMapping/index.js';
 import { type Catalog, catalogOf, loadCatalog } from '../lib/catalog.js';
 import { addStoreOptions, intArg, listArg, type StoreOptions } from '../lib/cliOptions.js';
@@ -12,6 +14,7 @@ import {
 import { addBrokerOption, type KafkaCliOptions, openKafka } from '../lib/kafkaConnect.js';
 import { type Output, processOutput } from '../lib/output.js';
 import { createMappings, firstCrash, startMappings, stopMappings, untilCaughtUp } from '../lib/runner.js';
+import { addSchemaRegistryFlags, registrarFrom } from '../lib/schemaRegistryFlags.js';
 
 /** Options of {@link runRun}; the flags of `run`. */
 export interface RunOptions extends StoreOptions, KafkaCliOptions {
@@ -52,6 +55,19 @@ export interface RunOptions extends StoreOptions, KafkaCliOptions {
    * @default false
    */
   readonly storeProcess?: boolean;
+  /**
+   * Emulate Lambda's own schema-registry integration on every mapping of the run (provisioned
+   * mode with `SchemaRegistryConfig`): Confluent-framed Avro values are validated against the
+   * registry or schema directory and delivered as JSON (`json`) or as the bare Avro body
+   * (`source`); records that fail go to the on-failure destination. The handlers are told the
+   * format (`SCHEMA_REGISTRY_RECORD_FORMAT`) and detect no gaps (`OFFSET_GAPS=off`: the records
+   * the emulation diverts leave jumps in offsets), as the CDK app sets them.
+   * @default none: records reach the handlers as they are on the topic
+   */
+  readonly lambdaSchemaRegistry?: 'json' | 'source';
+  /** Where the emulation finds writer schemas. @default $SCHEMA_REGISTRY_URL, else the schema directory */
+  readonly schemaRegistry?: string;
+  readonly schemaDir?: string;
   readonly output?: Output;
   /** Aborting stops the mappings gracefully (the command wires SIGINT and SIGTERM to it). */
   readonly signal?: AbortSignal;
@@ -68,6 +84,17 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
   // Flag mistakes first: naming a typo beats a connection attempt, or a connection error.
   const catalog = options.catalog ?? (await loadCatalog());
   checkFunctionNames(catalog, options.functions, options.topic ? { topic: options.topic } : {});
+  const registry = options.lambdaSchemaRegistry
+    ? {
+        source: registrarFrom(options),
+        eventRecordFormat: options.lambdaSchemaRegistry === 'json' ? ('JSON' as const) : ('SOURCE' as const),
+      }
+    : undefined;
+  if (options.lambdaSchemaRegistry) {
+    // What the CDK app puts in such a function's environment; the handlers run in this process.
+    process.env[SCHEMA_REGISTRY_RECORD_FORMAT_ENV] = options.lambdaSchemaRegistry;
+    process.env[OFFSET_GAPS_ENV] = 'off';
+  }
   const { kafka, connection } = await openKafka(options);
   const ctx = await openDynamo({ ...dynamoOptionsOf(options), storeProcess: options.storeProcess ?? false });
   let mappings: LocalEventSourceMapping[] = [];
@@ -102,6 +129,7 @@ export async function runRun(options: RunOptions): Promise<EsmSummary[]> {
           ? { onFailurePath: options.onFailure }
           : {}),
       ...(options.includeRecords ? { includeRecordsOnFailure: true } : {}),
+      ...(registry ? { schemaRegistry: registry } : {}),
       ...(options.retryBackoffMs ? { backoff: { initialMs: options.retryBackoffMs, maxMs: 30_000 } } : {}),
       ...(options.timeoutS ? { functionTimeoutMs: options.timeoutS * 1000 } : {}),
       progressIntervalMs: (options.progressIntervalS ?? 5) * 1000,
@@ -215,6 +243,13 @@ export function register(program: Command): void {
       '--store-process',
       'run the embedded DynamoDB in a child process of its own (faster when a core is free; docs/benchmarks-e2e.md)',
     );
+  command.addOption(
+    new Option(
+      '--lambda-schema-registry <format>',
+      "emulate Lambda's schema-registry integration on every mapping: Avro values validated and delivered as JSON or as the bare Avro body (EventRecordFormat); failures go to the on-failure destination",
+    ).choices(['json', 'source']),
+  );
+  addSchemaRegistryFlags(command, { producing: false });
   addBrokerOption(command);
   addStoreOptions(command);
   command.addHelpText(
@@ -223,6 +258,7 @@ export function register(program: Command): void {
 Examples:
   npm run -s cli -- run --function rides-count-by-dropoff --until-caught-up
   npm run -s cli -- run --function rides-count-by-dropoff,rides-tumbling-by-pickup,rides-hopping-by-vendor --batch-size 500
+  npm run -s cli -- run --function rides-tumbling-by-pickup-avro --lambda-schema-registry source --until-caught-up
 Stops gracefully on Ctrl-C / SIGTERM (finishes the batch in flight, commits, leaves the group); a second signal exits at once.
 See docs/esm-runner.md for what is emulated and what differs from AWS.`,
   );

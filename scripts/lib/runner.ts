@@ -6,6 +6,7 @@ import {
   type EsmSummary,
   JsonlOnFailureDestination,
   LocalEventSourceMapping,
+  type LocalSchemaRegistryConfig,
 } from '../../shared/local/eventSourceMapping/index.js';
 import type { ResolvedFunction as RunnerFunction } from './functionResolver.js';
 
@@ -26,6 +27,8 @@ export interface RunnerOptions {
   /** A JSONL path for discarded batches, or null for none. Default: one file per function under .local/esm/. */
   readonly onFailurePath?: string | null;
   readonly includeRecordsOnFailure?: boolean;
+  /** Lambda's schema-registry integration, emulated on every mapping. @default none */
+  readonly schemaRegistry?: LocalSchemaRegistryConfig;
   readonly backoff?: Backoff;
   readonly functionTimeoutMs?: number;
   readonly progressIntervalMs?: number;
@@ -58,6 +61,7 @@ export function createMappings(options: RunnerOptions): LocalEventSourceMapping[
           ? { onFailure: new JsonlOnFailureDestination(options.onFailurePath) }
           : {}),
       ...(options.includeRecordsOnFailure ? { includeRecordsOnFailure: true } : {}),
+      ...(options.schemaRegistry ? { schemaRegistry: options.schemaRegistry } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.functionTimeoutMs ? { functionTimeoutMs: options.functionTimeoutMs } : {}),
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
