@@ -55,8 +55,28 @@ export interface KafkaCliOptions {
   readonly brokers?: string;
   /** Where KAFKA_BROKERS, KAFKA_AUTH, ... are read. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** How long to wait for a Kafka answer from any broker before giving up. @default 3000 */
+  /**
+   * How long to wait for a Kafka answer from any broker before giving up.
+   * @default KAFKA_PROBE_TIMEOUT_MS, else 3000: a person at a terminal wants to hear soon;
+   *   a slow link or a loaded machine (a first mTLS handshake) may need more
+   */
   readonly probeTimeoutMs?: number;
+}
+
+/** The environment variable that lengthens the broker probe (ms). */
+export const KAFKA_PROBE_TIMEOUT_ENV = 'KAFKA_PROBE_TIMEOUT_MS';
+
+/** {@link KAFKA_PROBE_TIMEOUT_ENV} as a positive integer, 3000 when unset; a ConfigError otherwise. */
+export function probeTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env[KAFKA_PROBE_TIMEOUT_ENV];
+  if (raw === undefined || raw === '') return 3000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new ConfigError(
+      `${KAFKA_PROBE_TIMEOUT_ENV} must be a positive number of milliseconds, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return ms;
 }
 
 /** Adds `--brokers`, shared by every Kafka command. */
@@ -99,9 +119,13 @@ export async function openKafka(options: KafkaCliOptions = {}): Promise<OpenKafk
     throw cause instanceof StreamError ? cause : new ConfigError((cause as Error).message, { cause });
   }
   // The probe trusts and presents what the client will (createKafka's TLS options).
-  await probeBrokers(connection.brokers, options.probeTimeoutMs ?? 3000, {
-    tls: usesTls(connection) ? tlsOptions(connection) : false,
-  });
+  await probeBrokers(
+    connection.brokers,
+    options.probeTimeoutMs ?? probeTimeoutFromEnv(options.env ?? process.env),
+    {
+      tls: usesTls(connection) ? tlsOptions(connection) : false,
+    },
+  );
   registerCompressionCodecs();
   // The commands explain failures themselves; kafkajs's own JSON error logs would only repeat
   // them as noise on stderr. KAFKAJS_LOG_LEVEL=ERROR (or DEBUG) brings them back.

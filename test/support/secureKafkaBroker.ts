@@ -68,7 +68,12 @@ export async function startSecureKafka(): Promise<SecureKafkaForTests> {
     mtls: line('KAFKA_MTLS_BROKERS'),
     secureDir,
     startOutput: `${stdout}\n${stderr}`,
-    env: (listener) => parseEnvFile(readFileSync(join(secureDir, `${listener}.env`), 'utf8')),
+    env: (listener) => ({
+      ...parseEnvFile(readFileSync(join(secureDir, `${listener}.env`), 'utf8')),
+      // A loaded 2-core CI machine can take more than the CLI's 3 s for a first TLS (mTLS)
+      // handshake with the broker's JVM; the tests are about what answers, not how fast.
+      KAFKA_PROBE_TIMEOUT_MS: '20000',
+    }),
     file: (name) => readFileSync(join(secureDir, name), 'utf8'),
     stop: async () => {
       if (stopped) return;
